@@ -1,0 +1,83 @@
+"""Bounce Back: entry point. Navigation, the shared frame, and first-load capture."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.progress import progress
+from core.questionnaire import STEPS
+from ui import state
+from ui.consultant import current_consultant
+
+st.set_page_config(page_title="Bounce Back", page_icon=":material/replay:", layout="centered")
+
+state.capture_entry_params()
+
+welcome = st.Page(
+    "pages/welcome.py",
+    title="Welcome",
+    icon=":material/waving_hand:",
+    url_path="welcome",
+    default=True,
+)
+step_pages = [
+    st.Page(
+        f"pages/step{step.number}_{step.key}.py",
+        title=f"{step.number}. {step.title}",
+        url_path=step.key,
+    )
+    for step in STEPS
+]
+plan = st.Page("pages/plan.py", title="My plan", icon=":material/flag:", url_path="plan")
+login = st.Page(
+    "pages/staff_login.py",
+    title="Staff login",
+    icon=":material/lock:",
+    url_path="staff",
+    visibility="hidden",
+)
+
+sections: dict[str, list] = {"Your reflection": [welcome, *step_pages, plan]}
+consultant = current_consultant()
+if consultant is not None:
+    sections["Consultants"] = [
+        st.Page(
+            "pages/consultant_queue.py", title="Queue", icon=":material/inbox:", url_path="queue"
+        ),
+        st.Page(
+            "pages/consultant_detail.py",
+            title="Reflection",
+            icon=":material/article:",
+            url_path="reflection",
+        ),
+        st.Page(
+            "pages/consultant_overview.py",
+            title="Overview",
+            icon=":material/bar_chart:",
+            url_path="overview",
+        ),
+    ]
+sections["Your reflection"].append(login)
+current = st.navigation(sections)
+
+st.session_state.pages = {
+    "welcome": welcome,
+    "plan": plan,
+    "login": login,
+    **{step.key: page for step, page in zip(STEPS, step_pages, strict=True)},
+}
+
+if state.candidate() is not None:
+    done = progress(state.answers())
+    with st.sidebar:
+        st.caption("Your progress")
+        st.progress(
+            sum(done.values()) / len(done), text=f"{sum(done.values())} of {len(done)} steps done"
+        )
+        for step in STEPS:
+            mark = (
+                ":material/check_circle:" if done[step.key] else ":material/radio_button_unchecked:"
+            )
+            st.markdown(f"{mark} {step.title}")
+
+current.run()

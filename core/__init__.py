@@ -1,0 +1,1 @@
+"""Bounce Back's logic: plain Python, importable without Streamlit."""

@@ -1,0 +1,40 @@
+"""Consent wording, versioned. The version and time of every consent given are stored.
+
+Change a text → bump its version, so stored consents keep pointing at what was shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    version: str
+    text: str
+
+
+STORE_ANSWERS = ConsentText(
+    version="store-2026-11",
+    text=(
+        "Save my answers so I can come back to them with my resume code. They stay "
+        "private to me unless I later choose to send them to a consultant, and I can "
+        "delete them at any time from My plan."
+    ),
+)
+
+CONSULTANT_REVIEW = ConsentText(
+    version="review-2026-11",
+    text=(
+        "Share this reflection, its score and my plan with the agency's consultants so "
+        "they can review it and suggest next steps. I can withdraw this from My plan."
+    ),
+)
+
+CONTACT_ME = ConsentText(
+    version="contact-2026-11",
+    text=(
+        "Let a consultant contact me using the details above about this reflection. "
+        "The agency will not use them for anything else."
+    ),
+)

@@ -1,0 +1,117 @@
+"""Numbered schema migrations, applied in order when the store opens.
+
+Never edit a migration that has shipped: add the next number instead.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("bounce_back")
+
+
+def _run(db: Database, script: str) -> None:
+    # executescript() would COMMIT the migration's transaction; run statement by statement.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@MIGRATIONS(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE candidates (
+            id INTEGER PRIMARY KEY,
+            code_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE reflections (
+            id INTEGER PRIMARY KEY,
+            candidate_id INTEGER NOT NULL REFERENCES candidates(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            utm_source TEXT, utm_medium TEXT, utm_campaign TEXT, ref TEXT,
+            consent_store_version TEXT, consent_store_at TEXT,
+            consent_review_version TEXT, consent_review_at TEXT,
+            submitted_at TEXT,
+            review_status TEXT NOT NULL DEFAULT 'new'
+                CHECK (review_status IN ('new', 'in_progress', 'contacted', 'closed')),
+            assignee_id INTEGER REFERENCES consultants(id) ON DELETE SET NULL,
+            company TEXT, role TEXT, stage_reached TEXT,
+            overall REAL, band TEXT,
+            score_feedback REAL, score_connections REAL, score_options REAL,
+            score_approach REAL, score_learning REAL,
+            reasons_json TEXT NOT NULL DEFAULT '[]',
+            reason_codes TEXT NOT NULL DEFAULT '',
+            priority INTEGER NOT NULL DEFAULT 0,
+            contact_requested INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX reflections_candidate ON reflections(candidate_id, created_at);
+        CREATE INDEX reflections_queue
+            ON reflections(submitted_at IS NULL, priority DESC, submitted_at);
+        CREATE TABLE answers (
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reflection_id, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE contact_requests (
+            id INTEGER PRIMARY KEY,
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            email TEXT, phone TEXT,
+            channel TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT '',
+            consent_version TEXT NOT NULL,
+            consent_at TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX contact_requests_reflection ON contact_requests(reflection_id);
+        CREATE TABLE consultants (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL DEFAULT '',
+            email TEXT,
+            password_hash TEXT,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            at TEXT NOT NULL,
+            success INTEGER NOT NULL
+        );
+        CREATE INDEX login_attempts_user ON login_attempts(username, at);
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            consultant_id INTEGER REFERENCES consultants(id),
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX notes_reflection ON notes(reflection_id, created_at);
+        CREATE TABLE status_changes (
+            id INTEGER PRIMARY KEY,
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            consultant_id INTEGER REFERENCES consultants(id),
+            from_status TEXT NOT NULL,
+            to_status TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX status_changes_reflection ON status_changes(reflection_id, at);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            reflection_id INTEGER,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_at ON audit_log(at);
+        """,
+    )

@@ -1,0 +1,30 @@
+"""Which steps count as done, for the progress indicator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from core.questionnaire import CONTEXT_FIELDS, STEPS, Step
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [])
+
+
+def step_done(step: Step, answers: Mapping[str, Any]) -> bool:
+    """Done once every self-rating is answered and at least one other question is."""
+    ratings = [f for f in step.fields if f.kind == "likert"]
+    others = [f for f in step.fields if f.kind != "likert"]
+    return all(_answered(answers.get(f.key)) for f in ratings) and any(
+        _answered(answers.get(f.key)) for f in others
+    )
+
+
+def context_done(answers: Mapping[str, Any]) -> bool:
+    return all(_answered(answers.get(f.key)) for f in CONTEXT_FIELDS[:3])
+
+
+def progress(answers: Mapping[str, Any]) -> dict[str, bool]:
+    """Step key → done, in journey order."""
+    return {step.key: step_done(step, answers) for step in STEPS}

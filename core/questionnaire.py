@@ -1,0 +1,537 @@
+"""The questionnaire as data: every field, its limits, and how it feeds the score.
+
+Pages draw fields from here, validation checks against it, scoring reads the score
+items, and the "how is this worked out" explainer prints the same table. Change a
+question here and every one of those follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FieldKind = Literal["text", "textarea", "choice", "likert", "date", "table"]
+ColumnKind = Literal["text", "url", "choice", "date", "rating"]
+
+SHORT_TEXT = 120
+LONG_TEXT = 4000
+MESSAGE_TEXT = 3000
+LINKEDIN_NOTE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+    max_len: int = SHORT_TEXT
+    options: tuple[tuple[str, str], ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: FieldKind
+    help: str = ""
+    max_len: int = SHORT_TEXT
+    options: tuple[tuple[str, str], ...] = ()
+    reverse: bool = False  # likert only: agreeing is the less helpful answer
+    columns: tuple[Column, ...] = ()
+    max_rows: int = 10
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    number: int
+    title: str
+    dimension: str
+    intro: str
+    fields: tuple[Field, ...]
+
+
+ItemKind = Literal["likert", "reverse", "ordinal", "count", "fraction", "mean_rating"]
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    """One component of a dimension score, normalised to 0–1 before weighting.
+
+    likert       (v − 1) / 4 of a 1–5 answer
+    reverse      (5 − v) / 4 of a 1–5 answer
+    ordinal      the option's value from `option_values`
+    count        min(n, target) / target, n = table rows matching `where`
+    fraction     share of table rows matching `where` (unanswered with no rows)
+    mean_rating  (mean − 1) / 4 of a 1–5 column over the table's rows
+    """
+
+    key: str
+    dimension: str
+    source: str
+    kind: ItemKind
+    label: str
+    weight: float = 1.0
+    target: int = 1
+    column: str = ""
+    where: tuple[str, tuple[str, ...]] | None = None  # (column, accepted values)
+    option_values: tuple[tuple[str, float], ...] = ()
+
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+STAGES = (
+    ("phone_screen", "Phone screen"),
+    ("first_interview", "First interview"),
+    ("second_interview", "Second interview"),
+    ("final_interview", "Final interview"),
+    ("assessment_centre", "Assessment centre"),
+)
+
+NEWS_CHANNELS = (
+    ("phone", "A phone call"),
+    ("email", "An e-mail"),
+    ("recruiter", "Through the recruiter"),
+    ("in_person", "In person or on video"),
+    ("silence", "I heard nothing and had to chase"),
+    ("other", "Another way"),
+)
+
+FEEDBACK_STATUS = (
+    ("not_yet", "Not yet"),
+    ("planning", "I'm planning to ask"),
+    ("asked", "I've asked and I'm waiting"),
+    ("received", "I've received feedback"),
+    ("declined", "I asked, and they declined"),
+)
+
+FEEDBACK_CONTACTS = (
+    ("recruiter", "The recruiter"),
+    ("hiring_manager", "The hiring manager"),
+    ("hr", "HR / the talent team"),
+)
+
+REPLIED = (
+    ("no", "Not yet"),
+    ("drafting", "I'm drafting it"),
+    ("yes", "Yes, I've replied"),
+)
+
+CONNECTED = (("yes", "Connected"), ("requested", "Requested"), ("no", "Not yet"))
+
+PIPELINE_STAGES = (
+    ("researching", "Researching"),
+    ("applied", "Applied"),
+    ("interviewing", "Interviewing"),
+    ("offer", "Offer"),
+)
+
+FINAL_REJECTIONS = (("0", "None"), ("1", "One"), ("2", "Two"), ("3+", "Three or more"))
+
+CONTEXT_FIELDS: tuple[Field, ...] = (
+    Field("company", "Which company was it?", "text"),
+    Field("role", "What was the role?", "text"),
+    Field("stage_reached", "How far did you get?", "choice", options=STAGES),
+    Field("news_date", "When did you hear?", "date"),
+    Field("news_channel", "How did the news reach you?", "choice", options=NEWS_CHANNELS),
+)
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        key="feedback",
+        number=1,
+        title="Ask for feedback",
+        dimension="feedback",
+        intro=(
+            "Going over the interview on your own rarely tells you much. The people who "
+            "interviewed you know what tipped the decision, so ask them, through the "
+            "recruiter or directly, for specific points you can act on."
+        ),
+        fields=(
+            Field(
+                "feedback_status", "Where are you with feedback?", "choice", options=FEEDBACK_STATUS
+            ),
+            Field("feedback_contact", "Who will you ask?", "choice", options=FEEDBACK_CONTACTS),
+            Field("feedback_contact_name", "Their name (optional)", "text"),
+            Field(
+                "feedback_request",
+                "Your feedback request",
+                "textarea",
+                max_len=MESSAGE_TEXT,
+                help="We drafted this from your answers. Change anything you like.",
+            ),
+            Field(
+                "feedback_received",
+                "What did they say?",
+                "textarea",
+                max_len=LONG_TEXT,
+                help="Paste or summarise the feedback, in your own words if you prefer.",
+            ),
+            Field(
+                "action_points",
+                "Up to three things to work on",
+                "table",
+                max_rows=3,
+                columns=(Column("point", "Action point", max_len=200, required=True),),
+            ),
+            Field(
+                "takes_criticism", "I can hear criticism without taking it personally.", "likert"
+            ),
+            Field(
+                "replaying", "I keep replaying the interview in my head.", "likert", reverse=True
+            ),
+        ),
+    ),
+    Step(
+        key="connections",
+        number=2,
+        title="Keep connections open",
+        dimension="connections",
+        intro=(
+            "Many people find their next role through someone they already know. A warm "
+            "reply and a connection request keep the door open, and a better-fitting "
+            "role at the same company may come up later."
+        ),
+        fields=(
+            Field(
+                "replied_to_rejection",
+                "Have you replied to the rejection?",
+                "choice",
+                options=REPLIED,
+            ),
+            Field(
+                "contacts",
+                "People worth staying in touch with",
+                "table",
+                max_rows=10,
+                columns=(
+                    Column("name", "Name", required=True),
+                    Column("role", "Their role"),
+                    Column("linkedin", "LinkedIn URL", kind="url", max_len=300),
+                    Column("connected", "Connected?", kind="choice", options=CONNECTED),
+                    Column("next_check_in", "Next check-in", kind="date"),
+                ),
+            ),
+            Field(
+                "rejection_reply", "Your reply to the rejection", "textarea", max_len=MESSAGE_TEXT
+            ),
+            Field(
+                "linkedin_note",
+                "Your LinkedIn invitation note",
+                "textarea",
+                max_len=LINKEDIN_NOTE_LIMIT,
+                help=f"LinkedIn allows {LINKEDIN_NOTE_LIMIT} characters.",
+            ),
+            Field("keeps_in_touch", "I stay in touch with people I meet at interviews.", "likert"),
+            Field(
+                "would_apply_again",
+                "I'd apply to this company again if a better-fitting role came up.",
+                "likert",
+            ),
+        ),
+    ),
+    Step(
+        key="options",
+        number=3,
+        title="Keep your options open",
+        dimension="options",
+        intro=(
+            "Putting everything on one opening makes each no hurt more. One or two other "
+            "live options keep your momentum, and a CV shaped for each one beats the "
+            "same CV sent everywhere."
+        ),
+        fields=(
+            Field(
+                "pipeline",
+                "Other opportunities you're pursuing",
+                "table",
+                max_rows=15,
+                columns=(
+                    Column("company", "Company", required=True),
+                    Column("role", "Role"),
+                    Column("stage", "Stage", kind="choice", options=PIPELINE_STAGES),
+                    Column("cv_tailored", "CV tailored?", kind="choice", options=YES_NO),
+                    Column("next_step", "Next step by", kind="date"),
+                ),
+            ),
+            Field("actively_searching", "I'm actively looking at other openings.", "likert"),
+            Field("same_cv", "I send the same CV to every application.", "likert", reverse=True),
+            Field("can_tailor", "I know how to tailor my CV to a particular role.", "likert"),
+        ),
+    ),
+    Step(
+        key="approach",
+        number=4,
+        title="Review your approach",
+        dimension="approach",
+        intro=(
+            "Use what you heard to change how you prepare. Which stage felt weakest? "
+            "Which questions caught you out? A better answer written down now is one "
+            "you can give next time."
+        ),
+        fields=(
+            Field(
+                "stage_ratings",
+                "How confident did you feel at each stage?",
+                "table",
+                max_rows=8,
+                columns=(
+                    Column("stage", "Stage", kind="choice", options=STAGES, required=True),
+                    Column("confidence", "Confidence (1–5)", kind="rating", required=True),
+                    Column("notes", "Notes", max_len=300),
+                ),
+            ),
+            Field(
+                "tough_questions",
+                "Questions you stumbled on",
+                "table",
+                max_rows=8,
+                columns=(
+                    Column("question", "Question", max_len=300, required=True),
+                    Column("situation", "Situation", max_len=500),
+                    Column("task", "Task", max_len=500),
+                    Column("action", "Action", max_len=500),
+                    Column("result", "Result", max_len=500),
+                ),
+            ),
+            Field(
+                "improvements",
+                "Up to three things you'll do differently",
+                "table",
+                max_rows=3,
+                columns=(
+                    Column("action", "Improvement", max_len=200, required=True),
+                    Column("target_date", "By when", kind="date"),
+                ),
+            ),
+            Field("knew_what_to_expect", "I knew what to expect at each stage.", "likert"),
+            Field("practised_answers", "I practised my answers out loud beforehand.", "likert"),
+            Field(
+                "researched_company",
+                "I researched the company and the people interviewing me.",
+                "likert",
+            ),
+        ),
+    ),
+    Step(
+        key="learning",
+        number=5,
+        title="Learn from every interview",
+        dimension="learning",
+        intro=(
+            "Each interview teaches you what gets asked and what to ask back, and fit "
+            "works both ways. Reaching this stage was an achievement: notice what went "
+            "well."
+        ),
+        fields=(
+            Field(
+                "strengths",
+                "Strengths you showed",
+                "table",
+                max_rows=6,
+                columns=(Column("strength", "Strength", max_len=200, required=True),),
+            ),
+            Field(
+                "small_wins",
+                "Small wins worth celebrating",
+                "table",
+                max_rows=6,
+                columns=(Column("win", "Win", max_len=200, required=True),),
+            ),
+            Field(
+                "fit_learned",
+                "What did you learn about the fit you want?",
+                "textarea",
+                max_len=LONG_TEXT,
+            ),
+            Field(
+                "questions_next_time",
+                "Questions you'll ask next time",
+                "textarea",
+                max_len=LONG_TEXT,
+            ),
+            Field(
+                "one_step", "I can see this rejection as one step, not a verdict on me.", "likert"
+            ),
+            Field(
+                "next_will_go_better",
+                "I believe my next interview will go better because of this one.",
+                "likert",
+            ),
+            Field("did_well", "I can name things I did well in this process.", "likert"),
+            Field(
+                "giving_up", "I feel like giving up on roles at this level.", "likert", reverse=True
+            ),
+            Field(
+                "not_good_enough", "I keep thinking I'm not good enough.", "likert", reverse=True
+            ),
+            Field(
+                "avoid_applying",
+                "I hold back from applying in case this happens again.",
+                "likert",
+                reverse=True,
+            ),
+            Field(
+                "final_rejections_6m",
+                "How many final-stage rejections have you had in the last six months?",
+                "choice",
+                options=FINAL_REJECTIONS,
+            ),
+        ),
+    ),
+)
+
+DIMENSIONS: tuple[str, ...] = tuple(step.dimension for step in STEPS)
+DIMENSION_LABELS: dict[str, str] = {step.dimension: step.title for step in STEPS}
+
+LIKERT_LABELS = (
+    (1, "Strongly disagree"),
+    (2, "Disagree"),
+    (3, "Neither"),
+    (4, "Agree"),
+    (5, "Strongly agree"),
+)
+
+
+def _likert_items() -> tuple[ScoreItem, ...]:
+    return tuple(
+        ScoreItem(
+            key=f.key,
+            dimension=step.dimension,
+            source=f.key,
+            kind="reverse" if f.reverse else "likert",
+            label=f.label,
+        )
+        for step in STEPS
+        for f in step.fields
+        if f.kind == "likert"
+    )
+
+
+BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
+    ScoreItem(
+        "asked_for_feedback",
+        "feedback",
+        "feedback_status",
+        "ordinal",
+        "How far you've got with asking for feedback",
+        weight=2.0,
+        option_values=(
+            ("not_yet", 0.0),
+            ("planning", 0.4),
+            ("asked", 0.8),
+            ("declined", 0.8),
+            ("received", 1.0),
+        ),
+    ),
+    ScoreItem(
+        "action_points_named",
+        "feedback",
+        "action_points",
+        "count",
+        "Action points drawn from feedback (aim for 3)",
+        target=3,
+    ),
+    ScoreItem(
+        "replied_graciously",
+        "connections",
+        "replied_to_rejection",
+        "ordinal",
+        "Replying to the rejection",
+        option_values=(("no", 0.0), ("drafting", 0.5), ("yes", 1.0)),
+    ),
+    ScoreItem(
+        "contacts_connected",
+        "connections",
+        "contacts",
+        "count",
+        "Interviewers you've connected with or asked to connect (aim for 2)",
+        target=2,
+        where=("connected", ("yes", "requested")),
+    ),
+    ScoreItem(
+        "live_options",
+        "options",
+        "pipeline",
+        "count",
+        "Other live opportunities (aim for 2)",
+        weight=2.0,
+        target=2,
+    ),
+    ScoreItem(
+        "tailored_share",
+        "options",
+        "pipeline",
+        "fraction",
+        "Share of applications with a tailored CV",
+        where=("cv_tailored", ("yes",)),
+    ),
+    ScoreItem(
+        "stage_confidence",
+        "approach",
+        "stage_ratings",
+        "mean_rating",
+        "Your average confidence across the stages",
+        column="confidence",
+    ),
+    ScoreItem(
+        "better_answers",
+        "approach",
+        "tough_questions",
+        "count",
+        "Tough questions with a better answer drafted (aim for 2)",
+        target=2,
+        where=("action", ("*",)),
+    ),
+    ScoreItem(
+        "improvements_planned",
+        "approach",
+        "improvements",
+        "count",
+        "Improvement actions planned (aim for 2)",
+        target=2,
+    ),
+    ScoreItem(
+        "strengths_named",
+        "learning",
+        "strengths",
+        "count",
+        "Strengths you've named (aim for 3)",
+        target=3,
+    ),
+    ScoreItem(
+        "wins_noted",
+        "learning",
+        "small_wins",
+        "count",
+        "Small wins you've noted (aim for 2)",
+        target=2,
+    ),
+)
+
+SCORE_ITEMS: tuple[ScoreItem, ...] = BEHAVIOUR_ITEMS + _likert_items()
+
+BANDS: tuple[tuple[float, str, str], ...] = (
+    # (lower bound, band key, friendly label)
+    (70.0, "strong", "Strong footing"),
+    (40.0, "building", "Building back"),
+    (0.0, "low", "Early days"),
+)
+MIN_DIMENSIONS_FOR_OVERALL = 3
+
+
+def all_fields() -> tuple[Field, ...]:
+    return CONTEXT_FIELDS + tuple(f for step in STEPS for f in step.fields)
+
+
+FIELDS_BY_KEY: dict[str, Field] = {f.key: f for f in all_fields()}
+STEPS_BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
+
+
+def band_for(score: float) -> tuple[str, str]:
+    """(band key, friendly label) for a 0–100 score."""
+    for lower, key, label in BANDS:
+        if score >= lower:
+            return key, label
+    return BANDS[-1][1], BANDS[-1][2]

@@ -1,0 +1,58 @@
+"""Every setting the app reads, in one place, each overridable from the environment.
+
+The README lists the variables. Nothing secret lives here: passwords are hashed in the
+database and OIDC secrets stay in `.streamlit/secrets.toml`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "BOUNCE_BACK_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = str(ROOT / "data" / "bounce_back.db")
+    agency_name: str = "Harbour Recruitment"
+    contact_email: str = "consultants@example.com"
+    contact_phone: str = "+44 20 7946 0000"
+    vacancies_url: str = "https://example.com/vacancies"
+    contact_url: str = "https://example.com/contact"
+    privacy_url: str = "https://example.com/privacy"
+    # Drafts nobody submitted are purged after this many days; submitted ones later.
+    draft_retention_days: int = 90
+    submitted_retention_days: int = 365
+    # Consultant sessions.
+    idle_timeout_minutes: int = 30
+    absolute_timeout_hours: int = 12
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    # Comma-separated e-mails or "@domain" entries allowed through single sign-on.
+    sso_allowed: str = ""
+
+
+def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, overridden by `BOUNCE_BACK_<NAME>` environment variables."""
+    env = os.environ if environ is None else environ
+    overrides: dict[str, object] = {}
+    defaults = Settings()
+    for field in fields(Settings):
+        raw = env.get(ENV_PREFIX + field.name.upper())
+        if raw is not None and raw != "":
+            try:
+                overrides[field.name] = _coerce(raw, getattr(defaults, field.name))
+            except ValueError as exc:
+                raise ValueError(
+                    f"{ENV_PREFIX + field.name.upper()} must be a whole number, got {raw!r}"
+                ) from exc
+    return Settings(**overrides)

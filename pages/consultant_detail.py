@@ -1,0 +1,5 @@
+"""consultant_detail."""
+
+import streamlit as st
+
+st.title("consultant_detail")

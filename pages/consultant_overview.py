@@ -1,0 +1,5 @@
+"""consultant_overview."""
+
+import streamlit as st
+
+st.title("consultant_overview")

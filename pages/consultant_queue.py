@@ -1,0 +1,5 @@
+"""consultant_queue."""
+
+import streamlit as st
+
+st.title("consultant_queue")

@@ -1,0 +1,11 @@
+"""Step 3."""
+
+from __future__ import annotations
+
+from ui import fields, nav, step
+
+spec = step.header("options")
+if nav.require_candidate():
+    for f in spec.fields:
+        fields.field(f.key)
+    nav.next_button("options")

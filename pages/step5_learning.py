@@ -1,0 +1,11 @@
+"""Step 5."""
+
+from __future__ import annotations
+
+from ui import fields, nav, step
+
+spec = step.header("learning")
+if nav.require_candidate():
+    for f in spec.fields:
+        fields.field(f.key)
+    nav.next_button("learning")

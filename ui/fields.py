@@ -1,0 +1,212 @@
+"""Draw questionnaire fields as widgets that save themselves when they change.
+
+A widget is seeded from the saved answer through session state; its on_change callback
+validates in `core` and saves. A refused value stays on screen with the message beside
+it, and the last saved value stays in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core import journey
+from core.questionnaire import FIELDS_BY_KEY, LIKERT_LABELS, Column, Field
+from core.validation import InvalidAnswer, clean_table
+from ui import state
+
+LIKERT_TEXT = dict(LIKERT_LABELS)
+
+
+def widget_key(key: str) -> str:
+    return f"answer_{key}"
+
+
+def save(key: str, value: Any) -> bool:
+    """Validate and save; remember the message when refused. True when saved."""
+    session = state.candidate()
+    if session is None:
+        state.errors()[key] = "Start on the Welcome page first so we can save your answers."
+        return False
+    try:
+        cleaned = journey.save_answer(state.store(), session.reflection_id, key, value)
+    except InvalidAnswer as exc:
+        state.errors()[key] = str(exc)
+        return False
+    state.errors().pop(key, None)
+    answers = state.answers()
+    if cleaned in (None, "", []):
+        answers.pop(key, None)
+    else:
+        answers[key] = cleaned
+    return True
+
+
+def _on_change(key: str) -> None:
+    value = st.session_state.get(widget_key(key))
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    save(key, value)
+
+
+def _seed(key: str, value: Any) -> None:
+    wkey = widget_key(key)
+    if wkey not in st.session_state:
+        st.session_state[wkey] = value
+
+
+def show_error(key: str) -> None:
+    message = state.errors().get(key)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+def field(key: str, *, label: str | None = None, disabled: bool = False) -> Any:
+    """Draw one questionnaire field by key and return its saved value."""
+    spec = FIELDS_BY_KEY[key]
+    saved = state.answers().get(key)
+    text = label or spec.label
+    wkey = widget_key(key)
+    common: dict[str, Any] = {
+        "key": wkey,
+        "on_change": _on_change,
+        "args": (key,),
+        "disabled": disabled,
+        "help": spec.help or None,
+    }
+    if spec.kind == "table":
+        table(spec, disabled=disabled)
+        return state.answers().get(key)
+    if spec.kind == "text":
+        _seed(key, saved or "")
+        st.text_input(text, **common)
+    elif spec.kind == "textarea":
+        _seed(key, saved or "")
+        st.text_area(text, **common)
+    elif spec.kind == "choice":
+        _seed(key, saved)
+        labels = dict(spec.options)
+        st.selectbox(
+            text,
+            [k for k, _ in spec.options],
+            index=None,
+            format_func=labels.get,
+            placeholder="Choose…",
+            **common,
+        )
+    elif spec.kind == "likert":
+        _seed(key, saved)
+        st.segmented_control(
+            text,
+            [v for v, _ in LIKERT_LABELS],
+            format_func=LIKERT_TEXT.get,
+            selection_mode="single",
+            **common,
+        )
+    elif spec.kind == "date":
+        _seed(key, dt.date.fromisoformat(saved) if saved else None)
+        st.date_input(
+            text,
+            value=None,
+            format="YYYY-MM-DD",
+            min_value=dt.date(2000, 1, 1),
+            max_value=dt.date(2100, 12, 31),
+            **common,
+        )
+    show_error(key)
+    return state.answers().get(key)
+
+
+def _column_config(column: Column) -> Any:
+    cc = st.column_config
+    required = column.required
+    if column.kind == "choice":
+        return cc.SelectboxColumn(
+            column.label, options=[t for _, t in column.options], required=required
+        )
+    if column.kind == "date":
+        return cc.DateColumn(column.label, format="YYYY-MM-DD")
+    if column.kind == "rating":
+        return cc.NumberColumn(column.label, min_value=1, max_value=5, step=1, required=required)
+    return cc.TextColumn(column.label, max_chars=column.max_len * 2, required=required)
+
+
+def _to_frame(spec: Field, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    data: dict[str, list[Any]] = {}
+    for column in spec.columns:
+        values: list[Any] = []
+        labels = dict(column.options)
+        for row in rows:
+            value = row.get(column.key)
+            if column.kind == "choice":
+                value = labels.get(value)
+            elif column.kind == "date":
+                value = dt.date.fromisoformat(value) if value else None
+            values.append(value)
+        if column.kind == "date":
+            data[column.key] = pd.Series(values, dtype="object")
+        elif column.kind == "rating":
+            data[column.key] = pd.Series(values, dtype="Int64")
+        else:
+            data[column.key] = pd.Series(values, dtype="object")
+    return pd.DataFrame(data)
+
+
+def _from_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for record in frame.to_dict("records"):
+        row = {}
+        for k, v in record.items():
+            if v is pd.NA or (isinstance(v, float) and v != v) or v is None:
+                row[k] = None
+            elif isinstance(v, pd.Timestamp | dt.datetime):
+                row[k] = v.date().isoformat()
+            elif isinstance(v, dt.date):
+                row[k] = v.isoformat()
+            elif hasattr(v, "item"):
+                row[k] = v.item()
+            else:
+                row[k] = v
+        rows.append(row)
+    return rows
+
+
+def table(spec: Field, *, disabled: bool = False) -> None:
+    """An editable table that saves whole when an edit is committed.
+
+    The editor is given the rows as they were when it was first drawn (its "base") and
+    keeps the edits as its own state; the base only changes when the page is left.
+    """
+    tkey = f"table_{spec.key}"
+    bkey = f"base_{spec.key}"
+    if tkey not in st.session_state or bkey not in st.session_state:
+        st.session_state[bkey] = _to_frame(spec, state.answers().get(spec.key) or [])
+    st.markdown(f"**{spec.label}**")
+    if spec.help:
+        st.caption(spec.help)
+    edited = st.data_editor(
+        st.session_state[bkey],
+        key=tkey,
+        num_rows="dynamic",
+        use_container_width=True,
+        hide_index=True,
+        disabled=disabled,
+        column_config={c.key: _column_config(c) for c in spec.columns},
+        column_order=[c.key for c in spec.columns],
+    )
+    rows = _from_frame(edited)
+    saved = state.answers().get(spec.key) or []
+    try:
+        cleaned = clean_table(spec, rows)
+    except InvalidAnswer as exc:
+        state.errors()[spec.key] = str(exc)
+    else:
+        if cleaned != saved:
+            save(spec.key, cleaned)
+        else:
+            state.errors().pop(spec.key, None)
+    st.caption(f"Up to {spec.max_rows} rows. Changes save as you go.")
+    show_error(spec.key)
