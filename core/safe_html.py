@@ -1,0 +1,86 @@
+"""Markdown in, safe HTML out, for anything that may carry candidate text.
+
+Python-Markdown passes raw HTML and any link scheme straight through, so its output is
+always cleaned with nh3 against a short allow-list: no scripts, styles, event handlers,
+images or iframes, and links only to https: and mailto:. Candidate strings are escaped
+with `escape_md` before they go into a Markdown document, so they read as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "span",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}, "th": {"align"}}
+ALLOWED_SCHEMES = {"https", "mailto"}
+# Markdown's inline parser is slow on long runs of brackets; documents are capped first.
+MAX_DOCUMENT_CHARS = 200_000
+
+# The characters Python-Markdown (with tables) lets a backslash escape.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def escape_md(text: str) -> str:
+    """Make candidate text read literally in Markdown (and as text once rendered)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    # Keep line breaks inside one paragraph rather than starting new Markdown blocks.
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def sanitise(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def render_markdown(document: str) -> str:
+    """Render a Markdown document to sanitised HTML (tables and lists supported)."""
+    if len(document) > MAX_DOCUMENT_CHARS:
+        document = document[:MAX_DOCUMENT_CHARS] + "\n\n*(cut short: the document is too long)*"
+    raw = markdown.markdown(document, extensions=["tables", "sane_lists"], output_format="html")
+    return sanitise(raw)
+
+
+def escape_html(text: str) -> str:
+    return html.escape(text, quote=True)
