@@ -1,0 +1,137 @@
+"""A candidate's request to be contacted by a consultant: checked, then stored whole.
+
+Every problem is reported per field so the page can show each message next to its
+input, and nothing is written unless all of it is acceptable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.consent import CONTACT_ME
+from core.store import Store, utc_now
+from core.validation import InvalidAnswer, clean_text
+
+NAME_MAX = 120
+EMAIL_MAX = 254
+PHONE_MAX = 30
+MESSAGE_MAX = 1000
+
+CHANNELS: tuple[tuple[str, str], ...] = (
+    ("email", "E-mail"),
+    ("phone", "Phone call"),
+    ("either", "Either is fine"),
+)
+
+# Deliberately modest: one @, a dot in the domain, no spaces or angle brackets.
+EMAIL_RE = re.compile(r"^[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\"]{2,}$")
+PHONE_CHARS_RE = re.compile(r"^\+?[0-9 ()./-]+$")
+
+
+class ContactInvalid(ValueError):
+    """The request was refused; `errors` maps each field to the message to show beside it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ContactRequest:
+    name: str
+    email: str | None
+    phone: str | None
+    channel: str
+    message: str = ""
+
+
+def _text(errors: dict[str, str], key: str, value: object, limit: int, label: str) -> str:
+    try:
+        return clean_text(value, limit, label).strip()
+    except InvalidAnswer as exc:
+        errors[key] = str(exc)
+        return ""
+
+
+def validate(
+    name: object,
+    email: object,
+    phone: object,
+    channel: object,
+    message: object,
+    consent: bool,
+) -> ContactRequest:
+    """A clean request, or ContactInvalid naming every field that needs another look."""
+    errors: dict[str, str] = {}
+    clean_name = _text(errors, "name", name, NAME_MAX, "Your name")
+    clean_email = _text(errors, "email", email, EMAIL_MAX, "E-mail")
+    clean_phone = _text(errors, "phone", phone, PHONE_MAX, "Phone")
+    clean_message = _text(errors, "message", message, MESSAGE_MAX, "Your message")
+    if not clean_name and "name" not in errors:
+        errors["name"] = "Please tell us what to call you."
+    if clean_email and not EMAIL_RE.match(clean_email):
+        errors["email"] = "That e-mail address doesn't look complete, e.g. name@example.com."
+    if clean_phone:
+        digits = sum(ch.isdigit() for ch in clean_phone)
+        if not PHONE_CHARS_RE.match(clean_phone) or not 7 <= digits <= 15:
+            errors["phone"] = (
+                "That phone number doesn't look right. Use digits, spaces and an optional "
+                "leading +, e.g. +44 20 7946 0000."
+            )
+    if not clean_email and not clean_phone and not {"email", "phone"} & errors.keys():
+        errors["email"] = "Please give an e-mail address or a phone number so we can reach you."
+    allowed = {key for key, _ in CHANNELS}
+    if channel not in allowed:
+        errors["channel"] = "Please choose how you'd like us to get in touch."
+    elif channel == "email" and not clean_email and "email" not in errors:
+        errors["email"] = "You chose e-mail, so we'll need your e-mail address."
+    elif channel == "phone" and not clean_phone and "phone" not in errors:
+        errors["phone"] = "You chose a phone call, so we'll need your number."
+    if not consent:
+        errors["consent"] = "Please tick the box so a consultant is allowed to contact you."
+    if errors:
+        raise ContactInvalid(errors)
+    return ContactRequest(
+        clean_name, clean_email or None, clean_phone or None, str(channel), clean_message
+    )
+
+
+def save_request(store: Store, reflection_id: int, request: ContactRequest) -> int:
+    """Store the request with the consent wording's version and time, in one transaction."""
+    now = utc_now()
+    with store.write() as conn:
+        cur = conn.execute(
+            "INSERT INTO contact_requests (reflection_id, name, email, phone, channel, "
+            "message, consent_version, consent_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                reflection_id,
+                request.name,
+                request.email,
+                request.phone,
+                request.channel,
+                request.message,
+                CONTACT_ME.version,
+                now,
+                now,
+            ),
+        )
+        return int(cur.lastrowid)
+
+
+def requests_for(store: Store, reflection_id: int) -> list[dict[str, object]]:
+    with store.read() as conn:
+        rows = conn.execute(
+            "SELECT * FROM contact_requests WHERE reflection_id = ? ORDER BY id",
+            (reflection_id,),
+        ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def has_asked_to_talk(store: Store, reflection_id: int) -> bool:
+    with store.read() as conn:
+        row = conn.execute(
+            "SELECT 1 FROM contact_requests WHERE reflection_id = ? LIMIT 1", (reflection_id,)
+        ).fetchone()
+    return row is not None
