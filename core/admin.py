@@ -1,0 +1,201 @@
+"""The admin's housekeeping over the store: purge old data, back up, count.
+
+Pure functions over a `Store`; `core.cli` parses arguments and prints. Every refusal is
+a `ValueError` whose message is meant for the person at the command line, raised before
+anything has changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from core.store import BUSY_TIMEOUT_MS, Store
+
+# Anything past a century is a typo, not a retention policy.
+MAX_RETENTION_DAYS = 36_500
+# A draft updated in the last day may be open in someone's browser right now.
+MIN_RETENTION_DAYS = 1
+REVIEW_STATUSES = ("new", "in_progress", "contacted", "closed")
+NO_CAMPAIGN = "(none)"
+
+_DRAFTS_DUE = "submitted_at IS NULL AND updated_at < ?"
+_SUBMITTED_DUE = "submitted_at IS NOT NULL AND submitted_at < ?"
+
+
+def _check_days(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"The {what} age must be a whole number of days, got {value!r}.")
+    if value < MIN_RETENTION_DAYS:
+        raise ValueError(
+            f"The {what} age must be at least {MIN_RETENTION_DAYS} day, got {value}. "
+            "Nothing was deleted."
+        )
+    if value > MAX_RETENTION_DAYS:
+        raise ValueError(
+            f"The {what} age of {value:,} days is more than {MAX_RETENTION_DAYS:,} "
+            "(a hundred years); that looks like a typo. Nothing was deleted."
+        )
+    return value
+
+
+def _cutoff(now: dt.datetime, days: int) -> str:
+    # Same shape as core.store.utc_now(), so ISO strings compare in time order.
+    return (now - dt.timedelta(days=days)).astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def purge(
+    store: Store,
+    draft_days: int,
+    submitted_days: int,
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Delete reflections past their retention age, then candidates left with none.
+
+    Unsubmitted reflections go `draft_days` after their last change; submitted ones go
+    `submitted_days` after submission. Answers, contact requests, notes and status
+    history go with their reflection. With `dry_run`, only count.
+    """
+    draft_days = _check_days(draft_days, "draft")
+    submitted_days = _check_days(submitted_days, "submitted")
+    now = now or dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise ValueError("The purge time must carry a time zone.")
+    draft_cutoff = _cutoff(now, draft_days)
+    submitted_cutoff = _cutoff(now, submitted_days)
+    with store.write() as conn:
+        drafts = conn.execute(
+            f"SELECT COUNT(*) FROM reflections WHERE {_DRAFTS_DUE}", (draft_cutoff,)
+        ).fetchone()[0]
+        submitted = conn.execute(
+            f"SELECT COUNT(*) FROM reflections WHERE {_SUBMITTED_DUE}", (submitted_cutoff,)
+        ).fetchone()[0]
+        # A candidate goes when none of their reflections would survive.
+        orphans = conn.execute(
+            "SELECT COUNT(*) FROM candidates c WHERE NOT EXISTS ("
+            f"SELECT 1 FROM reflections r WHERE r.candidate_id = c.id "
+            f"AND NOT ({_DRAFTS_DUE}) AND NOT ({_SUBMITTED_DUE}))",
+            (draft_cutoff, submitted_cutoff),
+        ).fetchone()[0]
+        if not dry_run:
+            conn.execute(f"DELETE FROM reflections WHERE {_DRAFTS_DUE}", (draft_cutoff,))
+            conn.execute(f"DELETE FROM reflections WHERE {_SUBMITTED_DUE}", (submitted_cutoff,))
+            deleted = conn.execute(
+                "DELETE FROM candidates WHERE NOT EXISTS ("
+                "SELECT 1 FROM reflections r WHERE r.candidate_id = candidates.id)"
+            ).rowcount
+            if deleted != orphans:
+                # Should be impossible inside one transaction; refuse rather than guess.
+                raise RuntimeError("Purge counts changed mid-transaction; rolled back.")
+    return {"drafts": drafts, "submitted": submitted, "candidates": orphans}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_backup_target(store: Store, target: Path) -> None:
+    live = Path(store.path).resolve() if store.path != ":memory:" else None
+    if live is not None:
+        live_files = {live, Path(f"{live}-wal"), Path(f"{live}-shm"), Path(f"{live}-journal")}
+        if target in live_files or _same_file(target, live):
+            raise ValueError(
+                f"{target} is the live database. Choose a new file name for the backup."
+            )
+    if target.is_dir():
+        raise ValueError(f"{target} is a folder. Give a file name inside it, e.g. {target}/b.db")
+    if target.exists():
+        raise ValueError(
+            f"{target} already exists. Backups never overwrite a file; choose a new name."
+        )
+    if not target.parent.is_dir():
+        raise ValueError(f"The folder {target.parent} does not exist. Create it first.")
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        conn.close()
+    return "; ".join(str(row[0]) for row in rows)
+
+
+def backup(store: Store, path: str | Path) -> dict[str, Any]:
+    """Write a consistent copy of the database to a new file and check it.
+
+    For a file database the copy is taken through a separate read-only connection: in
+    WAL mode it reads one snapshot while the app keeps writing, so sessions are not held
+    up behind the store's lock for the length of the copy.
+    """
+    target = Path(path).expanduser().resolve()
+    _check_backup_target(store, target)
+    try:
+        if store.path == ":memory:":
+            with store.read() as conn:
+                conn.execute("VACUUM INTO ?", (str(target),))
+        else:
+            source = sqlite3.connect(
+                f"file:{Path(store.path).resolve()}?mode=ro", uri=True, isolation_level=None
+            )
+            try:
+                source.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                source.execute("VACUUM INTO ?", (str(target),))
+            finally:
+                source.close()
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        raise ValueError(f"The backup could not be written to {target}: {exc}.") from exc
+    verdict = _integrity(target)
+    if verdict != "ok":
+        target.unlink(missing_ok=True)
+        raise ValueError(
+            f"The backup failed its integrity check ({verdict[:200]}) and was removed. "
+            "The live database was not changed."
+        )
+    return {"path": str(target), "bytes": target.stat().st_size}
+
+
+def stats(store: Store) -> dict[str, Any]:
+    """Counts for the admin: people, reflections, review statuses, campaigns, contacts."""
+    with store.read() as conn:
+
+        def one(sql: str) -> int:
+            return int(conn.execute(sql).fetchone()[0])
+
+        candidates = one("SELECT COUNT(*) FROM candidates")
+        reflections = one("SELECT COUNT(*) FROM reflections")
+        drafts = one("SELECT COUNT(*) FROM reflections WHERE submitted_at IS NULL")
+        contact_requests = one("SELECT COUNT(*) FROM contact_requests")
+        by_status = dict(
+            conn.execute(
+                "SELECT review_status, COUNT(*) FROM reflections "
+                "WHERE submitted_at IS NOT NULL GROUP BY review_status"
+            ).fetchall()
+        )
+        campaigns = conn.execute(
+            "SELECT COALESCE(utm_campaign, ?) AS campaign, COUNT(*) AS reflections, "
+            "COUNT(submitted_at) AS submitted FROM reflections "
+            "GROUP BY COALESCE(utm_campaign, ?) ORDER BY reflections DESC, campaign",
+            (NO_CAMPAIGN, NO_CAMPAIGN),
+        ).fetchall()
+    submitted = {status: int(by_status.get(status, 0)) for status in REVIEW_STATUSES}
+    return {
+        "candidates": candidates,
+        "reflections": reflections,
+        "drafts": drafts,
+        "submitted": {"total": reflections - drafts, **submitted},
+        "by_campaign": {
+            row["campaign"]: {"reflections": row["reflections"], "submitted": row["submitted"]}
+            for row in campaigns
+        },
+        "contact_requests": contact_requests,
+    }
