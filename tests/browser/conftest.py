@@ -1,0 +1,482 @@
+"""Browser fixtures: a real `streamlit run` server per module and Debian's Chromium.
+
+Every module here sets `pytestmark = pytest.mark.browser`. Tests use
+
+- `live_server` (module): `.url` (no trailing slash), `.db_path`, `.store()`, `.log()`;
+- `browser` (session): Playwright Chromium from /usr/bin/chromium;
+- `page` (per test): fresh context; `page.dialogs` and `page.console_errors` collect what
+  fired; a failing test leaves a full-page screenshot in tests/artifacts/<test>.png;
+- `wait_for_app(page_or_frame)`: returns once the script run has finished and the app
+  has stayed idle for a moment;
+- `expect_rerun(page_or_frame)`: a context manager around an action that must trigger a
+  rerun; it returns once that rerun has finished (no race with the previous idle state);
+- `st_ui`: small drivers for Streamlit widgets found by their label.
+
+Why the run counter: Streamlit marks the app root `data-test-script-state` as
+`running`/`notRunning`, but a widget change only flips it once the server answers, so
+"notRunning" right after a click can still be the previous run. An init script counts
+every start of a run so a helper can wait for a run that began after the action.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_S = 60
+APP_TIMEOUT_MS = 30_000
+
+# Runs in every frame before the page's own scripts: counts script runs and remembers
+# when the app last became idle, read by wait_for_app / expect_rerun.
+RUN_TRACKER = """
+(() => {
+  if (window.__bb) return;
+  const bb = window.__bb = {started: 0, finished: 0, idleSince: null, state: null};
+  const seen = (el) => {
+    const state = el.getAttribute('data-test-script-state');
+    if (state === bb.state) return;
+    const busy = (s) => s === 'running' || s === 'rerunRequested';
+    if (busy(state) && !busy(bb.state)) { bb.started += 1; bb.idleSince = null; }
+    if (state === 'notRunning') { bb.finished += 1; bb.idleSince = performance.now(); }
+    bb.state = state;
+  };
+  const watch = () => {
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target;
+        if (el.nodeType === 1 && el.getAttribute('data-testid') === 'stApp') seen(el);
+      }
+      const app = document.querySelector('[data-testid="stApp"]');
+      if (app) seen(app);
+    }).observe(document, {subtree: true, childList: true, attributes: true,
+                          attributeFilter: ['data-test-script-state']});
+  };
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', watch);
+  } else { watch(); }
+})();
+"""
+
+IDLE_CHECK = """
+([settleMs, minStarted]) => {
+  const bb = window.__bb;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!bb || !app) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (bb.started < minStarted || bb.idleSince === null) return false;
+  return performance.now() - bb.idleSince >= settleMs;
+}
+"""
+
+
+def _chromium_missing_reason() -> str | None:
+    if Path(CHROMIUM).exists():
+        return None
+    return f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_chromium() -> None:
+    reason = _chromium_missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    db_path: Path
+    log_path: Path
+    process: subprocess.Popen
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def store(self):
+        """The app's database, through the same store code the server uses."""
+        from core.store import open_store
+
+        return open_store(self.db_path)
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    # The server was started in its own session, so this reaches its children too.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def run_server(tmp_dir: Path) -> Iterator[LiveServer]:
+    port = free_port()
+    db_path = tmp_dir / "bounce_back.db"
+    log_path = tmp_dir / "server.log"
+    env = {**os.environ, "BOUNCE_BACK_DB_PATH": str(db_path)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        # Nothing changes on disk during a test; watching files only costs CPU.
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", db_path, log_path, process)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _health_ok(server.url):
+            if process.poll() is not None:
+                pytest.fail(
+                    f"streamlit exited with code {process.returncode} before answering "
+                    f"/_stcore/health. Its output:\n{server.log()}",
+                    pytrace=False,
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit did not answer /_stcore/health within "
+                    f"{SERVER_START_TIMEOUT_S}s. Its output:\n{server.log()}",
+                    pytrace=False,
+                )
+            time.sleep(0.1)
+        yield server
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    with run_server(tmp_path_factory.mktemp("live_server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def new_app_context(browser, **kwargs: Any):
+    """A browser context with the run tracker installed in every frame."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **kwargs)
+    context.set_default_timeout(APP_TIMEOUT_MS)
+    context.add_init_script(RUN_TRACKER)
+    return context
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _is_local(url: str) -> bool:
+    host = urlsplit(url).hostname
+    return url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS
+
+
+def _is_base_path_probe(url: str, text: str) -> bool:
+    # Opened on /feedback, Streamlit's frontend first looks for its server under
+    # /feedback/_stcore/… and falls back to / on a 404: expected noise, not an app error.
+    path = urlsplit(url).path
+    return (
+        "status of 404" in text
+        and path.endswith(("/_stcore/health", "/_stcore/host-config"))
+        and path.count("/") > 2
+    )
+
+
+def watch_page(page) -> None:
+    """Record dialogs (dismissing them), console errors and requests leaving the machine.
+
+    Requests to other hosts are blocked (the app must work offline, and candidates'
+    browsers should not be sent anywhere else) and listed in `page.external_requests`;
+    the browser's own "failed to load" console message for them is not repeated in
+    `page.console_errors`.
+    """
+    page.dialogs = []
+    page.console_errors = []
+    page.external_requests = []
+
+    def on_route(route) -> None:
+        if _is_local(route.request.url):
+            route.continue_()
+        else:
+            page.external_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", on_route)
+
+    def on_dialog(dialog) -> None:
+        page.dialogs.append({"type": dialog.type, "message": dialog.message})
+        with contextlib.suppress(Exception):
+            dialog.dismiss()
+
+    def on_console(message) -> None:
+        if message.type != "error":
+            return
+        source = (message.location or {}).get("url", "")
+        if source and not _is_local(source) and message.text.startswith("Failed to load"):
+            return
+        if _is_base_path_probe(source, message.text):
+            return
+        page.console_errors.append(f"{message.text} ({source})" if source else message.text)
+
+    page.on("dialog", on_dialog)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.console_errors.append(f"uncaught: {error}"))
+
+
+def _artifact_name(nodeid: str) -> str:
+    name = nodeid.split("::", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:150]
+
+
+@pytest.fixture
+def page(browser, request):
+    context = new_app_context(browser, accept_downloads=True)
+    page = context.new_page()
+    watch_page(page)
+    yield page
+    failed = any(
+        getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+    if failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):
+            page.screenshot(
+                path=str(ARTIFACTS / f"{_artifact_name(request.node.name)}.png"), full_page=True
+            )
+    context.close()
+
+
+# ---------------------------------------------------------------- waiting for the app
+
+
+def _runs_started(target) -> int:
+    return int(target.evaluate("() => (window.__bb ? window.__bb.started : 0)"))
+
+
+def wait_for_app(
+    target, *, timeout: int = APP_TIMEOUT_MS, settle_ms: int = 250, min_started: int = 0
+) -> None:
+    """Wait until the app in `target` (a Page or Frame) has finished running its script.
+
+    "Finished" means connected, script state notRunning and no new run for `settle_ms`,
+    which covers the short gap between an action and the run it triggers.
+    """
+    target.wait_for_function(IDLE_CHECK, arg=[settle_ms, min_started], timeout=timeout, polling=50)
+    # Elements from the previous run stay on screen (stale) until the run ends; by now
+    # they are gone, so locators see only the current page.
+
+
+@contextlib.contextmanager
+def expect_rerun(target, *, timeout: int = APP_TIMEOUT_MS) -> Iterator[None]:
+    """Wrap an action that triggers a rerun; returns when that rerun has finished."""
+    before = _runs_started(target)
+    yield
+    try:
+        wait_for_app(target, timeout=timeout, settle_ms=150, min_started=before + 1)
+    except Exception as exc:
+        raise AssertionError(
+            "the action did not trigger a finished app rerun within "
+            f"{timeout / 1000:.0f}s ({exc.__class__.__name__})"
+        ) from exc
+
+
+def open_app(page, url: str) -> None:
+    """Go to `url` and wait until its first script run has finished."""
+    page.goto(url)
+    wait_for_app(page, min_started=1)
+
+
+@pytest.fixture(name="wait_for_app")
+def wait_for_app_fixture():
+    return wait_for_app
+
+
+@pytest.fixture(name="expect_rerun")
+def expect_rerun_fixture():
+    return expect_rerun
+
+
+# ---------------------------------------------------------------- widget drivers
+
+
+def main_area(target):
+    return target.locator('[data-testid="stMain"]')
+
+
+def fill_text(target, label: str, value: str) -> None:
+    """Type into a text input or text area and commit it (Enter / blur), as a user would."""
+    box = main_area(target).get_by_label(label, exact=True)
+    box.scroll_into_view_if_needed()
+    with expect_rerun(target):
+        box.fill(value)
+        if box.evaluate("el => el.tagName") == "TEXTAREA":
+            box.blur()
+        else:
+            box.press("Enter")
+
+
+def choose(target, label: str, option: str) -> None:
+    """Pick `option` (its visible text) in the selectbox labelled `label`."""
+    box = main_area(target).get_by_label(label, exact=True)
+    box.scroll_into_view_if_needed()
+    box.click()
+    listbox = target.get_by_role("listbox")
+    with expect_rerun(target):
+        listbox.get_by_role("option", name=option, exact=True).click()
+
+
+def rate(target, label: str, option: str) -> None:
+    """Pick `option` in the segmented control (self-rating) labelled `label`."""
+    group = (
+        main_area(target)
+        .locator('[data-testid="stButtonGroup"]')
+        .filter(has=target.get_by_text(label, exact=True))
+    )
+    button = group.get_by_role("button", name=option, exact=True)
+    button.scroll_into_view_if_needed()
+    with expect_rerun(target):
+        button.click()
+
+
+def tick(target, label: str, checked: bool = True) -> None:
+    """Tick (or untick) the checkbox labelled `label` by clicking its visible label."""
+    widget = (
+        main_area(target)
+        .locator('[data-testid="stCheckbox"]')
+        .filter(has=target.get_by_label(label, exact=True))
+    )
+    box = widget.get_by_label(label, exact=True)
+    if box.is_checked() == checked:
+        return
+    with expect_rerun(target):
+        widget.locator("label").first.click()
+    assert box.is_checked() == checked, f"checkbox {label!r} did not change"
+
+
+def click_button(target, name: str) -> None:
+    button = main_area(target).get_by_role("button", name=name)
+    button.scroll_into_view_if_needed()
+    with expect_rerun(target):
+        button.click()
+
+
+NAV_TITLES_JS = """
+() => [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')].map((link) => {
+  const copy = link.cloneNode(true);
+  copy.querySelectorAll('[data-testid="stIconMaterial"]').forEach((icon) => icon.remove());
+  return copy.textContent.trim();
+})
+"""
+
+
+def nav_titles(target) -> list[str]:
+    """The page titles offered in the sidebar navigation (icons left out)."""
+    return target.evaluate(NAV_TITLES_JS)
+
+
+def go_to_page(target, title: str) -> None:
+    """Open a page through the sidebar navigation, as a user would."""
+    link = target.locator('[data-testid="stSidebarNavLink"]').filter(
+        has=target.get_by_text(title, exact=True)
+    )
+    with expect_rerun(target):
+        link.click()
+
+
+@pytest.fixture
+def st_ui() -> SimpleNamespace:
+    return SimpleNamespace(
+        open=open_app,
+        wait=wait_for_app,
+        rerun=expect_rerun,
+        main=main_area,
+        fill=fill_text,
+        choose=choose,
+        rate=rate,
+        tick=tick,
+        click=click_button,
+        nav=go_to_page,
+        nav_titles=nav_titles,
+    )

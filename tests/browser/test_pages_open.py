@@ -1,0 +1,60 @@
+"""Every candidate page, and the hidden staff login, opens in Chromium without errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.consent import STORE_ANSWERS
+from core.questionnaire import STEPS
+
+pytestmark = pytest.mark.browser
+
+# (url path, heading text expected on the page, or None where any heading will do)
+PAGES = [
+    ("", None),
+    *((step.key, step.title) for step in STEPS),
+    ("plan", "My plan"),
+    ("staff", None),
+]
+
+
+def assert_healthy(page) -> None:
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('[data-testid="stException"]').count() == 0, main.inner_text()
+    assert page.console_errors == [], page.console_errors
+    assert page.dialogs == [], page.dialogs
+
+
+@pytest.mark.parametrize(("path", "heading"), PAGES, ids=[p or "root" for p, _ in PAGES])
+def test_page_opens_for_a_new_visitor(page, live_server, st_ui, path, heading):
+    st_ui.open(page, f"{live_server.url}/{path}")
+    assert_healthy(page)
+    title = st_ui.main(page).locator("h1").first
+    assert title.is_visible()
+    if heading:
+        assert heading in title.inner_text()
+
+
+def test_pages_send_nothing_to_other_sites(page, live_server, st_ui):
+    """Candidates are promised no tracking: the browser talks only to our server."""
+    for path, _ in PAGES:
+        st_ui.open(page, f"{live_server.url}/{path}")
+    assert page.external_requests == []
+
+
+def test_every_page_opens_once_a_reflection_has_started(page, live_server, st_ui):
+    st_ui.open(page, live_server.url)
+    st_ui.tick(page, STORE_ANSWERS.text)
+    st_ui.click(page, "Start my reflection")
+    titles = st_ui.nav_titles(page)
+    # The hidden staff page must not be offered to candidates.
+    assert not any("staff" in t.lower() for t in titles), titles
+    for step in STEPS:
+        assert any(step.title in t for t in titles), (step.title, titles)
+    visited = []
+    for title in titles:
+        st_ui.nav(page, title)
+        assert_healthy(page)
+        assert st_ui.main(page).locator("h1").first.is_visible(), title
+        visited.append(title)
+    assert len(visited) >= 7
