@@ -465,6 +465,21 @@ def go_to_page(target, title: str) -> None:
         link.click()
 
 
+_CODE_CHAR = "[0-9A-HJKMNP-TV-Z]"  # Crockford base32, as core.codes issues them
+RESUME_CODE = re.compile(f"{_CODE_CHAR}{{4}}(?:-{_CODE_CHAR}{{4}}){{3}}")
+
+
+def resume_code(target) -> str:
+    """The resume code shown on the Welcome page after starting (fails if none is shown)."""
+    from playwright.sync_api import expect
+
+    # Code blocks are drawn by a lazily loaded component, a moment after the run ends.
+    expect(main_area(target)).to_contain_text(RESUME_CODE)
+    found = RESUME_CODE.search(main_area(target).inner_text())
+    assert found, "no resume code on screen"
+    return found.group(0)
+
+
 @pytest.fixture
 def st_ui() -> SimpleNamespace:
     return SimpleNamespace(
@@ -479,4 +494,5 @@ def st_ui() -> SimpleNamespace:
         click=click_button,
         nav=go_to_page,
         nav_titles=nav_titles,
+        resume_code=resume_code,
     )
