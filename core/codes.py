@@ -42,3 +42,22 @@ def normalise(typed: str) -> str:
 
 def hash_code(code: str) -> str:
     return hashlib.sha256(normalise(code).encode()).hexdigest()
+
+
+def resume_link(code: str, page_url: str | None = None, page_path: str = "") -> str:
+    """The link that reopens a candidate's reflection.
+
+    `page_url` is the address the browser shows (query and fragment are dropped, and
+    the page's own `page_path` segment, so the link opens the app's front page). Without
+    it the link is relative, `?resume=CODE`, which still works pasted after the app's
+    address.
+    """
+    query = f"?resume={normalise(code)}"
+    if not page_url or not page_url.startswith(("https://", "http://")):
+        return query
+    base = page_url.split("#", 1)[0].split("?", 1)[0]
+    if page_path and base.rstrip("/").endswith("/" + page_path):
+        base = base.rstrip("/")[: -len(page_path)]
+    if not base.endswith("/"):
+        base += "/"
+    return base + query

@@ -1,0 +1,120 @@
+"""Resume codes: enough randomness, forgiving input, clear refusals, hashed at rest."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core import codes, journey
+
+
+def test_codes_carry_at_least_64_bits():
+    bits = codes.CODE_LENGTH * math.log2(len(set(codes.ALPHABET)))
+    assert bits >= 64
+    code = codes.new_code()
+    compact = code.replace("-", "")
+    assert len(compact) == codes.CODE_LENGTH
+    assert set(compact) <= set(codes.ALPHABET)
+
+
+def test_codes_are_not_repeated():
+    assert len({codes.new_code() for _ in range(2000)}) == 2000
+
+
+def test_normalise_accepts_what_people_type():
+    code = codes.new_code()
+    compact = code.replace("-", "")
+    assert codes.normalise(code) == code
+    assert codes.normalise(code.lower()) == code
+    assert codes.normalise(f"  {compact[:8]} {compact[8:]}\n") == code
+    assert codes.normalise(" - ".join(code.split("-"))) == code
+
+
+def test_confusable_letters_are_read_as_digits():
+    assert codes.normalise("O0O0-I1I1-L1L1-0000") == "0000-1111-1111-0000"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "ABC",
+        "7K2M-Q9XD-4RTB-H8P",  # one short
+        "7K2M-Q9XD-4RTB-H8PWX",  # one long
+        "7K2M-Q9XD-4RTB-H8P!",
+        "7K2M-Q9XD-4RTB-H8PU",  # U is not in the alphabet
+        "７K2M-Q9XD-4RTB-H8PW",  # full-width digit
+        "x" * 65,
+        "'; DROP TABLE candidates; --",
+        "\x00" * 16,
+    ],
+)
+def test_malformed_codes_are_refused_with_a_message(bad):
+    with pytest.raises(codes.BadCode) as exc:
+        codes.normalise(bad)
+    assert "resume code" in str(exc.value)
+
+
+@pytest.mark.parametrize("bad", [None, 12345, b"7K2M"])
+def test_non_text_is_refused(bad):
+    with pytest.raises(codes.BadCode):
+        codes.normalise(bad)
+
+
+@given(st.text(max_size=80))
+def test_normalise_never_crashes(text):
+    try:
+        result = codes.normalise(text)
+    except codes.BadCode:
+        return
+    assert codes.normalise(result) == result
+
+
+def test_hash_is_the_same_for_every_spelling_and_hides_the_code():
+    code = codes.new_code()
+    assert codes.hash_code(code) == codes.hash_code(code.lower().replace("-", " "))
+    assert code not in codes.hash_code(code)
+    assert code.replace("-", "") not in codes.hash_code(code)
+
+
+def test_only_the_hash_is_stored(store):
+    session = journey.start(store)
+    with store.read() as conn:
+        row = conn.execute("SELECT * FROM candidates WHERE id = ?", (session.candidate_id,))
+        values = [str(v) for v in tuple(row.fetchone())]
+    assert codes.hash_code(session.code) in values
+    assert not any(session.code in v or session.code.replace("-", "") in v for v in values)
+
+
+def test_resume_with_unknown_code_says_so(store):
+    with pytest.raises(journey.UnknownCode) as exc:
+        journey.resume(store, codes.new_code())
+    assert "couldn't find" in str(exc.value)
+
+
+def test_resume_with_typed_variant_finds_the_latest_reflection(store):
+    session = journey.start(store)
+    newer = journey.new_reflection(store, session.candidate_id)
+    found = journey.resume(store, session.code.lower().replace("-", ""))
+    assert found.candidate_id == session.candidate_id
+    assert found.reflection_id == newer
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://localhost:8501/welcome?utm_source=blog", "http://localhost:8501/?resume="),
+        ("https://jobs.example.com/bounce/welcome#top", "https://jobs.example.com/bounce/?resume="),
+        ("https://jobs.example.com/bounce/", "https://jobs.example.com/bounce/?resume="),
+        ("https://jobs.example.com", "https://jobs.example.com/?resume="),
+        ("https://jobs.example.com/feedback", "https://jobs.example.com/feedback/?resume="),
+        (None, "?resume="),
+        ("javascript:alert(1)", "?resume="),
+    ],
+)
+def test_resume_link(url, expected):
+    code = codes.new_code()
+    assert codes.resume_link(code.lower(), url, "welcome") == expected + code
