@@ -48,13 +48,11 @@ if result.overall is not None:
     st.altair_chart(charts.dimension_chart(plan_core.dimension_rows(result)))
     why = explain(result)
     if why.raised:
-        st.markdown("**What lifted it**")
-        for sentence in why.raised:
-            st.markdown(f"- {escape_md(sentence)}")
+        st.markdown("**What lifted it**\n\n" + "\n".join(f"- {escape_md(s)}" for s in why.raised))
     if why.lowered:
-        st.markdown("**What held it back**")
-        for sentence in why.lowered:
-            st.markdown(f"- {escape_md(sentence)}")
+        st.markdown(
+            "**What held it back**\n\n" + "\n".join(f"- {escape_md(s)}" for s in why.lowered)
+        )
 else:
     missing = plan_core.unscored_steps(result)
     st.info(
@@ -64,8 +62,7 @@ else:
     )
 
 with st.expander("How is this worked out?", icon=":material/calculate:"):
-    for line in explainer.method_lines():
-        st.markdown(f"- {line}")
+    st.markdown("\n".join(f"- {line}" for line in explainer.method_lines()))
     st.dataframe(
         [
             {
@@ -98,6 +95,11 @@ if items:
         ],
         hide_index=True,
         key="actions_table",
+        column_config={
+            "When": st.column_config.TextColumn(width="small"),
+            "What": st.column_config.TextColumn(width="medium"),
+            "Step": st.column_config.TextColumn(width="small"),
+        },
     )
 else:
     st.write(
@@ -167,8 +169,7 @@ if reasons:
         f"From your answers, a conversation with one of {settings.agency_name}'s consultants "
         "could help. Here's why, and what they could do:"
     )
-    for reason in reasons:
-        st.markdown(f"- **{reason.service}**: {reason.text}")
+    st.markdown("\n".join(f"- **{r.service}**: {r.text}" for r in reasons))
 st.write(
     "Whenever you're ready: browse our current vacancies, or talk to a consultant about "
     "your CV or your search."

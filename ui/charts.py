@@ -17,7 +17,9 @@ def dimension_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             x=alt.X("score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("step:N", title=None, sort=alt.SortField("order")),
+            y=alt.Y(
+                "step:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelLimit=260)
+            ),
             tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("score:Q", title="Score")],
         )
     )
