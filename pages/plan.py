@@ -34,6 +34,7 @@ settings = state.settings()
 answers = state.answers()
 result = score(answers)
 asked_to_talk = contact.has_asked_to_talk(store, session.reflection_id)
+reflection_row = journey.reflection(store, session.reflection_id) or {}
 
 # --- Where you are -------------------------------------------------------------------------
 st.header("Where you are now", divider="gray")
@@ -171,8 +172,8 @@ if reasons:
     )
     st.markdown("\n".join(f"- **{r.service}**: {r.text}" for r in reasons))
 st.write(
-    "Whenever you're ready: browse our current vacancies, or talk to a consultant about "
-    "your CV or your search."
+    f"Whenever you're ready, you can browse {settings.agency_name}'s current vacancies or "
+    "talk to one of our specialist consultants about your CV or your job search."
 )
 links = st.columns(2)
 links[0].link_button("Browse vacancies", settings.vacancies_url, icon=":material/work:")
@@ -181,10 +182,23 @@ st.caption(f"Or e-mail {settings.contact_email} or call {settings.contact_phone}
 
 errors: dict[str, str] = st.session_state.setdefault("contact_errors", {})
 with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon=":material/call:"):
-    if asked_to_talk:
+    shared = bool(reflection_row.get("submitted_at"))
+    if asked_to_talk and shared:
         st.success(
             "We have your request. A consultant will be in touch using the details you gave.",
             icon=":material/check:",
+        )
+    elif asked_to_talk:
+        # Consultants only ever see shared reflections; say so rather than leave them waiting.
+        st.warning(
+            "We've saved your request. One more step: share your reflection below, so a "
+            "consultant can see it. Requests like yours go to the top of their list.",
+            icon=":material/arrow_downward:",
+        )
+    else:
+        st.caption(
+            "Your request reaches our consultants together with your reflection, once you "
+            "share it in the next section."
         )
     with st.form("contact_form", clear_on_submit=False):
         slots = {}
@@ -227,8 +241,7 @@ with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon="
         else:
             errors.clear()
             contact.save_request(store, session.reflection_id, request)
-            row = journey.reflection(store, session.reflection_id) or {}
-            if row.get("submitted_at"):
+            if shared:
                 # Already shared: consultants should see the request move it up the queue.
                 journey.submit_for_review(store, session.reflection_id, answers, asked_to_talk=True)
             st.session_state.contact_sent = True
@@ -241,10 +254,9 @@ with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon="
 
 # --- Consultant review ---------------------------------------------------------------------
 st.header("Share with a consultant", divider="gray")
-row = journey.reflection(store, session.reflection_id) or {}
-if row.get("submitted_at"):
+if reflection_row.get("submitted_at"):
     st.success(
-        f"Shared with our consultants on {row['submitted_at'][:10]}. They'll see your "
+        f"Shared with our consultants on {reflection_row['submitted_at'][:10]}. They'll see your "
         "answers, your score and your plan.",
         icon=":material/mark_email_read:",
     )

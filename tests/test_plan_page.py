@@ -114,9 +114,25 @@ def test_contact_form_refuses_bad_email_then_stores_a_good_request(app, store):
     assert request["email"] == "zoe@example.com"
     assert request["message"] == "Evenings, please 🙂"
     assert not at.error
-    assert "We have your request" in _texts(at)
+    # Consultants only see shared reflections, so the page asks for that next step.
+    assert "share your reflection below" in _texts(at)
     # The suggestion now leads with their own request.
     assert "You asked to talk to someone." in _texts(at)
+
+
+def test_contact_request_after_sharing_moves_the_reflection_up(app, store):
+    session = _seed(store, SEEDED)
+    at = _open_plan(app, session)
+    at.checkbox(key="consent_review").check().run()
+    _button(at, "submit_review").click().run()
+    before = journey.reflection(store, session.reflection_id)
+    assert before["contact_requested"] == 0
+    _fill_contact(at, "zoe@example.com")
+    after = journey.reflection(store, session.reflection_id)
+    assert after["contact_requested"] == 1
+    assert after["reason_codes"].split()[0] == "asked_to_talk"
+    assert after["priority"] == before["priority"] + 100
+    assert "We have your request" in _texts(at)
 
 
 def test_share_stores_scores_and_reasons_then_withdraw(app, store):
