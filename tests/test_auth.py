@@ -1,0 +1,263 @@
+"""Logging in: one message for every refusal, throttling that survives restarts,
+timeouts on an injected clock, disabled accounts, audit rows without passwords."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from argon2 import PasswordHasher
+
+from core import accounts, auth
+from core.settings import Settings
+from core.store import Store
+
+PASSWORD = "harbour lights at dusk"
+SETTINGS = Settings()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher():
+    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
+    yield
+    accounts.use_hasher(old)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def alice(store) -> int:
+    return accounts.add_consultant(store, "alice", PASSWORD, display_name="Alice A.")
+
+
+def login(store, username, password, clock):
+    return auth.authenticate(store, username, password, SETTINGS, clock)
+
+
+def audit_rows(store) -> list[dict]:
+    with store.read() as conn:
+        return [dict(r) for r in conn.execute("SELECT * FROM audit_log ORDER BY id")]
+
+
+def test_right_password_logs_in(store, alice, clock):
+    result = login(store, "Alice ", PASSWORD, clock)
+    assert result.ok
+    assert result.session.username == "alice"
+    assert result.session.display_name == "Alice A."
+    assert result.session.started_at == clock.now
+
+
+def test_unknown_user_and_wrong_password_get_the_same_message(store, alice, clock):
+    wrong = login(store, "alice", PASSWORD + "x", clock)
+    unknown = login(store, "nobody", PASSWORD, clock)
+    assert not wrong.ok and not unknown.ok
+    assert wrong.message == unknown.message == auth.REFUSED
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("alice", ""),
+        ("", PASSWORD),
+        ("alice", "x" * 10_000),
+        ("a" * 5_000, PASSWORD),
+        ("alice' OR '1'='1", "' OR '1'='1"),
+        ("alice\x00", PASSWORD),
+        (None, None),
+    ],
+)
+def test_malformed_input_gets_the_same_generic_refusal(store, alice, clock, username, password):
+    result = login(store, username, password, clock)
+    assert not result.ok
+    assert result.message == auth.REFUSED
+
+
+def test_unknown_users_still_cost_an_argon2_verification(store, alice, clock):
+    calls = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash_, password):
+            calls.append(hash_)
+            return super().verify(hash_, password)
+
+    old = accounts.use_hasher(CountingHasher(time_cost=1, memory_cost=8192, parallelism=1))
+    try:
+        login(store, "nobody", PASSWORD, clock)
+        login(store, "alice", "wrong password here", clock)
+        login(store, "", "", clock)
+    finally:
+        accounts.use_hasher(old)
+    assert len(calls) == 3
+    assert all(h.startswith("$argon2id$") for h in calls)
+
+
+def test_disabled_account_is_refused_like_any_other(store, alice, clock):
+    accounts.disable_consultant(store, "alice")
+    result = login(store, "alice", PASSWORD, clock)
+    assert not result.ok
+    assert result.message == auth.REFUSED
+
+
+def test_five_failures_lock_the_username_for_fifteen_minutes(store, alice, clock):
+    for _ in range(5):
+        assert login(store, "alice", "not the password", clock).message == auth.REFUSED
+        clock.advance(minutes=1)
+    locked = login(store, "alice", PASSWORD, clock)
+    assert not locked.ok and locked.locked
+    assert "paused" in locked.message
+    # Another username is unaffected.
+    accounts.add_consultant(store, "bob", PASSWORD + " two")
+    assert login(store, "bob", PASSWORD + " two", clock).ok
+    clock.advance(minutes=13, seconds=59)  # 14:59 after the fifth failure
+    assert login(store, "alice", PASSWORD, clock).locked
+    clock.advance(seconds=2)
+    assert login(store, "alice", PASSWORD, clock).ok
+
+
+def test_lockout_survives_a_restart(db_path, store, alice, clock):
+    for _ in range(5):
+        login(store, "alice", "not the password", clock)
+    fresh = Store(db_path)  # a new process's connection on the same file
+    try:
+        assert auth.authenticate(fresh, "alice", PASSWORD, SETTINGS, clock).locked
+    finally:
+        fresh.close()
+
+
+def test_failures_spread_over_more_than_the_window_do_not_lock(store, alice, clock):
+    for _ in range(5):
+        login(store, "alice", "not the password", clock)
+        clock.advance(minutes=4)
+    assert login(store, "alice", PASSWORD, clock).ok
+
+
+def test_a_success_resets_the_count(store, alice, clock):
+    for _ in range(4):
+        login(store, "alice", "not the password", clock)
+    assert login(store, "alice", PASSWORD, clock).ok
+    for _ in range(4):
+        login(store, "alice", "not the password", clock)
+    assert login(store, "alice", PASSWORD, clock).ok
+
+
+def test_idle_and_absolute_timeouts(store, alice, clock):
+    session = login(store, "alice", PASSWORD, clock).session
+    clock.advance(minutes=29)
+    session, reason = auth.validate_session(store, session, SETTINGS, clock)
+    assert reason is None and session.last_seen == clock.now
+    clock.advance(minutes=29)  # active again within 30 minutes
+    session, reason = auth.validate_session(store, session, SETTINGS, clock)
+    assert reason is None
+    clock.advance(minutes=30)
+    assert auth.validate_session(store, session, SETTINGS, clock) == (None, "idle")
+
+    session = login(store, "alice", PASSWORD, clock).session
+    for _ in range(12 * 4):  # busy all day, never idle for long
+        clock.advance(minutes=15)
+        refreshed, reason = auth.validate_session(store, session, SETTINGS, clock)
+        if refreshed is None:
+            break
+        session = refreshed
+    assert reason == "absolute"
+    assert clock.now - session.started_at == dt.timedelta(hours=12)
+
+
+def test_disabling_ends_a_running_session(store, alice, clock):
+    session = login(store, "alice", PASSWORD, clock).session
+    accounts.disable_consultant(store, "alice")
+    assert auth.validate_session(store, session, SETTINGS, clock) == (None, "disabled")
+
+
+def test_every_attempt_is_audited_without_the_password(store, alice, clock):
+    login(store, "alice", PASSWORD, clock)
+    login(store, "alice", "Secret-wrong-guess", clock)
+    login(store, "mallory", "Another-secret-guess", clock)
+    for _ in range(4):
+        login(store, "alice", "Secret-wrong-guess", clock)
+    login(store, "alice", PASSWORD, clock)  # five failures: now locked
+    rows = audit_rows(store)
+    assert [(r["actor"], r["action"]) for r in rows] == [
+        ("alice", "login"),
+        ("alice", "login_failed"),
+        ("mallory", "login_failed"),
+        ("alice", "login_failed"),
+        ("alice", "login_failed"),
+        ("alice", "login_failed"),
+        ("alice", "login_failed"),
+        ("alice", "login_refused"),
+    ]
+    dump = repr(rows) + repr(list(store.conn.execute("SELECT * FROM login_attempts")))
+    for secret in (PASSWORD, "Secret-wrong-guess", "Another-secret-guess"):
+        assert secret not in dump
+
+
+def test_logout_is_audited(store, alice, clock):
+    session = login(store, "alice", PASSWORD, clock).session
+    auth.logout(store, session, clock)
+    assert audit_rows(store)[-1]["action"] == "logout"
+
+
+# ---------------------------------------------------------------- single sign-on
+
+
+def sso_settings(allowed: str) -> Settings:
+    return Settings(sso_allowed=allowed)
+
+
+@pytest.mark.parametrize(
+    ("email", "allowed", "ok"),
+    [
+        ("ann@agency.example", "ann@agency.example", True),
+        ("Ann@Agency.Example", "@agency.example", True),
+        ("ann@evil.example", "@agency.example", False),
+        ("ann@agency.example.evil", "@agency.example", False),
+        ("ann@sub.agency.example", "@agency.example", False),
+        ("ann@agency.example", "", False),
+        ("not-an-email", "@agency.example", False),
+    ],
+)
+def test_sso_allow_list(email, allowed, ok):
+    assert auth.sso_allowed(email, allowed) is ok
+
+
+def test_sso_login_creates_the_consultant_once(store, clock):
+    settings = sso_settings("@agency.example")
+    first = auth.sso_login(store, "Ann@Agency.example", "Ann B", settings, clock)
+    again = auth.sso_login(store, "ann@agency.example", "Ann B", settings, clock)
+    assert first.ok and again.ok
+    assert first.session.consultant_id == again.session.consultant_id
+    assert first.session.via_sso
+    [row] = accounts.list_consultants(store)
+    assert row["email"] == "ann@agency.example" and row["display_name"] == "Ann B"
+    assert accounts.get_by_username(store, row["username"])["password_hash"] is None
+
+
+def test_sso_refuses_outsiders_and_disabled_accounts(store, clock):
+    settings = sso_settings("@agency.example")
+    outsider = auth.sso_login(store, "eve@evil.example", "Eve", settings, clock)
+    assert not outsider.ok and "isn't on the list" in outsider.message
+    assert accounts.list_consultants(store) == []
+    accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
+    accounts.disable_consultant(store, "ann")
+    disabled = auth.sso_login(store, "ann@agency.example", "Ann", settings, clock)
+    assert not disabled.ok and "disabled" in disabled.message
+
+
+def test_a_password_less_sso_account_cannot_log_in_with_a_password(store, clock):
+    auth.sso_login(store, "ann@agency.example", "Ann", sso_settings("@agency.example"), clock)
+    assert login(store, "ann@agency.example", "", clock).message == auth.REFUSED
+    assert login(store, "ann@agency.example", PASSWORD, clock).message == auth.REFUSED
