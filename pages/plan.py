@@ -23,6 +23,9 @@ if st.session_state.pop("data_deleted", False):
         "works. Thank you for trusting us with them, and good luck with what comes next.",
         icon=":material/delete:",
     )
+    st.page_link(
+        st.session_state.pages["welcome"], label="Start afresh", icon=":material/waving_hand:"
+    )
     st.stop()
 
 if not nav.require_candidate():
