@@ -6,12 +6,16 @@ import streamlit as st
 
 from core.progress import progress
 from core.questionnaire import STEPS
-from ui import state
+from ui import nav, state
 from ui.consultant import current_consultant
 
 st.set_page_config(page_title="Bounce Back", page_icon=":material/replay:", layout="centered")
 
 state.capture_entry_params()
+# A resume link can point at any page, so act on it before whichever page runs.
+nav.resume_from_link()
+
+done = progress(state.answers()) if state.candidate() is not None else None
 
 welcome = st.Page(
     "pages/welcome.py",
@@ -25,6 +29,12 @@ step_pages = [
         f"pages/step{step.number}_{step.key}.py",
         title=f"{step.number}. {step.title}",
         url_path=step.key,
+        # The navigation doubles as the progress indicator: a tick once a step is done.
+        icon=(
+            ":material/check_circle:"
+            if done and done[step.key]
+            else ":material/radio_button_unchecked:"
+        ),
     )
     for step in STEPS
 ]
@@ -67,17 +77,16 @@ st.session_state.pages = {
     **{step.key: page for step, page in zip(STEPS, step_pages, strict=True)},
 }
 
-if state.candidate() is not None:
-    done = progress(state.answers())
+if done is not None:
+    finished = sum(done.values())
     with st.sidebar:
-        st.caption("Your progress")
         st.progress(
-            sum(done.values()) / len(done), text=f"{sum(done.values())} of {len(done)} steps done"
+            finished / len(done),
+            text=f"Your progress: {finished} of {len(done)} steps done",
         )
-        for step in STEPS:
-            mark = (
-                ":material/check_circle:" if done[step.key] else ":material/radio_button_unchecked:"
-            )
-            st.markdown(f"{mark} {step.title}")
+        st.caption(
+            "Steps can be done in any order. A step is ticked once its self-ratings and "
+            "at least one other question are answered."
+        )
 
 current.run()

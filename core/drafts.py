@@ -180,7 +180,7 @@ def rejection_reply(answers: Mapping[str, Any]) -> Draft:
 def _extends_previous(ch: str) -> bool:
     """True for characters that belong to the character before them (accents, emoji
     modifiers, joiners, variation selectors)."""
-    return (unicodedata.category(ch) in ("Mn", "Me", "Cf")) or "\U0001f3fb" <= ch <= "\U0001f3ff"
+    return unicodedata.category(ch) in ("Mn", "Me", "Cf") or "\U0001f3fb" <= ch <= "\U0001f3ff"
 
 
 def _shorten(text: str, length: int) -> str:

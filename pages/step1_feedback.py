@@ -1,11 +1,65 @@
-"""Step 1."""
+"""Step 1: ask for feedback — where they are, a drafted request, what came back."""
 
 from __future__ import annotations
 
-from ui import fields, nav, step
+import streamlit as st
+
+from core import drafts
+from ui import fields, nav, state, step
 
 spec = step.header("feedback")
-if nav.require_candidate():
-    for f in spec.fields:
-        fields.field(f.key)
-    nav.next_button("feedback")
+if not nav.require_candidate():
+    st.stop()
+
+answers = state.answers()
+
+step.section("Where you are with it")
+left, right = st.columns(2)
+with left:
+    fields.field("feedback_status")
+with right:
+    fields.field("feedback_contact")
+fields.field("feedback_contact_name", placeholder="e.g. Sam Patel")
+
+status = answers.get("feedback_status")
+has_request = bool(answers.get("feedback_request"))
+has_feedback = bool(answers.get("feedback_received") or answers.get("action_points"))
+
+suggestion = drafts.feedback_request(answers, state.settings().agency_name)
+request_caption = (
+    "Short, warm and specific works best. Say plainly that you want points you can act on."
+)
+if status in (None, "not_yet", "planning") or has_request:
+    step.section("Your feedback request", request_caption)
+    step.message("feedback_request", suggestion)
+else:
+    # They have already asked: keep the draft within reach without crowding the page.
+    with st.expander("The feedback request we drafted", icon=":material/edit_note:"):
+        st.caption(request_caption)
+        step.message("feedback_request", suggestion)
+
+received_intro = {
+    "received": "Well done for asking. Note down what they said while it's fresh, then "
+    "pick up to three points to work on.",
+    "declined": "Not everyone shares feedback, and that says nothing about you. You can "
+    "still pick up to three things to work on from your own reflection.",
+    "asked": "While you wait, it's fine to leave this. Come back when their reply arrives.",
+}
+if status in ("received", "declined") or has_feedback:
+    step.section("What came back", received_intro.get(status, ""))
+    if status != "declined" or answers.get("feedback_received"):
+        fields.field("feedback_received", height=180)
+    fields.field("action_points")
+else:
+    label = (
+        "When their reply arrives, note it here"
+        if status == "asked"
+        else "Already heard back? Note it here"
+    )
+    with st.expander(label, icon=":material/inbox:"):
+        st.caption(received_intro.get(status or "", "This can wait until you have it."))
+        fields.field("feedback_received", height=180)
+        fields.field("action_points")
+
+step.ratings(spec)
+nav.next_button("feedback")

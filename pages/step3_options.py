@@ -1,11 +1,37 @@
-"""Step 3."""
+"""Step 3: keep your options open — the pipeline, nudges, the agency's vacancies."""
 
 from __future__ import annotations
 
-from ui import fields, nav, step
+import streamlit as st
+
+from core.step_hints import options_hints
+from ui import fields, nav, state, step
 
 spec = step.header("options")
-if nav.require_candidate():
-    for f in spec.fields:
-        fields.field(f.key)
-    nav.next_button("options")
+if not nav.require_candidate():
+    st.stop()
+
+settings = state.settings()
+
+step.section(
+    "Your pipeline",
+    "Other companies you're applying to, talking to or just researching. Add one row "
+    "each; say whether the CV you sent was shaped for that role.",
+)
+fields.field("pipeline")
+
+for hint in options_hints(state.answers()):
+    if hint.kind == "warning":
+        st.warning(f"**{hint.title}.** {hint.text}", icon=":material/content_copy:")
+    else:
+        st.info(f"**{hint.title}.** {hint.text}", icon=":material/lightbulb:")
+
+step.section("Looking for more options?")
+st.write(
+    f"{settings.agency_name} has live roles, and consultants who can help you tailor your "
+    "CV to the ones you pick."
+)
+st.link_button("Browse our vacancies", settings.vacancies_url, icon=":material/work:")
+
+step.ratings(spec)
+nav.next_button("options")

@@ -1,11 +1,43 @@
-"""Step 4."""
+"""Step 4: review your approach — stage confidence, better answers, improvements."""
 
 from __future__ import annotations
+
+import streamlit as st
 
 from ui import fields, nav, step
 
 spec = step.header("approach")
-if nav.require_candidate():
-    for f in spec.fields:
-        fields.field(f.key)
-    nav.next_button("approach")
+if not nav.require_candidate():
+    st.stop()
+
+step.section(
+    "Stage by stage",
+    "Add a row for each stage you went through and how confident you felt there, from "
+    "1 (shaky) to 5 (at my best). The weakest one is where practice pays off most.",
+)
+fields.field("stage_ratings")
+
+step.section(
+    "Questions that caught you out",
+    "Write each question down, then sketch a better answer in STAR form: the Situation, "
+    "the Task you had, the Action you took, and the Result. Even a few words per column "
+    "helps next time.",
+)
+with st.expander("An example of a STAR answer", icon=":material/lightbulb:"):
+    st.markdown(
+        "- **Question**: Tell us about a time you handled a difficult stakeholder.\n"
+        "- **Situation**: A client kept changing the brief two weeks before launch.\n"
+        "- **Task**: Deliver on time without losing the relationship.\n"
+        "- **Action**: Set up a short weekly check-in and agreed a change cut-off.\n"
+        "- **Result**: Launched on the date; the client extended the contract."
+    )
+fields.field("tough_questions")
+
+step.section(
+    "What you'll do differently",
+    "Up to three concrete changes, each with a date, so they end up in your plan.",
+)
+fields.field("improvements")
+
+step.ratings(spec)
+nav.next_button("approach")

@@ -6,7 +6,6 @@ import streamlit as st
 
 from core import codes, journey
 from core.consent import STORE_ANSWERS
-from core.questionnaire import CONTEXT_FIELDS
 from ui import fields, nav, state
 
 settings = state.settings()
@@ -17,6 +16,15 @@ st.write(
     "feel flat. This short guide turns that experience into a plan: five steps, about ten "
     "minutes, and you leave with messages you can send today."
 )
+with st.container(border=True):
+    st.markdown(
+        "1. **Ask for feedback**, and get points you can act on\n"
+        "2. **Keep connections open** with a gracious reply\n"
+        "3. **Keep your options open** beyond this one role\n"
+        "4. **Review your approach** stage by stage\n"
+        "5. **Learn from it**: your strengths and small wins\n\n"
+        "Then **My plan** gathers it all: your actions, your messages, and where you stand."
+    )
 
 with st.expander("How we look after your answers", icon=":material/shield:"):
     st.write(
@@ -27,17 +35,18 @@ with st.expander("How we look after your answers", icon=":material/shield:"):
     )
     st.link_button("Privacy policy", settings.privacy_url, icon=":material/open_in_new:")
 
+
+def _resume_link(code: str) -> str:
+    try:
+        url = st.context.url
+    except AttributeError:  # older Streamlit, or no browser behind the session
+        url = None
+    return codes.resume_link(code, url, "welcome")
+
+
 session = state.candidate()
 
 if session is None:
-    pending = st.session_state.pop("pending_resume", None)
-    if pending:
-        try:
-            state.begin(journey.resume(state.store(), pending))
-            st.rerun()
-        except (codes.BadCode, journey.UnknownCode) as exc:
-            st.session_state.resume_error = str(exc)
-
     start_tab, resume_tab = st.tabs(["Start", "I have a resume code"])
     with start_tab:
         agreed = st.checkbox(STORE_ANSWERS.text, key="consent_store")
@@ -45,8 +54,10 @@ if session is None:
             "Start my reflection", type="primary", disabled=not agreed, icon=":material/play_arrow:"
         ):
             new = journey.start(state.store(), st.session_state.get("campaign"))
-            state.begin(new)
+            nav.switch_to(new)
             st.session_state.new_code = new.code
+            st.session_state.resume_code = new.code
+            st.session_state.pop("resume_error", None)
             st.rerun()
         if not agreed:
             st.caption("Tick the box to start: we need your agreement to save answers.")
@@ -57,7 +68,8 @@ if session is None:
             )
             if st.form_submit_button("Resume", icon=":material/history:"):
                 try:
-                    state.begin(journey.resume(state.store(), typed))
+                    nav.switch_to(journey.resume(state.store(), typed))
+                    st.session_state.resume_code = codes.normalise(typed)
                     st.session_state.pop("resume_error", None)
                     st.rerun()
                 except (codes.BadCode, journey.UnknownCode) as exc:
@@ -67,18 +79,60 @@ if session is None:
     st.stop()
 
 new_code = st.session_state.get("new_code")
-if new_code:
-    st.success("You're all set. Your answers now save as you go.", icon=":material/check:")
-    st.markdown("**Your resume code** — keep it somewhere safe to come back later:")
-    st.code(new_code, language=None)
-    st.caption(
-        f"Or bookmark this link: `?resume={new_code}`. We store only a scrambled "
-        "version of the code, so we can't look it up for you if it's lost."
+resume_code = st.session_state.get("resume_code")
+if st.session_state.pop("new_reflection_started", False):
+    st.success(
+        "A fresh reflection has started for this rejection. Your earlier ones are kept, and "
+        "My plan shows how your confidence has moved over time.",
+        icon=":material/add_circle:",
     )
+elif new_code:
+    st.success("You're all set. Your answers now save as you go.", icon=":material/check:")
+else:
+    st.success("Welcome back. Everything you saved is here.", icon=":material/history:")
 
-st.subheader("A little context")
+if resume_code:
+    with st.container(border=True):
+        st.markdown("**Your resume code.** Keep it somewhere safe to come back later:")
+        st.code(resume_code, language=None)
+        st.markdown("Or bookmark this link, which opens your answers directly:")
+        st.code(_resume_link(resume_code), language=None, wrap_lines=True)
+        st.caption(
+            "We store only a scrambled version of the code, so we can't look it up for you "
+            "if it's lost. Anyone with the code can see your answers: keep it to yourself."
+        )
+
+if not new_code:
+    with st.container(border=True):
+        st.markdown("**Had another rejection since?**")
+        st.caption(
+            "Start a new reflection for it under the same code. Your earlier answers stay "
+            "as they were, so you can see your progress over time."
+        )
+        if st.button(
+            "Start a new reflection (for a new rejection)",
+            key="new_reflection",
+            icon=":material/add:",
+        ):
+            reflection_id = journey.new_reflection(
+                state.store(), session.candidate_id, st.session_state.get("campaign")
+            )
+            nav.switch_to(journey.Session(session.candidate_id, reflection_id))
+            st.session_state.new_reflection_started = True
+            st.rerun()
+
+st.subheader("A little context", divider="gray")
 st.caption("This shapes the messages we draft for you. Everything saves as you type.")
-for spec in CONTEXT_FIELDS:
-    fields.field(spec.key)
+left, right = st.columns(2)
+with left:
+    fields.field("company", placeholder="e.g. Acme Ltd")
+with right:
+    fields.field("role", placeholder="e.g. Data Analyst")
+fields.field("stage_reached")
+left, right = st.columns(2)
+with left:
+    fields.field("news_date")
+with right:
+    fields.field("news_channel")
 
 nav.next_button("welcome")

@@ -64,8 +64,21 @@ def show_error(key: str) -> None:
         st.error(message, icon=":material/error:")
 
 
-def field(key: str, *, label: str | None = None, disabled: bool = False) -> Any:
-    """Draw one questionnaire field by key and return its saved value."""
+def field(
+    key: str,
+    *,
+    label: str | None = None,
+    disabled: bool = False,
+    max_chars: int | None = None,
+    height: int | None = None,
+    placeholder: str | None = None,
+    label_visibility: str = "visible",
+) -> Any:
+    """Draw one questionnaire field by key and return its saved value.
+
+    `max_chars` only adds the browser's live counter: the limit itself is enforced in
+    `core` whatever the widget lets through.
+    """
     spec = FIELDS_BY_KEY[key]
     saved = state.answers().get(key)
     text = label or spec.label
@@ -76,16 +89,17 @@ def field(key: str, *, label: str | None = None, disabled: bool = False) -> Any:
         "args": (key,),
         "disabled": disabled,
         "help": spec.help or None,
+        "label_visibility": label_visibility,
     }
     if spec.kind == "table":
         table(spec, disabled=disabled)
         return state.answers().get(key)
     if spec.kind == "text":
         _seed(key, saved or "")
-        st.text_input(text, **common)
+        st.text_input(text, max_chars=max_chars, placeholder=placeholder, **common)
     elif spec.kind == "textarea":
         _seed(key, saved or "")
-        st.text_area(text, **common)
+        st.text_area(text, max_chars=max_chars, height=height, placeholder=placeholder, **common)
     elif spec.kind == "choice":
         _seed(key, saved)
         labels = dict(spec.options)
@@ -118,6 +132,42 @@ def field(key: str, *, label: str | None = None, disabled: bool = False) -> Any:
         )
     show_error(key)
     return state.answers().get(key)
+
+
+def _draft_seed_key(key: str) -> str:
+    return f"draft_seed_{key}"
+
+
+def reset_draft(key: str, generated: str) -> None:
+    """Forget the candidate's edits so the message follows their answers again."""
+    if save(key, ""):
+        st.session_state[widget_key(key)] = generated
+        st.session_state[_draft_seed_key(key)] = generated
+
+
+def draft_field(
+    key: str, generated: str, *, height: int | None = None, max_chars: int | None = None
+) -> str:
+    """A message text area that shows our suggestion until the candidate edits it.
+
+    Nothing is saved until they change it, so an untouched draft keeps following their
+    answers (a new name, company or role) on every visit. Once edited, their version is
+    saved and kept exactly.
+    """
+    wkey = widget_key(key)
+    seed_key = _draft_seed_key(key)
+    saved = state.answers().get(key)
+    edited = isinstance(saved, str) and bool(saved.strip())
+    if not edited and key not in state.errors():
+        on_screen = st.session_state.get(wkey)
+        # Only replace what is on screen when it is still our previous suggestion: a
+        # candidate who cleared the box on purpose keeps the empty box.
+        if on_screen is None or on_screen == st.session_state.get(seed_key):
+            st.session_state[wkey] = generated
+        st.session_state[seed_key] = generated
+    field(key, height=height, max_chars=max_chars)
+    value = st.session_state.get(wkey)
+    return value if isinstance(value, str) else ""
 
 
 def _column_config(column: Column) -> Any:
@@ -155,21 +205,42 @@ def _to_frame(spec: Field, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _from_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _plain_value(value: Any) -> Any:
+    """A cell as plain Python: None for every flavour of missing, dates as ISO text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _date_text(value: Any) -> Any:
+    # A column that started empty has no type, so the editor hands back the browser's
+    # text ("2026-12-01" or a full timestamp) instead of a date.
+    if isinstance(value, str) and value.strip():
+        try:
+            return pd.Timestamp(value.strip()).date().isoformat()
+        except (ValueError, TypeError):
+            return value  # validation explains what a date should look like
+    return value
+
+
+def _from_frame(spec: Field, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    kinds = {c.key: c.kind for c in spec.columns}
     rows = []
     for record in frame.to_dict("records"):
-        row = {}
+        row: dict[str, Any] = {}
         for k, v in record.items():
-            if v is pd.NA or (isinstance(v, float) and v != v) or v is None:
-                row[k] = None
-            elif isinstance(v, pd.Timestamp | dt.datetime):
-                row[k] = v.date().isoformat()
-            elif isinstance(v, dt.date):
-                row[k] = v.isoformat()
-            elif hasattr(v, "item"):
-                row[k] = v.item()
-            else:
-                row[k] = v
+            value = _plain_value(v)
+            if kinds.get(str(k)) == "date":
+                value = _date_text(value)
+            row[str(k)] = value
         rows.append(row)
     return rows
 
@@ -191,13 +262,13 @@ def table(spec: Field, *, disabled: bool = False) -> None:
         st.session_state[bkey],
         key=tkey,
         num_rows="dynamic",
-        use_container_width=True,
+        width="stretch",
         hide_index=True,
         disabled=disabled,
         column_config={c.key: _column_config(c) for c in spec.columns},
         column_order=[c.key for c in spec.columns],
     )
-    rows = _from_frame(edited)
+    rows = _from_frame(spec, edited)
     saved = state.answers().get(spec.key) or []
     try:
         cleaned = clean_table(spec, rows)

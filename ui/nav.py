@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import codes, journey
 from core.questionnaire import STEPS
 from ui import state
 
@@ -36,3 +37,28 @@ def require_candidate() -> bool:
         st.session_state.pages["welcome"], label="Go to Welcome", icon=":material/waving_hand:"
     )
     return False
+
+
+def resume_from_link() -> None:
+    """Act on a `?resume=CODE` from the landing URL once, whichever page it opened."""
+    pending = st.session_state.pop("pending_resume", None)
+    if not pending or state.candidate() is not None:
+        return
+    try:
+        session = journey.resume(state.store(), pending)
+    except (codes.BadCode, journey.UnknownCode) as exc:
+        st.session_state.resume_error = str(exc)
+        return
+    switch_to(session)
+    st.session_state.resume_code = codes.normalise(pending)
+    st.session_state.pop("resume_error", None)
+
+
+def switch_to(session: journey.Session) -> None:
+    """Make `session` the current reflection, dropping every widget of the previous one."""
+    if state.candidate() is not None:
+        state.forget_candidate()
+    for key in list(st.session_state.keys()):
+        if key.startswith("draft_seed_"):
+            del st.session_state[key]
+    state.begin(session)

@@ -1,10 +1,12 @@
-"""The frame every step page shares: heading, intro, its fields, Next."""
+"""The frame every step page shares: heading, intro, sections, messages, self-ratings."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from core.drafts import Draft, mailto_link
 from core.questionnaire import STEPS_BY_KEY, Step
+from ui import fields, state
 
 
 def header(step_key: str) -> Step:
@@ -13,3 +15,67 @@ def header(step_key: str) -> Step:
     st.title(step.title)
     st.write(step.intro)
     return step
+
+
+def section(title: str, caption: str = "") -> None:
+    st.subheader(title, divider="gray")
+    if caption:
+        st.caption(caption)
+
+
+def ratings(step: Step, caption: str = "") -> None:
+    """The step's self-ratings, under one heading."""
+    section(
+        "How it feels right now",
+        caption
+        or "There are no right answers here. Pick whatever is closest today; you can "
+        "change it any time.",
+    )
+    for f in step.fields:
+        if f.kind == "likert":
+            fields.field(f.key)
+
+
+def message(
+    key: str,
+    suggestion: Draft,
+    *,
+    height: int = 300,
+    max_chars: int | None = None,
+    email: bool = True,
+) -> str:
+    """An editable message with 'start again', copy and (optionally) e-mail actions.
+
+    Returns the text as it stands on screen.
+    """
+    text = fields.draft_field(key, suggestion.body, height=height, max_chars=max_chars)
+    saved = state.answers().get(key)
+    edited = isinstance(saved, str) and bool(saved.strip())
+    st.caption(
+        "Your own version, saved." if edited else "Our suggestion from your answers. Edit freely."
+    )
+    left, right = st.columns(2)
+    left.button(
+        "Start again from our suggestion",
+        key=f"reset_{key}",
+        icon=":material/restart_alt:",
+        disabled=not edited,
+        on_click=fields.reset_draft,
+        args=(key, suggestion.body),
+        help="Replaces your edits with a fresh draft built from your latest answers.",
+    )
+    if email:
+        right.link_button(
+            "Open in my e-mail app",
+            mailto_link(Draft(suggestion.subject, text)),
+            icon=":material/mail:",
+            help="Opens a new e-mail with this subject and message. Nothing is sent for you.",
+        )
+    with st.expander("Copy it", icon=":material/content_copy:"):
+        st.caption("Use the copy icon at the top right of each box.")
+        if suggestion.subject:
+            st.markdown("Subject")
+            st.code(suggestion.subject, language=None, wrap_lines=True)
+            st.markdown("Message")
+        st.code(text, language=None, wrap_lines=True)
+    return text

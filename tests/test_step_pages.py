@@ -1,0 +1,343 @@
+"""AppTest of the five steps: they render, save as you go, refuse bad input kindly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import drafts, journey
+from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT, LONG_TEXT, STEPS
+from core.validation import clean_table
+from ui import fields
+
+PAGES = {
+    "feedback": "pages/step1_feedback.py",
+    "connections": "pages/step2_connections.py",
+    "options": "pages/step3_options.py",
+    "approach": "pages/step4_approach.py",
+    "learning": "pages/step5_learning.py",
+}
+
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_step(app, store, step_key, answers=None):
+    """A started candidate (with optional saved answers) looking at one step.
+
+    `app` (the fixture) points the app at a fresh database; each call gets its own
+    browser session.
+    """
+    session = journey.start(store)
+    for key, value in (answers or {}).items():
+        journey.save_answer(store, session.reflection_id, key, value)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["candidate"] = session
+    at.run()
+    at.switch_page(PAGES[step_key]).run()
+    assert not at.exception
+    return at, session
+
+
+def saved(store, session):
+    return journey.load_answers(store, session.reflection_id)
+
+
+def texts(elements):
+    return " ".join(str(e.value) for e in elements)
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.key)
+def test_each_step_renders_with_its_title_and_ratings(app, store, step):
+    at, _ = open_step(app, store, step.key)
+    assert at.title[0].value == step.title
+    likerts = [f.key for f in step.fields if f.kind == "likert"]
+    for key in likerts:
+        assert at.segmented_control(key=f"answer_{key}").value is None
+    assert any(b.label.startswith("Next:") for b in at.button)
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.key)
+def test_step_before_welcome_shows_start_first(app, step):
+    at = app.run()
+    at.switch_page(PAGES[step.key]).run()
+    assert not at.exception
+    assert "Start on the Welcome page first" in texts(at.info)
+    assert len(at.text_area) == 0 and len(at.segmented_control) == 0
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.key)
+def test_every_self_rating_saves(app, store, step):
+    at, session = open_step(app, store, step.key)
+    likerts = [f for f in step.fields if f.kind == "likert"]
+    for value, spec in enumerate(likerts, start=1):
+        at.segmented_control(key=f"answer_{spec.key}").set_value(value % 5 + 1).run()
+        assert not at.exception
+    stored = saved(store, session)
+    for value, spec in enumerate(likerts, start=1):
+        assert stored[spec.key] == value % 5 + 1
+
+
+def test_step1_choices_and_name_save_and_shape_the_draft(app, store):
+    at, session = open_step(app, store, "feedback", {"company": "Acme", "role": "Analyst"})
+    at.selectbox(key="answer_feedback_status").set_value("planning").run()
+    at.selectbox(key="answer_feedback_contact").set_value("hiring_manager").run()
+    at.text_input(key="answer_feedback_contact_name").input("Priya").run()
+    assert not at.exception
+    stored = saved(store, session)
+    assert stored["feedback_status"] == "planning"
+    assert stored["feedback_contact"] == "hiring_manager"
+    assert stored["feedback_contact_name"] == "Priya"
+    # The untouched draft follows the answers and is not saved as the candidate's own.
+    request = at.text_area(key="answer_feedback_request").value
+    assert request.startswith("Hi Priya,")
+    assert "As you led the interviews" in request
+    assert "feedback_request" not in stored
+    expected = drafts.feedback_request(stored, "any")
+    mail = [b for b in at.get("link_button") if b.proto.url.startswith("mailto:")]
+    assert mail and mail[0].proto.url == drafts.mailto_link(expected)
+    assert request in [c.value for c in at.code]
+
+
+def test_step1_edited_request_is_kept_and_can_start_again(app, store):
+    at, session = open_step(app, store, "feedback", {"feedback_contact_name": "Sam"})
+    at.text_area(key="answer_feedback_request").input("My own words 🙂").run()
+    assert saved(store, session)["feedback_request"] == "My own words 🙂"
+    # A later change of name must not overwrite the candidate's own version.
+    at.text_input(key="answer_feedback_contact_name").input("Jo").run()
+    assert at.text_area(key="answer_feedback_request").value == "My own words 🙂"
+    at.button(key="reset_feedback_request").click().run()
+    assert not at.exception
+    assert at.text_area(key="answer_feedback_request").value.startswith("Hi Jo,")
+    assert "feedback_request" not in saved(store, session)
+
+
+def test_step1_over_long_answer_shows_message_and_keeps_previous(app, store):
+    at, session = open_step(
+        app, store, "feedback", {"feedback_status": "received", "feedback_received": "Kept"}
+    )
+    at.text_area(key="answer_feedback_received").input("z" * (LONG_TEXT + 1)).run()
+    assert not at.exception
+    assert f"the limit is {LONG_TEXT:,}" in texts(at.error)
+    assert saved(store, session)["feedback_received"] == "Kept"
+    # Fixing it clears the message and saves.
+    at.text_area(key="answer_feedback_received").input("Shorter").run()
+    assert "the limit" not in texts(at.error)
+    assert saved(store, session)["feedback_received"] == "Shorter"
+
+
+def test_step1_control_character_is_refused_next_to_the_field(app, store):
+    at, session = open_step(app, store, "feedback", {"feedback_contact_name": "Sam"})
+    at.text_input(key="answer_feedback_contact_name").input("Sam\x00").run()
+    assert not at.exception
+    assert "control character" in texts(at.error)
+    assert saved(store, session)["feedback_contact_name"] == "Sam"
+
+
+def test_step1_sections_follow_the_status_but_never_hide_saved_feedback(app, store):
+    at, _ = open_step(app, store, "feedback", {"feedback_status": "received"})
+    assert "What came back" in [s.value for s in at.subheader]
+    at, _ = open_step(app, store, "feedback", {"feedback_status": "not_yet"})
+    assert "What came back" not in [s.value for s in at.subheader]
+    assert any("Already heard back" in e.label for e in at.expander)
+    at, _ = open_step(
+        app,
+        store,
+        "feedback",
+        {"feedback_status": "not_yet", "feedback_received": "Be more concrete"},
+    )
+    assert "What came back" in [s.value for s in at.subheader]
+    assert at.text_area(key="answer_feedback_received").value == "Be more concrete"
+
+
+UNICODE = "Zoë 👩🏽‍💻 \u200fمرحبا\u200f e\u0301"
+
+
+def test_unicode_round_trips_through_a_widget(app, store):
+    at, session = open_step(app, store, "learning")
+    at.text_area(key="answer_fit_learned").input(UNICODE).run()
+    assert saved(store, session)["fit_learned"] == UNICODE
+    # A fresh session resumed from the database shows it back exactly.
+    app2 = AppTest.from_file(APP, default_timeout=30)
+    app2.session_state["candidate"] = journey.Session(session.candidate_id, session.reflection_id)
+    at2 = app2.run()
+    at2.switch_page(PAGES["learning"]).run()
+    assert at2.text_area(key="answer_fit_learned").value == UNICODE
+
+
+def test_step2_contacts_table_saves_labels_as_keys(app, store):
+    at, session = open_step(app, store, "connections")
+    at.session_state["table_contacts"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {
+                "name": "Sam",
+                "linkedin": "linkedin.com/in/sam",
+                "connected": "Requested",
+                "next_check_in": "2026-12-01",
+            }
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert saved(store, session)["contacts"] == [
+        {
+            "name": "Sam",
+            "role": "",
+            "linkedin": "https://linkedin.com/in/sam",
+            "connected": "requested",
+            "next_check_in": "2026-12-01",
+        }
+    ]
+    profile_links = [b.proto.url for b in at.get("link_button")]
+    assert "https://linkedin.com/in/sam" in profile_links
+
+
+def test_step2_bad_linkedin_url_shows_message_and_keeps_saved_rows(app, store):
+    before = [{"name": "Sam", "connected": "yes"}]
+    at, session = open_step(app, store, "connections", {"contacts": before})
+    at.session_state["table_contacts"] = {
+        "edited_rows": {"0": {"linkedin": "javascript:alert(1)"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert "should be a LinkedIn profile address" in texts(at.error)
+    assert saved(store, session)["contacts"][0]["linkedin"] == ""
+
+
+def test_step2_linkedin_note_counts_and_flags_a_note_at_the_limit(app, store):
+    at, session = open_step(app, store, "connections", {"company": "Acme", "role": "Analyst"})
+    note = at.text_area(key="answer_linkedin_note").value
+    assert len(note) <= LINKEDIN_NOTE_LIMIT
+    assert f"{len(note)} of {LINKEDIN_NOTE_LIMIT} characters." in texts(at.caption)
+    # The widget stops at the limit and the server cuts anything longer that gets
+    # through, so an over-long note is saved cut short, and the page says so.
+    at.text_area(key="answer_linkedin_note").set_value("n" * (LINKEDIN_NOTE_LIMIT + 50)).run()
+    assert not at.exception
+    assert len(saved(store, session)["linkedin_note"]) == LINKEDIN_NOTE_LIMIT
+    assert "was cut off" in texts(at.warning)
+
+
+def test_step2_reply_choice_saves(app, store):
+    at, session = open_step(app, store, "connections")
+    at.selectbox(key="answer_replied_to_rejection").set_value("drafting").run()
+    assert saved(store, session)["replied_to_rejection"] == "drafting"
+    assert at.text_area(key="answer_rejection_reply").value.startswith("Hello,")
+
+
+def test_step3_nudge_with_an_empty_pipeline(app, store):
+    at, _ = open_step(app, store, "options")
+    assert "Nothing else on the go yet" in texts(at.info)
+    vacancy = [b for b in at.get("link_button") if "vacancies" in b.proto.label.lower()]
+    assert vacancy and vacancy[0].proto.url == "https://example.com/vacancies"
+
+
+def test_step3_pipeline_row_removes_nudge_and_untailored_cvs_warn(app, store):
+    at, session = open_step(app, store, "options")
+    at.session_state["table_pipeline"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"company": "Beta", "cv_tailored": "No", "next_step": "2026-12-01T00:00:00.000"},
+            {"company": "Gamma", "cv_tailored": "No", "stage": "Applied"},
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert "Nothing else on the go yet" not in texts(at.info)
+    assert "2 of your 2 applications" in texts(at.warning)
+    rows = saved(store, session)["pipeline"]
+    assert rows[0]["next_step"] == "2026-12-01"
+    assert rows[1]["stage"] == "applied"
+
+
+def test_step4_tables_and_star_columns_save(app, store):
+    at, session = open_step(app, store, "approach")
+    at.session_state["table_stage_ratings"] = {
+        "edited_rows": {},
+        "added_rows": [{"stage": "Final interview", "confidence": 2}],
+        "deleted_rows": [],
+    }
+    at.session_state["table_tough_questions"] = {
+        "edited_rows": {},
+        "added_rows": [{"question": "Why us?", "situation": "S", "action": "A", "result": "R"}],
+        "deleted_rows": [],
+    }
+    at.session_state["table_improvements"] = {
+        "edited_rows": {},
+        "added_rows": [{"action": "Mock interview", "target_date": "2026-12-10"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    stored = saved(store, session)
+    assert stored["stage_ratings"] == [{"stage": "final_interview", "confidence": 2, "notes": ""}]
+    assert stored["tough_questions"][0]["action"] == "A"
+    assert stored["improvements"] == [{"action": "Mock interview", "target_date": "2026-12-10"}]
+
+
+def test_step4_required_cell_message(app, store):
+    at, session = open_step(app, store, "approach")
+    at.session_state["table_stage_ratings"] = {
+        "edited_rows": {},
+        "added_rows": [{"stage": "Final interview"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert "Row 1: please fill in Confidence (1–5)." in texts(at.error)
+    assert "stage_ratings" not in saved(store, session)
+
+
+def test_step5_text_and_choice_save(app, store):
+    at, session = open_step(app, store, "learning")
+    at.text_area(key="answer_questions_next_time").input("What does success look like?").run()
+    at.selectbox(key="answer_final_rejections_6m").set_value("3+").run()
+    stored = saved(store, session)
+    assert stored["questions_next_time"] == "What does success look like?"
+    assert stored["final_rejections_6m"] == "3+"
+
+
+def test_next_leads_on_and_progress_ticks(app, store):
+    at, _ = open_step(
+        app,
+        store,
+        "options",
+        {
+            "pipeline": [{"company": "Beta"}],
+            "actively_searching": 4,
+            "same_cv": 2,
+            "can_tailor": 4,
+        },
+    )
+    assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
+    at.button(key="next_options").click().run()
+    assert at.title[0].value == "Review your approach"
+
+
+def test_saved_table_shows_labels_and_dates_and_round_trips():
+    """What the editor shows for saved rows reads back as the same saved rows."""
+    spec = FIELDS_BY_KEY["contacts"]
+    rows = [
+        {
+            "name": "Zoë",
+            "role": "",
+            "linkedin": "https://linkedin.com/in/zoe",
+            "connected": "requested",
+            "next_check_in": "2026-12-01",
+        },
+        {"name": "Al", "role": "CTO", "linkedin": "", "connected": None, "next_check_in": None},
+    ]
+    frame = fields._to_frame(spec, rows)
+    assert list(frame["connected"]) == ["Requested", None]
+    assert frame["next_check_in"][0] == dt.date(2026, 12, 1)
+    assert clean_table(spec, fields._from_frame(spec, frame)) == rows
+    ratings = FIELDS_BY_KEY["stage_ratings"]
+    saved_ratings = [{"stage": "first_interview", "confidence": 3, "notes": "ok"}]
+    frame = fields._to_frame(ratings, saved_ratings)
+    assert clean_table(ratings, fields._from_frame(ratings, frame)) == saved_ratings
