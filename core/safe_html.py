@@ -74,11 +74,48 @@ def sanitise(fragment: str) -> str:
     )
 
 
+# Link text nests at most this deep in anything we render; deeper "[" are literal.
+MAX_BRACKET_DEPTH = 2
+
+
+def defuse_brackets(document: str) -> str:
+    """Backslash-escape "[" that cannot open a link, line by line.
+
+    Python-Markdown scans from every "[" to the end of its block looking for the
+    closing "]", so thousands of unmatched or deeply nested brackets take seconds.
+    An unmatched "[" renders as a plain "[" either way; escaping it skips the scan.
+    """
+    lines = []
+    for line in document.split("\n"):
+        chars = list(line)
+        open_at: list[int] = []
+        literal: list[int] = []
+        i = 0
+        while i < len(chars):
+            ch = chars[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "[":
+                open_at.append(i)
+            elif ch == "]" and open_at:
+                start = open_at.pop()
+                if len(open_at) >= MAX_BRACKET_DEPTH:
+                    literal.append(start)
+            i += 1
+        for index in (*literal, *open_at):
+            chars[index] = "\\["
+        lines.append("".join(chars))
+    return "\n".join(lines)
+
+
 def render_markdown(document: str) -> str:
     """Render a Markdown document to sanitised HTML (tables and lists supported)."""
     if len(document) > MAX_DOCUMENT_CHARS:
         document = document[:MAX_DOCUMENT_CHARS] + "\n\n*(cut short: the document is too long)*"
-    raw = markdown.markdown(document, extensions=["tables", "sane_lists"], output_format="html")
+    raw = markdown.markdown(
+        defuse_brackets(document), extensions=["tables", "sane_lists"], output_format="html"
+    )
     return sanitise(raw)
 
 
