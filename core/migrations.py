@@ -115,3 +115,28 @@ def m0001_initial(db: Database) -> None:
         CREATE INDEX audit_log_at ON audit_log(at);
         """,
     )
+
+
+@MIGRATIONS(name="0002_queue_indexes")
+def m0002_queue_indexes(db: Database) -> None:
+    # Partial indexes cover only submitted reflections, the only rows consultants see, so
+    # the queue's first page and its count read a small index instead of every draft.
+    _run(
+        db,
+        """
+        CREATE INDEX reflections_queue_order
+            ON reflections(priority DESC, submitted_at, id) WHERE submitted_at IS NOT NULL;
+        CREATE INDEX reflections_queue_status
+            ON reflections(review_status, priority DESC, submitted_at, id)
+            WHERE submitted_at IS NOT NULL;
+        CREATE INDEX reflections_queue_band
+            ON reflections(band, priority DESC, submitted_at, id) WHERE submitted_at IS NOT NULL;
+        CREATE INDEX reflections_queue_submitted
+            ON reflections(submitted_at) WHERE submitted_at IS NOT NULL;
+        CREATE INDEX reflections_queue_campaign
+            ON reflections(utm_campaign, submitted_at) WHERE submitted_at IS NOT NULL;
+        CREATE INDEX reflections_queue_assignee
+            ON reflections(assignee_id, submitted_at) WHERE submitted_at IS NOT NULL;
+        CREATE INDEX audit_log_reflection ON audit_log(reflection_id, at);
+        """,
+    )

@@ -1,0 +1,194 @@
+"""One submitted reflection as a readable document, for the detail view and its export.
+
+Built as Markdown with every candidate string passed through `escape_md`, then rendered
+by `core.safe_html.render_markdown` (which sanitises with nh3). Whatever a candidate
+typed, the consultant sees it as text: no tags, handlers, links or remote images.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from core.contact import CHANNELS
+from core.questionnaire import (
+    CONTEXT_FIELDS,
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    LIKERT_LABELS,
+    STEPS,
+    Field,
+)
+from core.queue import BAND_LABELS, STAGE_LABELS, STATUS_LABELS, reasons_of
+from core.safe_html import escape_md, render_markdown
+
+LIKERT = dict(LIKERT_LABELS)
+CHANNEL_LABELS = dict(CHANNELS)
+_LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def text(value: Any) -> str:
+    """Candidate text made inert for Markdown, keeping its line breaks and indentation."""
+    raw = str(value)
+    # Indentation would otherwise turn a line into a code block; keep it as visible space.
+    raw = _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), raw)
+    # "=" and "-" underlines would turn the line above into a heading.
+    return escape_md(raw).replace("=", "&#61;")
+
+
+def cell(value: Any) -> str:
+    """Candidate text for one table cell: a cell cannot hold a line break."""
+    return text(" ".join(str(value).split()))
+
+
+def when(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return text(iso)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+        return moment.strftime("%d %b %Y, %H:%M UTC")
+    return moment.strftime("%d %b %Y")
+
+
+def _choice(field_options: Sequence[tuple[str, str]], value: Any) -> str:
+    return dict(field_options).get(value, str(value))
+
+
+def _field_lines(f: Field, value: Any) -> list[str]:
+    label = text(f.label)
+    if f.kind == "table":
+        rows = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
+        if not rows:
+            return []
+        header = "| " + " | ".join(text(c.label) for c in f.columns) + " |"
+        lines = [f"**{label}**", "", header, "|" + " --- |" * len(f.columns)]
+        for row in rows:
+            cells = []
+            for c in f.columns:
+                v = row.get(c.key)
+                if v in (None, ""):
+                    cells.append(" ")
+                elif c.kind == "choice":
+                    cells.append(cell(_choice(c.options, v)))
+                else:
+                    cells.append(cell(v))
+            lines.append("| " + " | ".join(cells) + " |")
+        return [*lines, ""]
+    if value in (None, ""):
+        return []
+    if f.kind == "likert":
+        shown = f"{LIKERT.get(value, value)} ({value}/5)"
+        return [f"- {label} **{text(shown)}**"]
+    if f.kind == "choice":
+        return [f"- {label} **{text(_choice(f.options, value))}**"]
+    if f.kind == "date":
+        return [f"- {label} **{text(value)}**"]
+    if f.kind == "text":
+        return [f"- {label} **{text(value)}**"]
+    return ["", f"**{label}**", "", text(value), ""]
+
+
+def _section(fields: Sequence[Field], answers: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for f in fields:
+        lines += _field_lines(f, answers.get(f.key))
+    return lines or ["*Nothing written here.*"]
+
+
+def score_rows(reflection: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The per-step scores stored at submission, for the chart."""
+    rows = []
+    for order, dim in enumerate(DIMENSIONS):
+        value = reflection.get(f"score_{dim}")
+        if value is not None:
+            rows.append({"step": DIMENSION_LABELS[dim], "order": order, "score": value})
+    return rows
+
+
+def reflection_markdown(
+    reflection: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    contacts: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """The whole reflection as Markdown. Contact details appear only from contact
+    requests, each of which carries the candidate's consent to be contacted."""
+    rid = reflection["id"]
+    lines = [f"# Reflection #{int(rid)}", ""]
+    role, company = reflection.get("role"), reflection.get("company")
+    about = " at ".join(text(v) for v in (role, company) if v) or "Role and company not given"
+    stage = STAGE_LABELS.get(reflection.get("stage_reached") or "", "")
+    lines += [f"**{about}**" + (f" — reached: {text(stage)}" if stage else ""), ""]
+    meta = [
+        f"- Shared for review: {when(reflection.get('submitted_at'))}",
+        f"- Status: {STATUS_LABELS.get(reflection.get('review_status') or '', '')}",
+    ]
+    campaign = [
+        f"{k.removeprefix('utm_')}: {text(reflection[k])}"
+        for k in ("utm_source", "utm_medium", "utm_campaign", "ref")
+        if reflection.get(k)
+    ]
+    if campaign:
+        meta.append("- Came from: " + ", ".join(campaign))
+    lines += [*meta, ""]
+
+    lines += ["## Score when shared", ""]
+    overall = reflection.get("overall")
+    if overall is not None:
+        band = BAND_LABELS.get(reflection.get("band") or "", "")
+        lines += [f"**Overall {overall:g} / 100** — {text(band)}", ""]
+    else:
+        lines += ["Not enough steps were answered for an overall score.", ""]
+    rows = score_rows(reflection)
+    if rows:
+        lines += ["| Step | Score |", "| --- | ---: |"]
+        lines += [f"| {text(r['step'])} | {r['score']:g} |" for r in rows]
+        lines.append("")
+
+    lines += ["## Why a consultant might help", ""]
+    reasons = reasons_of(reflection.get("reasons_json"))
+    if reasons:
+        lines += [f"- **{text(r.get('service', ''))}**: {text(r.get('text', ''))}" for r in reasons]
+    else:
+        lines.append("No particular reason flagged; the candidate chose to share it.")
+    lines.append("")
+
+    lines += ["## Contact details", ""]
+    if contacts:
+        for c in contacts:
+            lines.append(f"- **{text(c.get('name') or '')}**")
+            if c.get("email"):
+                lines.append(f"    - E-mail: {text(c['email'])}")
+            if c.get("phone"):
+                lines.append(f"    - Phone: {text(c['phone'])}")
+            channel = CHANNEL_LABELS.get(c.get("channel") or "", c.get("channel") or "")
+            lines.append(f"    - Prefers: {text(channel)}")
+            if c.get("message"):
+                lines.append(f"    - Message: {text(' '.join(str(c['message']).split()))}")
+            lines.append(
+                f"    - Consent to contact given {when(c.get('consent_at'))} "
+                f"({text(c.get('consent_version') or '')})"
+            )
+    else:
+        lines.append("The candidate didn't ask to be contacted, so no contact details are held.")
+    lines.append("")
+
+    lines += ["## About the interview", ""]
+    lines += [*_section(CONTEXT_FIELDS, answers), ""]
+    for step in STEPS:
+        lines += [f"## {step.number}. {text(step.title)}", ""]
+        lines += [*_section(step.fields, answers), ""]
+    return "\n".join(lines)
+
+
+def reflection_html(
+    reflection: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    contacts: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    return render_markdown(reflection_markdown(reflection, answers, contacts))

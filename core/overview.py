@@ -1,0 +1,82 @@
+"""Numbers for the consultant overview: submissions per week and campaign, bands, median.
+
+Only submitted reflections count. Plain rows out; the page draws them with Altair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from core.questionnaire import BANDS
+from core.queue import BAND_LABELS, NO_CAMPAIGN
+from core.store import Store
+
+NO_BAND = "Not enough answers"
+
+
+@dataclass(frozen=True)
+class Overview:
+    total: int
+    per_week: list[dict[str, Any]]
+    per_campaign: list[dict[str, Any]]
+    bands: list[dict[str, Any]]
+    median_overall: float | None
+
+
+def _since_clause(since: dt.date | None) -> tuple[str, list[Any]]:
+    if since is None:
+        return "", []
+    return " AND submitted_at >= ?", [since.isoformat()]
+
+
+def median_overall(store: Store, since: dt.date | None = None) -> float | None:
+    extra, params = _since_clause(since)
+    base = f"FROM reflections WHERE submitted_at IS NOT NULL AND overall IS NOT NULL{extra}"
+    with store.read() as conn:
+        n = conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
+        if n == 0:
+            return None
+        middle = conn.execute(
+            f"SELECT overall {base} ORDER BY overall LIMIT ? OFFSET ?",
+            [*params, 2 - n % 2, (n - 1) // 2],
+        ).fetchall()
+    return round(sum(r[0] for r in middle) / len(middle), 1)
+
+
+def overview(store: Store, since: dt.date | None = None) -> Overview:
+    extra, params = _since_clause(since)
+    where = f"WHERE submitted_at IS NOT NULL{extra}"
+    with store.read() as conn:
+        total = conn.execute(f"SELECT COUNT(*) FROM reflections {where}", params).fetchone()[0]
+        # Weeks start on Monday: step back to the Monday on or before each date.
+        weeks = conn.execute(
+            "SELECT date(substr(submitted_at, 1, 10), '-6 days', 'weekday 1') AS week, "
+            f"COUNT(*) AS n FROM reflections {where} GROUP BY week ORDER BY week",
+            params,
+        ).fetchall()
+        campaigns = conn.execute(
+            f"SELECT utm_campaign, COUNT(*) AS n FROM reflections {where} "
+            "GROUP BY utm_campaign ORDER BY n DESC, utm_campaign",
+            params,
+        ).fetchall()
+        bands = conn.execute(
+            f"SELECT band, COUNT(*) AS n FROM reflections {where} GROUP BY band", params
+        ).fetchall()
+    band_counts = {r["band"]: r["n"] for r in bands}
+    band_rows = [
+        {"band": BAND_LABELS[key], "order": i, "count": band_counts.get(key, 0)}
+        for i, (_, key, _) in enumerate(reversed(BANDS))
+    ]
+    if band_counts.get(None):
+        band_rows.append({"band": NO_BAND, "order": len(band_rows), "count": band_counts[None]})
+    return Overview(
+        total=int(total),
+        per_week=[{"week": r["week"], "count": r["n"]} for r in weeks],
+        per_campaign=[
+            {"campaign": r["utm_campaign"] or NO_CAMPAIGN, "count": r["n"]} for r in campaigns
+        ],
+        bands=band_rows,
+        median_overall=median_overall(store, since),
+    )

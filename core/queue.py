@@ -1,0 +1,218 @@
+"""The consultant queue: submitted reflections, most urgent first, filtered and paged.
+
+Only reflections with `submitted_at` set are ever read here. The order is priority
+(highest first), then age (oldest first), then id, so paging is stable. The partial
+indexes of migration 0002 keep the first page fast with 100,000 submissions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from core.questionnaire import BANDS, DIMENSION_LABELS, STAGES
+from core.store import Store
+
+STATUS_LABELS: dict[str, str] = {
+    "new": "New",
+    "in_progress": "In progress",
+    "contacted": "Contacted",
+    "closed": "Closed",
+}
+BAND_LABELS: dict[str, str] = {key: label for _, key, label in BANDS}
+STAGE_LABELS: dict[str, str] = dict(STAGES)
+REASON_LABELS: dict[str, str] = {
+    "asked_to_talk": "Asked to talk",
+    "low_overall": "Low overall score",
+    **{f"low_{dim}": f"Low: {label}" for dim, label in DIMENSION_LABELS.items()},
+    "repeated_final_rejections": "Repeated final-stage rejections",
+    "no_live_options": "No other live options",
+}
+NO_CAMPAIGN = "(none)"
+MAX_PAGE_SIZE = 500
+SEARCH_MAX = 100
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Every field defaults to "no filter"."""
+
+    statuses: tuple[str, ...] = ()
+    bands: tuple[str, ...] = ()
+    reason: str | None = None
+    campaign: str | None = None  # utm_campaign; NO_CAMPAIGN matches reflections without one
+    date_from: dt.date | None = None  # submitted on or after
+    date_to: dt.date | None = None  # submitted on or before
+    search: str = ""
+    assignee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int = 0
+    page_size: int = 50
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _where(filters: QueueFilter) -> tuple[str, list[Any]]:
+    clauses = ["r.submitted_at IS NOT NULL"]
+    params: list[Any] = []
+    statuses = [s for s in filters.statuses if s in STATUS_LABELS]
+    if filters.statuses:
+        clauses.append(f"r.review_status IN ({', '.join('?' * len(statuses)) or 'NULL'})")
+        params += statuses
+    if filters.bands:
+        bands = [b for b in filters.bands if b in BAND_LABELS]
+        parts = []
+        if bands:
+            parts.append(f"r.band IN ({', '.join('?' * len(bands))})")
+            params += bands
+        if "none" in filters.bands:
+            parts.append("r.band IS NULL")
+        clauses.append("(" + (" OR ".join(parts) or "0") + ")")
+    if filters.reason:
+        # reason_codes is a space-separated list; pad it so codes match whole.
+        clauses.append("(' ' || r.reason_codes || ' ') LIKE ? ESCAPE '\\'")
+        params.append(_like(f" {filters.reason} "))
+    if filters.campaign == NO_CAMPAIGN:
+        clauses.append("r.utm_campaign IS NULL")
+    elif filters.campaign:
+        clauses.append("r.utm_campaign = ?")
+        params.append(filters.campaign)
+    if filters.date_from:
+        clauses.append("r.submitted_at >= ?")
+        params.append(filters.date_from.isoformat())
+    if filters.date_to:
+        clauses.append("r.submitted_at < ?")
+        params.append((filters.date_to + dt.timedelta(days=1)).isoformat())
+    if filters.assignee_id is not None:
+        clauses.append("r.assignee_id = ?")
+        params.append(filters.assignee_id)
+    search = filters.search.strip()[:SEARCH_MAX]
+    if search:
+        pattern = _like(search)
+        terms = [
+            "r.company LIKE ? ESCAPE '\\'",
+            "r.role LIKE ? ESCAPE '\\'",
+            "EXISTS (SELECT 1 FROM contact_requests c WHERE c.reflection_id = r.id "
+            "AND (c.name LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\'))",
+        ]
+        params += [pattern] * 4
+        number = search.lstrip("#")
+        if number.isdigit() and len(number) < 12:
+            terms.append("r.id = ?")
+            params.append(int(number))
+        clauses.append("(" + " OR ".join(terms) + ")")
+    return " AND ".join(clauses), params
+
+
+COLUMNS = (
+    "r.id, r.submitted_at, r.role, r.company, r.stage_reached, r.overall, r.band, "
+    "r.reason_codes, r.reasons_json, r.contact_requested, r.review_status, r.assignee_id, "
+    "r.utm_campaign, r.priority, a.display_name AS assignee_display, a.username AS assignee_user"
+)
+ORDER = "ORDER BY r.priority DESC, r.submitted_at, r.id"
+
+
+def _row(raw: Any) -> dict[str, Any]:
+    codes = [c for c in (raw["reason_codes"] or "").split() if c]
+    return {
+        "id": raw["id"],
+        "submitted_at": raw["submitted_at"],
+        "role": raw["role"] or "",
+        "company": raw["company"] or "",
+        "stage": STAGE_LABELS.get(raw["stage_reached"] or "", ""),
+        "overall": raw["overall"],
+        "band": raw["band"],
+        "band_label": BAND_LABELS.get(raw["band"] or "", "Not enough answers"),
+        "reason_codes": codes,
+        "reasons": [REASON_LABELS.get(c, c) for c in codes],
+        "contact_requested": bool(raw["contact_requested"]),
+        "status": raw["review_status"],
+        "status_label": STATUS_LABELS.get(raw["review_status"], raw["review_status"]),
+        "assignee_id": raw["assignee_id"],
+        "assignee": raw["assignee_display"] or raw["assignee_user"] or "",
+        "campaign": raw["utm_campaign"] or "",
+        "priority": raw["priority"],
+    }
+
+
+def fetch_queue(
+    store: Store, filters: QueueFilter | None = None, *, page: int = 0, page_size: int = 50
+) -> QueuePage:
+    """One page of the queue and the number of reflections matching the filters."""
+    filters = filters or QueueFilter()
+    page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+    page = max(0, int(page))
+    where, params = _where(filters)
+    with store.read() as conn:
+        count_sql = f"SELECT COUNT(*) FROM reflections r WHERE {where}"
+        total = conn.execute(count_sql, params).fetchone()[0]
+        # Pick the page's ids first: without filters that walks the index alone, so deep
+        # pages skip reading every row they pass over.
+        page_ids = f"SELECT r.id FROM reflections r WHERE {where} {ORDER} LIMIT ? OFFSET ?"
+        rows = conn.execute(
+            f"SELECT {COLUMNS} FROM reflections r LEFT JOIN consultants a ON a.id = r.assignee_id "
+            f"WHERE r.id IN ({page_ids}) {ORDER}",
+            [*params, page_size, page * page_size],
+        ).fetchall()
+    return QueuePage([_row(r) for r in rows], int(total), page, page_size)
+
+
+def iter_queue(store: Store, filters: QueueFilter | None = None, *, batch: int = 500):
+    """Every matching row in queue order, read in batches (for the CSV export)."""
+    filters = filters or QueueFilter()
+    where, params = _where(filters)
+    last: tuple[int, str, int] | None = None
+    while True:
+        # Keyset paging: resume after the last row seen instead of an ever-growing OFFSET.
+        extra, extra_params = "", []
+        if last is not None:
+            extra = (
+                " AND (r.priority < ? OR (r.priority = ? AND (r.submitted_at > ? OR "
+                "(r.submitted_at = ? AND r.id > ?))))"
+            )
+            extra_params = [last[0], last[0], last[1], last[1], last[2]]
+        with store.read() as conn:
+            rows = conn.execute(
+                f"SELECT {COLUMNS} FROM reflections r "
+                f"LEFT JOIN consultants a ON a.id = r.assignee_id "
+                f"WHERE {where}{extra} {ORDER} LIMIT ?",
+                [*params, *extra_params, batch],
+            ).fetchall()
+        if not rows:
+            return
+        for raw in rows:
+            yield _row(raw)
+        tail = rows[-1]
+        last = (tail["priority"], tail["submitted_at"], tail["id"])
+
+
+def campaign_options(store: Store) -> list[str]:
+    """The campaigns that submitted reflections came from, plus NO_CAMPAIGN if any lack one."""
+    with store.read() as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT utm_campaign FROM reflections WHERE submitted_at IS NOT NULL "
+            "ORDER BY utm_campaign"
+        ).fetchall()
+    return [r[0] if r[0] is not None else NO_CAMPAIGN for r in rows]
+
+
+def reasons_of(raw_json: str | None) -> list[dict[str, Any]]:
+    try:
+        value = json.loads(raw_json or "[]")
+    except ValueError:
+        return []
+    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
