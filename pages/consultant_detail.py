@@ -1,5 +1,180 @@
-"""consultant_detail."""
+"""One shared reflection: the whole document, scores, contact details, notes, status."""
 
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
-st.title("consultant_detail")
+from core import contact, document, journey, review
+from core.queue import STATUS_LABELS
+from core.safe_html import escape_md, render_markdown
+from ui import consultant, state
+
+session = consultant.require_consultant()
+store = state.store()
+
+st.page_link(consultant.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
+rid = st.session_state.get(consultant.SELECTED_KEY)
+if rid is None:
+    st.info("Choose a reflection in the queue to read it here.", icon=":material/inbox:")
+    st.stop()
+try:
+    reflection = review.submitted_reflection(store, rid)
+except review.NotFound as exc:
+    st.warning(str(exc), icon=":material/warning:")
+    st.stop()
+
+if st.session_state.get(consultant.VIEWED_KEY) != rid:
+    review.record_view(store, session, rid)
+    st.session_state[consultant.VIEWED_KEY] = rid
+
+answers = journey.load_answers(store, rid)
+contacts = contact.requests_for(store, rid)
+markdown = document.reflection_markdown(reflection, answers, contacts)
+
+about = " at ".join(v for v in (reflection.get("role"), reflection.get("company")) if v)
+st.title(f"Reflection #{rid}")
+if about:
+    st.markdown(f"**{escape_md(about)}**")
+
+
+def _save_status() -> None:
+    choice = st.session_state.get(f"detail_status_{rid}")
+    try:
+        changed = review.change_status(store, session, rid, choice)
+    except (ValueError, review.NotFound) as exc:
+        st.session_state.detail_flash = ("error", str(exc))
+        return
+    st.session_state.detail_flash = (
+        ("success", f"Status changed to {STATUS_LABELS[choice]}.")
+        if changed
+        else ("info", "That was already the status, so nothing changed.")
+    )
+
+
+def _assign(assignee_id: int | None, label: str) -> None:
+    try:
+        review.assign(store, session, rid, assignee_id)
+    except (ValueError, review.NotFound) as exc:
+        st.session_state.detail_flash = ("error", str(exc))
+        return
+    st.session_state.detail_flash = ("success", label)
+
+
+def _add_note() -> None:
+    key = f"detail_note_{rid}"
+    try:
+        review.add_note(store, session, rid, st.session_state.get(key, ""))
+    except (ValueError, review.NotFound) as exc:
+        # The typed note stays in the box so nothing is lost.
+        st.session_state.detail_note_error = str(exc)
+        return
+    st.session_state[key] = ""
+    st.session_state.pop("detail_note_error", None)
+    st.session_state.detail_flash = ("success", "Note added.")
+
+
+flash = st.session_state.pop("detail_flash", None)
+if flash:
+    getattr(st, flash[0])(flash[1])
+
+with st.container(border=True):
+    status_col, assign_col = st.columns(2)
+    with status_col:
+        st.selectbox(
+            "Status",
+            list(STATUS_LABELS),
+            index=list(STATUS_LABELS).index(reflection["review_status"]),
+            format_func=STATUS_LABELS.get,
+            key=f"detail_status_{rid}",
+        )
+        st.button("Update status", key=f"detail_status_save_{rid}", on_click=_save_status)
+    with assign_col:
+        current = reflection.get("assignee_display") or reflection.get("assignee_user")
+        st.write(f"Assigned to: **{escape_md(current)}**" if current else "Not assigned yet")
+        if reflection.get("assignee_id") != session.consultant_id:
+            st.button(
+                "Assign to me",
+                key=f"detail_assign_me_{rid}",
+                on_click=_assign,
+                args=(session.consultant_id, "Assigned to you."),
+            )
+        others = {
+            c["id"]: c["name"]
+            for c in review.colleagues(store)
+            if c["id"] not in (session.consultant_id, reflection.get("assignee_id"))
+        }
+        if others:
+            colleague = st.selectbox(
+                "Or a colleague",
+                list(others),
+                format_func=others.get,
+                key=f"detail_colleague_{rid}",
+            )
+            st.button(
+                "Assign to colleague",
+                key=f"detail_assign_other_{rid}",
+                on_click=_assign,
+                args=(colleague, f"Assigned to {others.get(colleague, 'them')}."),
+            )
+        if reflection.get("assignee_id") is not None:
+            st.button(
+                "Unassign",
+                key=f"detail_unassign_{rid}",
+                on_click=_assign,
+                args=(None, "No one is assigned now."),
+            )
+
+rows = document.score_rows(reflection)
+if rows:
+    chart = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            x=alt.X("score:Q", title="Score when shared", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("step:N", title=None, sort=alt.SortField("order")),
+            tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("score:Q", title="Score")],
+        )
+        .properties(height=alt.Step(30))
+    )
+    st.altair_chart(chart, width="stretch")
+
+with st.container(border=True, key="reflection_document"):
+    st.html(document.reflection_html(reflection, answers, contacts))
+
+st.download_button(
+    "Download as Markdown",
+    markdown.encode("utf-8"),
+    file_name=f"reflection-{rid}.md",
+    mime="text/markdown",
+    icon=":material/download:",
+    key=f"detail_md_{rid}",
+    on_click=review.record_export,
+    args=(store, session, "reflection markdown", rid),
+)
+
+st.subheader("Notes")
+thread = review.notes(store, rid)
+if not thread:
+    st.caption("No notes yet. Notes are only seen by consultants.")
+for note in thread:
+    with st.container(border=True):
+        st.caption(f"{escape_md(note['author'])} · {document.when(note['created_at'])}")
+        st.html(f"<div>{render_markdown(document.text(note['body']))}</div>")
+st.text_area(
+    "Add a note", key=f"detail_note_{rid}", max_chars=None, placeholder="What happened, what next?"
+)
+if st.session_state.get("detail_note_error"):
+    st.error(st.session_state.detail_note_error)
+st.button("Add note", key=f"detail_note_add_{rid}", on_click=_add_note)
+
+st.subheader("Status history")
+history = review.status_history(store, rid)
+if not history:
+    st.caption("Still as it arrived: New.")
+for change in history:
+    st.markdown(
+        f"- {document.when(change['at'])}: {change['from_label']} → **{change['to_label']}** "
+        f"by {escape_md(change['by'])}"
+    )

@@ -1,5 +1,164 @@
-"""consultant_queue."""
+"""The review queue: submitted reflections, most urgent first, with filters and export."""
 
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
-st.title("consultant_queue")
+from core import csv_export, review
+from core.queue import (
+    BAND_LABELS,
+    REASON_LABELS,
+    STATUS_LABELS,
+    QueueFilter,
+    campaign_options,
+    fetch_queue,
+)
+from ui import consultant, state
+
+session = consultant.require_consultant()
+store = state.store()
+
+st.title("Reflections to review")
+st.caption("Most urgent first; within the same urgency, the longest waiting first.")
+
+BAND_CHOICES = {**BAND_LABELS, "none": "Not enough answers"}
+
+with st.expander("Filter and search", expanded=True, icon=":material/filter_list:"):
+    left, right = st.columns(2)
+    statuses = left.multiselect(
+        "Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="q_status"
+    )
+    bands = right.multiselect(
+        "Band", list(BAND_CHOICES), format_func=BAND_CHOICES.get, key="q_band"
+    )
+    reason = left.selectbox(
+        "Reason",
+        [None, *REASON_LABELS],
+        format_func=lambda c: "Any reason" if c is None else REASON_LABELS[c],
+        key="q_reason",
+    )
+    campaign = right.selectbox(
+        "Campaign",
+        [None, *campaign_options(store)],
+        format_func=lambda c: "Any campaign" if c is None else c,
+        key="q_campaign",
+    )
+    dates = left.date_input(
+        "Submitted between", value=(), max_value=dt.date.today(), key="q_dates", format="YYYY-MM-DD"
+    )
+    search = right.text_input(
+        "Search role, company or contact name",
+        key="q_search",
+        placeholder="e.g. Acme or #42",
+    )
+    mine = st.toggle("Only reflections assigned to me", key="q_mine")
+
+date_from = dates[0] if len(dates) >= 1 else None
+date_to = dates[1] if len(dates) == 2 else date_from
+filters = QueueFilter(
+    statuses=tuple(statuses),
+    bands=tuple(bands),
+    reason=reason,
+    campaign=campaign,
+    date_from=date_from,
+    date_to=date_to,
+    search=search or "",
+    assignee_id=session.consultant_id if mine else None,
+)
+if st.session_state.get("q_last_filters") != filters:
+    st.session_state.q_last_filters = filters
+    st.session_state.q_page = 0
+    st.session_state.pop("q_csv", None)
+
+page_number = st.session_state.get("q_page", 0)
+result = fetch_queue(store, filters, page=page_number, page_size=50)
+if page_number >= result.pages:
+    page_number = st.session_state.q_page = result.pages - 1
+    result = fetch_queue(store, filters, page=page_number, page_size=50)
+
+if result.total == 0:
+    st.info(
+        "No shared reflections match these filters yet."
+        if filters != QueueFilter()
+        else "No candidate has shared a reflection yet. They'll appear here when they do.",
+        icon=":material/inbox:",
+    )
+    st.stop()
+
+st.write(f"**{result.total:,}** matching reflection{'s' if result.total != 1 else ''}")
+
+frame = pd.DataFrame(
+    [
+        {
+            "#": row["id"],
+            "Submitted": review.age_text(row["submitted_at"]),
+            "Role and company": " at ".join(v for v in (row["role"], row["company"]) if v)
+            or "(not given)",
+            "Stage": row["stage"],
+            "Score": row["overall"],
+            "Band": row["band_label"],
+            "Reasons": ", ".join(row["reasons"]),
+            "Contact?": "Yes" if row["contact_requested"] else "",
+            "Status": row["status_label"],
+            "Assigned to": row["assignee"],
+        }
+        for row in result.rows
+    ]
+)
+# A fresh key after each opening, so coming back does not re-open the same row.
+table_key = f"q_table_{st.session_state.get('q_table_n', 0)}"
+event = st.dataframe(
+    frame,
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key=table_key,
+    column_config={"Score": st.column_config.NumberColumn(format="%.0f")},
+)
+selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+if selected:
+    st.session_state.q_table_n = st.session_state.get("q_table_n", 0) + 1
+    consultant.open_reflection(result.rows[selected[0]]["id"])
+
+st.caption("Click a row to open it, or choose below.")
+pick_col, open_col = st.columns([4, 1], vertical_alignment="bottom")
+labels = {
+    row["id"]: f"#{row['id']} · "
+    + (" at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)")
+    for row in result.rows
+}
+choice = pick_col.selectbox("Open a reflection", list(labels), format_func=labels.get, key="q_pick")
+if open_col.button("Open", key="q_open", type="primary") and choice is not None:
+    consultant.open_reflection(choice)
+
+if result.pages > 1:
+    prev_col, info_col, next_col = st.columns([1, 2, 1], vertical_alignment="center")
+    if prev_col.button("Previous", disabled=page_number == 0, key="q_prev"):
+        st.session_state.q_page = page_number - 1
+        st.rerun()
+    info_col.caption(f"Page {page_number + 1} of {result.pages}")
+    if next_col.button("Next", disabled=page_number + 1 >= result.pages, key="q_next"):
+        st.session_state.q_page = page_number + 1
+        st.rerun()
+
+st.divider()
+st.subheader("Export")
+if st.button(f"Prepare a CSV of all {result.total:,} matching", key="q_csv_prepare"):
+    st.session_state.q_csv = csv_export.to_bytes(csv_export.queue_csv(store, filters))
+    review.record_export(store, session, "queue csv")
+if st.session_state.get("q_csv"):
+    st.download_button(
+        "Download CSV",
+        st.session_state.q_csv,
+        file_name=f"bounce-back-queue-{dt.date.today().isoformat()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="q_csv_download",
+    )
+    st.caption(
+        "Cells that a spreadsheet could run as a formula start with an apostrophe. "
+        "Keep this file safe: it describes real people."
+    )

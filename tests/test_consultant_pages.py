@@ -1,0 +1,229 @@
+"""The consultant pages through AppTest: hidden until login, guarded, and working."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from core import accounts, auth, journey, review
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "harbour lights at dusk"
+CONSULTANT_PAGES = (
+    "pages/consultant_queue.py",
+    "pages/consultant_detail.py",
+    "pages/consultant_overview.py",
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher():
+    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
+    yield
+    accounts.use_hasher(old)
+
+
+@pytest.fixture
+def alice(store) -> int:
+    return accounts.add_consultant(store, "alice", PASSWORD, display_name="Alice")
+
+
+def shared_reflection(store, company="Acme Ltd", role="Data Analyst") -> int:
+    session = journey.start(store, {"utm_campaign": "job-rejection"})
+    rid = session.reflection_id
+    journey.save_answer(store, rid, "company", company)
+    journey.save_answer(store, rid, "role", role)
+    journey.save_answer(store, rid, "feedback_received", "<script>alert(1)</script> more SQL")
+    journey.submit_for_review(store, rid, journey.load_answers(store, rid), asked_to_talk=True)
+    return rid
+
+
+def all_text(at) -> str:
+    parts = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "error",
+    ):
+        parts += [str(getattr(el, "value", "")) for el in getattr(at, kind)]
+    parts += [str(el.proto.body) for el in at.get("html")]
+    return "\n".join(parts)
+
+
+def log_in(app, username="alice", password=PASSWORD):
+    at = app.run()
+    at.switch_page("pages/staff_login.py").run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()  # the form's submit button
+    return at
+
+
+def pin(at, page):
+    # AppTest keeps running the page last named in at.switch_page(), whatever the script
+    # switched to; name the page the script went to so later runs stay there.
+    return at.switch_page(page).run()
+
+
+def test_logged_out_visitor_cannot_reach_consultant_pages(app, store):
+    shared_reflection(store, company="Confidential Corp")
+    at = app.run()
+    assert not at.exception
+    sidebar = " ".join(str(getattr(el, "value", "")) for el in at.sidebar)
+    assert "Queue" not in sidebar
+    for page in CONSULTANT_PAGES:
+        # Not in the navigation at all, so no URL leads there.
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+    assert "Confidential Corp" not in all_text(at)
+
+
+@pytest.mark.parametrize("page", CONSULTANT_PAGES)
+def test_each_page_guards_itself_when_run_directly(store, page):
+    from streamlit.testing.v1 import AppTest
+
+    shared_reflection(store, company="Confidential Corp")
+    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
+    at.session_state["selected_reflection"] = 1
+    at.run()
+    assert not at.exception
+    assert "Confidential Corp" not in all_text(at)
+    assert len(at.dataframe) == 0 and len(at.get("html")) == 0
+    assert any("Please log in" in i.value for i in at.info)
+
+
+def test_an_idle_session_is_ended_and_the_page_shows_nothing(app, store, alice):
+    shared_reflection(store, company="Confidential Corp")
+    at = pin(log_in(app), "pages/consultant_queue.py")
+    assert len(at.dataframe) == 1
+    session = at.session_state["consultant"]
+    long_ago = session.last_seen - dt.timedelta(minutes=31)
+    at.session_state["consultant"] = dataclasses.replace(
+        session, started_at=long_ago, last_seen=long_ago
+    )
+    at.run()
+    assert not at.exception
+    assert "consultant" not in at.session_state
+    assert len(at.dataframe) == 0
+    assert "Confidential Corp" not in all_text(at)
+    assert any("away for a while" in i.value for i in at.info)
+    assert ("alice", "session_ended") in [
+        (r["actor"], r["action"]) for r in auth.audit_entries(store)
+    ]
+
+
+def test_login_through_the_form_opens_the_queue(app, store, alice):
+    rid = shared_reflection(store)
+    at = log_in(app)
+    assert not at.exception
+    assert at.session_state["consultant"].username == "alice"
+    assert [t.value for t in at.title] == ["Reflections to review"]
+    frame = at.dataframe[0].value
+    assert list(frame["#"]) == [rid]
+    assert "Data Analyst at Acme Ltd" in list(frame["Role and company"])
+    assert "Asked to talk" in frame["Reasons"].iloc[0]
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(app, store, alice):
+    at = log_in(app, password="not the password at all")
+    wrong = [e.value for e in at.error]
+    assert "consultant" not in at.session_state
+    # The refused password does not stay in the box; the username does.
+    assert at.text_input(key="login_password").value == ""
+    assert at.text_input(key="login_username").value == "alice"
+    at = log_in(app, username="nobody")
+    unknown = [e.value for e in at.error]
+    assert wrong == unknown == [auth.REFUSED]
+
+
+def test_disabled_account_gets_the_generic_refusal(app, store, alice):
+    accounts.disable_consultant(store, "alice")
+    at = log_in(app)
+    assert [e.value for e in at.error] == [auth.REFUSED]
+
+
+def test_open_detail_add_note_and_change_status(app, store, alice):
+    rid = shared_reflection(store)
+    at = log_in(app)
+    at = pin(at, "pages/consultant_queue.py")
+    at.selectbox(key="q_pick").select(rid)
+    at.button(key="q_open").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == [f"Reflection #{rid}"]
+    at = pin(at, "pages/consultant_detail.py")
+    document = "\n".join(str(el.proto.body) for el in at.get("html"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; more SQL" in document
+    assert "<script>" not in document
+    assert ("alice", "view") in [(r["actor"], r["action"]) for r in review.audit_trail(store, rid)]
+
+    at.text_area(key=f"detail_note_{rid}").input("Rang her, she'd like CV help.")
+    at.button(key=f"detail_note_add_{rid}").click().run()
+    assert not at.exception
+    assert [n["body"] for n in review.notes(store, rid)] == ["Rang her, she'd like CV help."]
+    assert at.text_area(key=f"detail_note_{rid}").value == ""
+    assert "Rang her, she'd like CV help." in all_text(at)
+
+    at.selectbox(key=f"detail_status_{rid}").select("in_progress")
+    at.button(key=f"detail_status_save_{rid}").click().run()
+    assert not at.exception
+    assert review.submitted_reflection(store, rid)["review_status"] == "in_progress"
+    assert [(h["from"], h["to"]) for h in review.status_history(store, rid)] == [
+        ("new", "in_progress")
+    ]
+    assert any("Status changed to In progress" in s.value for s in at.success)
+
+    at.button(key=f"detail_assign_me_{rid}").click().run()
+    assert review.submitted_reflection(store, rid)["assignee_id"] == alice
+
+
+def test_empty_note_is_refused_next_to_the_box(app, store, alice):
+    rid = shared_reflection(store)
+    at = pin(log_in(app), "pages/consultant_queue.py")
+    at.button(key="q_open").click().run()
+    at = pin(at, "pages/consultant_detail.py")
+    at.button(key=f"detail_note_add_{rid}").click().run()
+    assert any("empty" in e.value for e in at.error)
+    assert review.notes(store, rid) == []
+
+
+def test_queue_filters_and_search(app, store, alice):
+    shared_reflection(store, company="Acme Ltd")
+    other = shared_reflection(store, company="Umbrella plc")
+    at = pin(log_in(app), "pages/consultant_queue.py")
+    at.text_input(key="q_search").input("umbrella").run()
+    assert list(at.dataframe[0].value["#"]) == [other]
+    at.text_input(key="q_search").input("no such company").run()
+    assert len(at.dataframe) == 0
+    assert any("No shared reflections match" in i.value for i in at.info)
+
+
+def test_logout_hides_the_pages_again(app, store, alice):
+    shared_reflection(store)
+    at = pin(log_in(app), "pages/consultant_queue.py")
+    at.sidebar.button(key="sidebar_logout").click().run()
+    assert not at.exception
+    assert "consultant" not in at.session_state
+    assert len(at.dataframe) == 0
+    assert [t.value for t in at.title] == ["Staff login"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/consultant_queue.py")
+    assert ("alice", "logout") in [(r["actor"], r["action"]) for r in auth.audit_entries(store)]
+
+
+def test_overview_page_draws(app, store, alice):
+    shared_reflection(store)
+    at = log_in(app)
+    at.switch_page("pages/consultant_overview.py").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Overview"]
+    assert at.metric[0].value == "1"
