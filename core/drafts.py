@@ -252,6 +252,7 @@ def mailto_link(draft: Draft, to: str | None = None) -> str:
     return f"mailto:{address}?{query}"
 
 
-def note_overflow(text: str, limit: int = LINKEDIN_NOTE_LIMIT) -> int:
-    """How many characters a LinkedIn note is over the limit (0 when it fits)."""
+def overflow(text: str, limit: int = LINKEDIN_NOTE_LIMIT) -> int:
+    """How many characters a message is over `limit` (0 when it fits), counted the way
+    validation counts them."""
     return max(len(text) - limit, 0)

@@ -35,37 +35,20 @@ step.section(
     "Interviewers, the recruiter, anyone you got on with. Add their LinkedIn profile "
     "address if you have it (we check it looks like one) and a date to check in.",
 )
-fields.field("contacts")
+fields.field("contacts", label_visibility="collapsed")
 
 step.section(
     "Your LinkedIn invitation note",
-    f"LinkedIn allows {LINKEDIN_NOTE_LIMIT} characters in a note. The counter under the "
-    "box shows how many you have left.",
+    f"LinkedIn allows {LINKEDIN_NOTE_LIMIT} characters in a note, so the box stops there. "
+    "Use the same note for each person, or change the name as you go.",
 )
-# The widget's max_chars gives the live counter and stops typing at the limit; the limit
-# itself is checked in core on save, and the page says so plainly when text is too long.
-note = step.message(
+step.message(
     "linkedin_note",
     drafts.Draft("", drafts.linkedin_note(answers)),
     height=130,
-    max_chars=LINKEDIN_NOTE_LIMIT,
+    limit=LINKEDIN_NOTE_LIMIT,
     email=False,
 )
-over = drafts.note_overflow(note)
-if over:
-    st.error(
-        f"This note is {over} characters over LinkedIn's {LINKEDIN_NOTE_LIMIT}. Please "
-        "shorten it; your last saved version is kept.",
-        icon=":material/error:",
-    )
-elif len(note) == LINKEDIN_NOTE_LIMIT:
-    st.warning(
-        f"That's the full {LINKEDIN_NOTE_LIMIT} characters. Anything pasted beyond that was "
-        "cut off, so check the end still reads well.",
-        icon=":material/warning:",
-    )
-else:
-    st.caption(f"{len(note)} of {LINKEDIN_NOTE_LIMIT} characters.")
 
 profiles = [
     row for row in answers.get("contacts") or [] if isinstance(row, dict) and row.get("linkedin")

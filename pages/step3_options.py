@@ -18,7 +18,7 @@ step.section(
     "Other companies you're applying to, talking to or just researching. Add one row "
     "each; say whether the CV you sent was shaped for that role.",
 )
-fields.field("pipeline")
+fields.field("pipeline", label_visibility="collapsed")
 
 for hint in options_hints(state.answers()):
     if hint.kind == "warning":

@@ -159,7 +159,8 @@ def test_mailto_with_address():
     assert sneaky.count("?") == 1
 
 
-def test_note_overflow_counts_characters_over_the_limit():
-    assert drafts.note_overflow("x" * LINKEDIN_NOTE_LIMIT) == 0
-    assert drafts.note_overflow("x" * (LINKEDIN_NOTE_LIMIT + 7)) == 7
-    assert drafts.note_overflow("") == 0
+def test_overflow_counts_characters_over_the_limit():
+    assert drafts.overflow("x" * LINKEDIN_NOTE_LIMIT) == 0
+    assert drafts.overflow("x" * (LINKEDIN_NOTE_LIMIT + 7)) == 7
+    assert drafts.overflow("") == 0
+    assert drafts.overflow("🙂" * 11, limit=10) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import drafts, journey
+from core import drafts, journey, step_hints
 from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT, LONG_TEXT, STEPS
 from core.validation import clean_table
 from ui import fields
@@ -341,3 +341,25 @@ def test_saved_table_shows_labels_and_dates_and_round_trips():
     saved_ratings = [{"stage": "first_interview", "confidence": 3, "notes": "ok"}]
     frame = fields._to_frame(ratings, saved_ratings)
     assert clean_table(ratings, fields._from_frame(ratings, frame)) == saved_ratings
+
+
+def _pipeline(*tailored):
+    return {"pipeline": [{"company": f"C{i}", "cv_tailored": t} for i, t in enumerate(tailored)]}
+
+
+def test_hints_nudge_only_when_the_pipeline_is_empty():
+    assert step_hints.over_invested({}) is not None
+    assert step_hints.over_invested({"pipeline": []}) is not None
+    assert step_hints.over_invested(_pipeline(None)) is None
+
+
+def test_hints_warn_when_many_applications_use_an_untailored_cv():
+    assert step_hints.untailored_cvs(_pipeline("no")) is None  # one is not "many"
+    assert step_hints.untailored_cvs(_pipeline("no", "no")) is not None
+    assert step_hints.untailored_cvs(_pipeline("no", "no", "yes", "yes")) is not None
+    assert step_hints.untailored_cvs(_pipeline("no", "no", "yes", "yes", "yes")) is None
+    # Rows that don't say are not counted as untailored.
+    assert step_hints.untailored_cvs(_pipeline("no", None, None)) is None
+    kinds = [h.kind for h in step_hints.options_hints(_pipeline("no", "no"))]
+    assert kinds == ["warning"]
+    assert [h.kind for h in step_hints.options_hints({})] == ["nudge"]

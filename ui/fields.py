@@ -92,7 +92,7 @@ def field(
         "label_visibility": label_visibility,
     }
     if spec.kind == "table":
-        table(spec, disabled=disabled)
+        table(spec, disabled=disabled, show_label=label_visibility == "visible")
         return state.answers().get(key)
     if spec.kind == "text":
         _seed(key, saved or "")
@@ -165,7 +165,8 @@ def draft_field(
         if on_screen is None or on_screen == st.session_state.get(seed_key):
             st.session_state[wkey] = generated
         st.session_state[seed_key] = generated
-    field(key, height=height, max_chars=max_chars)
+    # The section heading above names the message; a second label would only repeat it.
+    field(key, height=height, max_chars=max_chars, label_visibility="collapsed")
     value = st.session_state.get(wkey)
     return value if isinstance(value, str) else ""
 
@@ -245,7 +246,7 @@ def _from_frame(spec: Field, frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def table(spec: Field, *, disabled: bool = False) -> None:
+def table(spec: Field, *, disabled: bool = False, show_label: bool = True) -> None:
     """An editable table that saves whole when an edit is committed.
 
     The editor is given the rows as they were when it was first drawn (its "base") and
@@ -255,7 +256,8 @@ def table(spec: Field, *, disabled: bool = False) -> None:
     bkey = f"base_{spec.key}"
     if tkey not in st.session_state or bkey not in st.session_state:
         st.session_state[bkey] = _to_frame(spec, state.answers().get(spec.key) or [])
-    st.markdown(f"**{spec.label}**")
+    if show_label:
+        st.markdown(f"**{spec.label}**")
     if spec.help:
         st.caption(spec.help)
     edited = st.data_editor(
@@ -279,5 +281,8 @@ def table(spec: Field, *, disabled: bool = False) -> None:
             save(spec.key, cleaned)
         else:
             state.errors().pop(spec.key, None)
-    st.caption(f"Up to {spec.max_rows} rows. Changes save as you go.")
+    st.caption(
+        f"Type into the empty bottom row to add one (up to {spec.max_rows}); select a row's "
+        "left edge and press Delete to remove it. Changes save as you go."
+    )
     show_error(spec.key)

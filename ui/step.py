@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.drafts import Draft, mailto_link
+from core.drafts import Draft, mailto_link, overflow
 from core.questionnaire import STEPS_BY_KEY, Step
 from ui import fields, state
 
@@ -41,14 +41,17 @@ def message(
     suggestion: Draft,
     *,
     height: int = 300,
-    max_chars: int | None = None,
+    limit: int | None = None,
     email: bool = True,
 ) -> str:
     """An editable message with 'start again', copy and (optionally) e-mail actions.
 
+    With `limit`, the box stops at that many characters and a count sits right under it.
     Returns the text as it stands on screen.
     """
-    text = fields.draft_field(key, suggestion.body, height=height, max_chars=max_chars)
+    text = fields.draft_field(key, suggestion.body, height=height, max_chars=limit)
+    if limit is not None:
+        _length_note(text, limit)
     saved = state.answers().get(key)
     edited = isinstance(saved, str) and bool(saved.strip())
     st.caption(
@@ -79,3 +82,25 @@ def message(
             st.markdown("Message")
         st.code(text, language=None, wrap_lines=True)
     return text
+
+
+def _length_note(text: str, limit: int) -> None:
+    # The widget's own counter shows only while typing, and the server silently cuts
+    # anything longer than max_chars that reaches it; core checks the limit on save. So
+    # say plainly where the text stands, and warn when it sits exactly at the limit,
+    # which is what a cut-off paste looks like.
+    over = overflow(text, limit)
+    if over:
+        st.error(
+            f"This is {over} characters over the {limit} limit. Please shorten it; your "
+            "last saved version is kept.",
+            icon=":material/error:",
+        )
+    elif len(text) == limit:
+        st.warning(
+            f"That's the full {limit} characters. Anything pasted beyond that was cut off, "
+            "so check the end still reads well.",
+            icon=":material/warning:",
+        )
+    else:
+        st.caption(f"{len(text)} of {limit} characters.")
