@@ -363,3 +363,21 @@ def test_hints_warn_when_many_applications_use_an_untailored_cv():
     kinds = [h.kind for h in step_hints.options_hints(_pipeline("no", "no"))]
     assert kinds == ["warning"]
     assert [h.kind for h in step_hints.options_hints({})] == ["nudge"]
+
+
+def test_visiting_a_step_never_rewrites_saved_rows(app, store):
+    """Rows the editor can't show exactly (say an option since retired) survive a visit."""
+    at, session = open_step(app, store, "connections", {"contacts": [{"name": "Sam"}]})
+    odd = '[{"name": "Sam", "connected": "retired-option", "next_check_in": null}]'
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE answers SET value = ? WHERE reflection_id = ? AND key = 'contacts'",
+            (odd, session.reflection_id),
+        )
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.session_state["candidate"] = session
+    fresh.run()
+    fresh.switch_page(PAGES["connections"]).run()
+    fresh.run()
+    assert not fresh.exception
+    assert saved(store, session)["contacts"][0]["connected"] == "retired-option"

@@ -270,7 +270,20 @@ def table(spec: Field, *, disabled: bool = False, show_label: bool = True) -> No
         column_config={c.key: _column_config(c) for c in spec.columns},
         column_order=[c.key for c in spec.columns],
     )
-    rows = _from_frame(spec, edited)
+    edits = st.session_state.get(tkey) or {}
+    touched = any(edits.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+    # Only the candidate's own edits are saved: redrawing saved rows must never rewrite
+    # them (a value the editor cannot show would otherwise be lost on a mere visit).
+    if touched:
+        _save_table(spec, _from_frame(spec, edited))
+    st.caption(
+        f"Type into the empty bottom row to add one (up to {spec.max_rows}); select a row's "
+        "left edge and press Delete to remove it. Changes save as you go."
+    )
+    show_error(spec.key)
+
+
+def _save_table(spec: Field, rows: list[dict[str, Any]]) -> None:
     saved = state.answers().get(spec.key) or []
     try:
         cleaned = clean_table(spec, rows)
@@ -281,8 +294,3 @@ def table(spec: Field, *, disabled: bool = False, show_label: bool = True) -> No
             save(spec.key, cleaned)
         else:
             state.errors().pop(spec.key, None)
-    st.caption(
-        f"Type into the empty bottom row to add one (up to {spec.max_rows}); select a row's "
-        "left edge and press Delete to remove it. Changes save as you go."
-    )
-    show_error(spec.key)
