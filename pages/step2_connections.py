@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import drafts
-from core.questionnaire import LINKEDIN_NOTE_LIMIT
+from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT
 from core.safe_html import escape_md
 from ui import fields, nav, state, step
 
@@ -31,7 +31,7 @@ else:
     step.message("rejection_reply", reply)
 
 step.section(
-    "People worth staying in touch with",
+    FIELDS_BY_KEY["contacts"].label,
     "Interviewers, the recruiter, anyone you got on with. Add their LinkedIn profile "
     "address if you have it (we check it looks like one) and a date to check in.",
 )

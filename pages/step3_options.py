@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.questionnaire import FIELDS_BY_KEY
 from core.step_hints import options_hints
 from ui import fields, nav, state, step
 
@@ -14,7 +15,7 @@ if not nav.require_candidate():
 settings = state.settings()
 
 step.section(
-    "Your pipeline",
+    FIELDS_BY_KEY["pipeline"].label,
     "Other companies you're applying to, talking to or just researching. Add one row "
     "each; say whether the CV you sent was shaped for that role.",
 )
