@@ -276,10 +276,7 @@ def table(spec: Field, *, disabled: bool = False, show_label: bool = True) -> No
     # them (a value the editor cannot show would otherwise be lost on a mere visit).
     if touched:
         _save_table(spec, _from_frame(spec, edited))
-    st.caption(
-        f"Type into the empty bottom row to add one (up to {spec.max_rows}); select a row's "
-        "left edge and press Delete to remove it. Changes save as you go."
-    )
+    st.caption(f"Type in the empty bottom row to add one, up to {spec.max_rows}. Saves as you go.")
     show_error(spec.key)
 
 
