@@ -115,11 +115,16 @@ def reflection_markdown(
     reflection: Mapping[str, Any],
     answers: Mapping[str, Any],
     contacts: Sequence[Mapping[str, Any]] = (),
+    *,
+    title: bool = True,
 ) -> str:
     """The whole reflection as Markdown. Contact details appear only from contact
-    requests, each of which carries the candidate's consent to be contacted."""
+    requests, each of which carries the candidate's consent to be contacted.
+
+    `title=False` leaves out the "# Reflection #N" heading (the page shows its own).
+    """
     rid = reflection["id"]
-    lines = [f"# Reflection #{int(rid)}", ""]
+    lines = [f"# Reflection #{int(rid)}", ""] if title else []
     role, company = reflection.get("role"), reflection.get("company")
     about = " at ".join(text(v) for v in (role, company) if v) or "Role and company not given"
     stage = STAGE_LABELS.get(reflection.get("stage_reached") or "", "")
@@ -190,5 +195,7 @@ def reflection_html(
     reflection: Mapping[str, Any],
     answers: Mapping[str, Any],
     contacts: Sequence[Mapping[str, Any]] = (),
+    *,
+    title: bool = True,
 ) -> str:
-    return render_markdown(reflection_markdown(reflection, answers, contacts))
+    return render_markdown(reflection_markdown(reflection, answers, contacts, title=title))

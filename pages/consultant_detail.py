@@ -33,10 +33,7 @@ answers = journey.load_answers(store, rid)
 contacts = contact.requests_for(store, rid)
 markdown = document.reflection_markdown(reflection, answers, contacts)
 
-about = " at ".join(v for v in (reflection.get("role"), reflection.get("company")) if v)
 st.title(f"Reflection #{rid}")
-if about:
-    st.markdown(f"**{escape_md(about)}**")
 
 
 def _save_status() -> None:
@@ -141,7 +138,7 @@ if rows:
     st.altair_chart(chart, width="stretch")
 
 with st.container(border=True, key="reflection_document"):
-    st.html(document.reflection_html(reflection, answers, contacts))
+    st.html(document.reflection_html(reflection, answers, contacts, title=False))
 
 st.download_button(
     "Download as Markdown",

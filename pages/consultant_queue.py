@@ -131,7 +131,7 @@ labels = {
     for row in result.rows
 }
 choice = pick_col.selectbox("Open a reflection", list(labels), format_func=labels.get, key="q_pick")
-if open_col.button("Open", key="q_open", type="primary") and choice is not None:
+if open_col.button("Open reflection", key="q_open", type="primary") and choice is not None:
     consultant.open_reflection(choice)
 
 if result.pages > 1:

@@ -1,0 +1,114 @@
+"""A consultant logs in through the real form and opens a reflection full of attacks.
+
+Whatever the candidate typed must arrive as text: no dialog fires, no element they
+wrote into the answers exists in the DOM, and nothing is fetched from another site.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core import accounts, journey
+
+pytestmark = pytest.mark.browser
+
+USERNAME = "casey"
+PASSWORD = "harbour lights at dusk"
+PAYLOADS = [
+    "<script>alert('script')</script>",
+    "<img src=x onerror=alert('img')>",
+    "[click](javascript:alert('link'))",
+    "[click](&#106;avascript:alert('entity'))",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![pixel](https://evil.example/pixel.png)",
+    "<iframe src='https://evil.example/frame'></iframe>",
+    "<style>body { display: none }</style>",
+    "<svg onload=alert('svg')></svg>",
+]
+# Answers are capped at 4,000 characters, so the 5,000 brackets span two answers.
+BRACKETS = ("[" * 4000, "[" * 1000)
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server):
+    store = live_server.store()
+    accounts.add_consultant(store, USERNAME, PASSWORD, display_name="Casey")
+    session = journey.start(store, {"utm_campaign": "job-rejection"})
+    rid = session.reflection_id
+    journey.save_answer(store, rid, "company", "<img src=x onerror=alert('company')>")
+    journey.save_answer(store, rid, "role", "<script>alert('role')</script>")
+    journey.save_answer(store, rid, "feedback_received", "\n".join(PAYLOADS))
+    journey.save_answer(store, rid, "fit_learned", BRACKETS[0])
+    journey.save_answer(store, rid, "questions_next_time", BRACKETS[1])
+    journey.save_answer(store, rid, "action_points", [{"point": PAYLOADS[1]}])
+    journey.submit_for_review(store, rid, journey.load_answers(store, rid), asked_to_talk=True)
+    return rid
+
+
+def dismiss_page_not_found(page) -> None:
+    # Streamlit sometimes greets the first load of the hidden /staff page with a
+    # "Page not found" modal although the page runs (reported to the lead; it happens
+    # with an empty staff page too). Close it so the form can be used.
+    modal = page.get_by_role("dialog").filter(has_text="Page not found")
+    if modal.count():
+        page.keyboard.press("Escape")
+        modal.wait_for(state="detached")
+
+
+def log_in(page, live_server, st_ui, password=PASSWORD):
+    st_ui.open(page, f"{live_server.url}/staff")
+    dismiss_page_not_found(page)
+    main = st_ui.main(page)
+    main.get_by_label("Username", exact=True).fill(USERNAME)
+    main.get_by_label("Password", exact=True).fill(password)
+    with st_ui.rerun(page):
+        main.get_by_role("button", name="Log in").click()
+    st_ui.wait(page)
+
+
+def test_wrong_password_shows_the_generic_message(page, live_server, st_ui, seeded):
+    log_in(page, live_server, st_ui, password="not the right one at all")
+    main = st_ui.main(page)
+    main.locator('[data-testid="stAlert"]').first.wait_for()
+    assert "don't match an active account" in main.inner_text()
+    assert main.get_by_label("Password", exact=True).input_value() == ""
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Queue").count() == 0
+
+
+def test_consultant_opens_a_hostile_reflection_safely(page, live_server, st_ui, seeded):
+    log_in(page, live_server, st_ui)
+    main = st_ui.main(page)
+    main.get_by_role("heading", name="Reflections to review").wait_for()
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Queue").count() == 1
+
+    with st_ui.rerun(page):
+        main.get_by_role("button", name="Open reflection", exact=True).click()
+    st_ui.wait(page)
+    main.get_by_role("heading", name=f"Reflection #{seeded}").wait_for()
+
+    document = page.locator(".st-key-reflection_document")
+    document.wait_for()
+    text = document.inner_text()
+    assert "<script>alert('script')</script>" in text
+    assert "<img src=x onerror=alert('img')>" in text
+    assert "[click](javascript:alert('link'))" in text
+    assert BRACKETS[0] in text and BRACKETS[1] in text
+
+    for tag in ("script", "img", "iframe", "style", "svg", "object", "embed"):
+        assert document.locator(tag).count() == 0, tag
+    hrefs = document.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert not [h for h in hrefs if h and not h.startswith(("https:", "mailto:"))], hrefs
+    handlers = document.locator("*").evaluate_all(
+        "els => els.flatMap(e => [...e.attributes].map(a => a.name))"
+        ".filter(n => n.startsWith('on') || n === 'style' || n === 'src')"
+    )
+    assert handlers == []
+    # Nowhere on the page, not only in the document.
+    assert page.locator("iframe[src*='evil.example'], img[src='x']").count() == 0
+
+    page.wait_for_timeout(500)  # give any injected handler a chance to fire
+    assert page.dialogs == []
+    # Nothing the candidate wrote was fetched. (Other external requests, such as the app's
+    # favicon, are the page-open tests' concern.)
+    assert [u for u in page.external_requests if "evil.example" in u] == []
+    assert main.locator('[data-testid="stException"]').count() == 0
