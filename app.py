@@ -77,9 +77,15 @@ st.session_state.pages = {
     **{step.key: page for step, page in zip(STEPS, step_pages, strict=True)},
 }
 
-if done is not None:
+progress_slot = st.sidebar.empty() if done is not None else None
+
+current.run()
+
+# Drawn after the page so a table saved during this run already counts.
+if progress_slot is not None and state.candidate() is not None:
+    done = progress(state.answers())
     finished = sum(done.values())
-    with st.sidebar:
+    with progress_slot.container():
         st.progress(
             finished / len(done),
             text=f"Your progress: {finished} of {len(done)} steps done",
@@ -88,5 +94,3 @@ if done is not None:
             "Steps can be done in any order. A step is ticked once its self-ratings and "
             "at least one other question are answered."
         )
-
-current.run()

@@ -381,3 +381,16 @@ def test_visiting_a_step_never_rewrites_saved_rows(app, store):
     fresh.run()
     assert not fresh.exception
     assert saved(store, session)["contacts"][0]["connected"] == "retired-option"
+
+
+def test_a_table_saved_in_this_run_already_counts_in_the_progress(app, store):
+    ratings = {"actively_searching": 4, "same_cv": 2, "can_tailor": 4}
+    at, _ = open_step(app, store, "options", ratings)
+    assert "0 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
+    at.session_state["table_pipeline"] = {
+        "edited_rows": {},
+        "added_rows": [{"company": "Beta"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
