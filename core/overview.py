@@ -45,6 +45,19 @@ def median_overall(store: Store, since: dt.date | None = None) -> float | None:
     return round(sum(r[0] for r in middle) / len(middle), 1)
 
 
+def _fill_weeks(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Every week from the first to the last, quiet weeks as 0, so the chart doesn't lie."""
+    if not counts:
+        return []
+    week = dt.date.fromisoformat(min(counts))
+    last = dt.date.fromisoformat(max(counts))
+    rows = []
+    while week <= last:
+        rows.append({"week": week.isoformat(), "count": counts.get(week.isoformat(), 0)})
+        week += dt.timedelta(days=7)
+    return rows
+
+
 def overview(store: Store, since: dt.date | None = None) -> Overview:
     extra, params = _since_clause(since)
     where = f"WHERE submitted_at IS NOT NULL{extra}"
@@ -73,7 +86,7 @@ def overview(store: Store, since: dt.date | None = None) -> Overview:
         band_rows.append({"band": NO_BAND, "order": len(band_rows), "count": band_counts[None]})
     return Overview(
         total=int(total),
-        per_week=[{"week": r["week"], "count": r["n"]} for r in weeks],
+        per_week=_fill_weeks({r["week"]: r["n"] for r in weeks}),
         per_campaign=[
             {"campaign": r["utm_campaign"] or NO_CAMPAIGN, "count": r["n"]} for r in campaigns
         ],

@@ -130,7 +130,9 @@ if rows:
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             x=alt.X("score:Q", title="Score when shared", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("step:N", title=None, sort=alt.SortField("order")),
+            y=alt.Y(
+                "step:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelLimit=240)
+            ),
             tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("score:Q", title="Score")],
         )
         .properties(height=alt.Step(30))

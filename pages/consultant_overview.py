@@ -38,9 +38,12 @@ st.altair_chart(
     alt.Chart(weeks)
     .mark_bar()
     .encode(
-        x=alt.X("week:T", title="Week starting", timeUnit="yearmonthdate"),
-        y=alt.Y("count:Q", title="Reflections"),
-        tooltip=[alt.Tooltip("week:T", title="Week starting"), alt.Tooltip("count:Q")],
+        x=alt.X("week:O", title="Week starting (Monday)", axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[
+            alt.Tooltip("week:O", title="Week starting"),
+            alt.Tooltip("count:Q", title="Reflections"),
+        ],
     )
     .properties(height=220),
     width="stretch",
@@ -53,8 +56,8 @@ with left:
         alt.Chart(pd.DataFrame(data.per_campaign))
         .mark_bar()
         .encode(
-            x=alt.X("count:Q", title="Reflections"),
-            y=alt.Y("campaign:N", title=None, sort="-x"),
+            x=alt.X("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("campaign:N", title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
             tooltip=["campaign:N", "count:Q"],
         ),
         width="stretch",
@@ -65,8 +68,10 @@ with right:
         alt.Chart(pd.DataFrame(data.bands))
         .mark_bar()
         .encode(
-            x=alt.X("count:Q", title="Reflections"),
-            y=alt.Y("band:N", title=None, sort=alt.SortField("order")),
+            x=alt.X("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(
+                "band:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelLimit=200)
+            ),
             tooltip=["band:N", "count:Q"],
         ),
         width="stretch",

@@ -240,6 +240,14 @@ def test_overview_median_of_an_even_count_and_since(store):
     submit(store, answers=LOW, at="2026-10-01T10:00:00+00:00")
     submit(store, answers=STRONG, at="2026-11-10T10:00:00+00:00")
     assert median_overall(store) == 50.0
+    weeks = overview(store).per_week
+    # Quiet weeks in between are listed with 0, from the week of 29 Sep to that of 10 Nov.
+    assert (weeks[0], weeks[-1], len(weeks)) == (
+        {"week": "2026-09-28", "count": 1},
+        {"week": "2026-11-09", "count": 1},
+        7,
+    )
+    assert sum(w["count"] for w in weeks) == 2
     recent = overview(store, since=dt.date(2026, 11, 1))
     assert recent.total == 1 and recent.median_overall == 100.0
     assert overview(store, since=dt.date(2027, 1, 1)).median_overall is None
