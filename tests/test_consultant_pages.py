@@ -227,3 +227,56 @@ def test_overview_page_draws(app, store, alice):
     assert not at.exception
     assert [t.value for t in at.title] == ["Overview"]
     assert at.metric[0].value == "1"
+
+
+# ---------------------------------------------------------------- single sign-on
+
+AUTH_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-only-cookie-secret",
+        "client_id": "bounce-back",
+        "client_secret": "test-only",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+    }
+}
+
+
+def sso_app(app, monkeypatch, user):
+    monkeypatch.setenv("BOUNCE_BACK_SSO_ALLOWED", "@agency.example, boss@elsewhere.example")
+    app.secrets = AUTH_SECRETS
+    app.user = user
+    return app
+
+
+def test_sso_button_shows_only_when_configured(app, monkeypatch):
+    at = app.run()
+    at.switch_page("pages/staff_login.py").run()
+    assert "Sign in with single sign-on" not in [b.label for b in at.button]
+    at = sso_app(app, monkeypatch, {"is_logged_in": False}).run()
+    at.switch_page("pages/staff_login.py").run()
+    assert not at.exception
+    assert "Sign in with single sign-on" in [b.label for b in at.button]
+
+
+def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch):
+    rid = shared_reflection(store)
+    user = {"is_logged_in": True, "email": "Ann@Agency.example", "name": "Ann Lee"}
+    at = sso_app(app, monkeypatch, user).run()
+    assert not at.exception
+    session = at.session_state["consultant"]
+    assert session.via_sso and session.display_name == "Ann Lee"
+    at = pin(at, "pages/consultant_queue.py")
+    assert list(at.dataframe[0].value["#"]) == [rid]
+
+
+def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
+    shared_reflection(store)
+    user = {"is_logged_in": True, "email": "eve@evil.example", "name": "Eve"}
+    at = sso_app(app, monkeypatch, user).run()
+    assert "consultant" not in at.session_state
+    at.switch_page("pages/staff_login.py").run()
+    assert any("isn't on the list" in i.value for i in at.info)
+    assert accounts.list_consultants(store) == []
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/consultant_queue.py")
