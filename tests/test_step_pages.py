@@ -394,3 +394,13 @@ def test_a_table_saved_in_this_run_already_counts_in_the_progress(app, store):
     }
     at.run()
     assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
+
+
+@pytest.mark.parametrize("index", range(len(STEPS)))
+def test_every_step_has_a_next_button_leading_on(app, store, index):
+    step = STEPS[index]
+    at, _ = open_step(app, store, step.key)
+    at.button(key=f"next_{step.key}").click().run()
+    assert not at.exception
+    following = STEPS[index + 1].title if index + 1 < len(STEPS) else "My plan"
+    assert at.title[0].value == following

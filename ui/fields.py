@@ -76,8 +76,9 @@ def field(
 ) -> Any:
     """Draw one questionnaire field by key and return its saved value.
 
-    `max_chars` only adds the browser's live counter: the limit itself is enforced in
-    `core` whatever the widget lets through.
+    `max_chars` adds the browser's live counter, but Streamlit also cuts longer values on
+    the server without a word, so a page using it must say when text sits at the limit.
+    The limit itself is always enforced in `core`.
     """
     spec = FIELDS_BY_KEY[key]
     saved = state.answers().get(key)
