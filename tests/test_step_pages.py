@@ -404,3 +404,16 @@ def test_every_step_has_a_next_button_leading_on(app, store, index):
     assert not at.exception
     following = STEPS[index + 1].title if index + 1 < len(STEPS) else "My plan"
     assert at.title[0].value == following
+
+
+def test_clearing_a_draft_keeps_the_box_empty_until_the_candidate_leaves(app, store):
+    at, session = open_step(app, store, "connections")
+    assert at.text_area(key="answer_rejection_reply").value.startswith("Hello,")
+    at.text_area(key="answer_rejection_reply").input("").run()
+    at.selectbox(key="answer_replied_to_rejection").set_value("drafting").run()
+    assert at.text_area(key="answer_rejection_reply").value == ""
+    assert "rejection_reply" not in saved(store, session)
+    # Coming back later, our suggestion is offered again.
+    at.switch_page(PAGES["options"]).run()
+    at.switch_page(PAGES["connections"]).run()
+    assert at.text_area(key="answer_rejection_reply").value.startswith("Hello,")
