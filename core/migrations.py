@@ -140,3 +140,19 @@ def m0002_queue_indexes(db: Database) -> None:
         CREATE INDEX audit_log_reflection ON audit_log(reflection_id, at);
         """,
     )
+
+
+@MIGRATIONS(name="0003_queue_covering_index")
+def m0003_queue_covering_index(db: Database) -> None:
+    # The queue-order index now also carries every filtered and searched column, so any
+    # filter or search is one sequential pass over the index without touching the table.
+    _run(
+        db,
+        """
+        DROP INDEX reflections_queue_order;
+        CREATE INDEX reflections_queue_cover
+            ON reflections(priority DESC, submitted_at, id, review_status, band, utm_campaign,
+                           assignee_id, reason_codes, company, role)
+            WHERE submitted_at IS NOT NULL;
+        """,
+    )

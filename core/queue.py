@@ -83,9 +83,12 @@ def _where(filters: QueueFilter) -> tuple[str, list[Any]]:
             parts.append("r.band IS NULL")
         clauses.append("(" + (" OR ".join(parts) or "0") + ")")
     if filters.reason:
-        # reason_codes is a space-separated list; pad it so codes match whole.
-        clauses.append("(' ' || r.reason_codes || ' ') LIKE ? ESCAPE '\\'")
-        params.append(_like(f" {filters.reason} "))
+        # reason_codes is a space-separated list. The cheap instr() rules out most rows
+        # first; the padded LIKE then makes sure the code matched whole.
+        clauses.append(
+            "instr(r.reason_codes, ?) AND (' ' || r.reason_codes || ' ') LIKE ? ESCAPE '\\'"
+        )
+        params += [filters.reason, _like(f" {filters.reason} ")]
     if filters.campaign == NO_CAMPAIGN:
         clauses.append("r.utm_campaign IS NULL")
     elif filters.campaign:
@@ -106,8 +109,9 @@ def _where(filters: QueueFilter) -> tuple[str, list[Any]]:
         terms = [
             "r.company LIKE ? ESCAPE '\\'",
             "r.role LIKE ? ESCAPE '\\'",
-            "EXISTS (SELECT 1 FROM contact_requests c WHERE c.reflection_id = r.id "
-            "AND (c.name LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\'))",
+            # One pass over the (small) contact table rather than a lookup per reflection.
+            "r.id IN (SELECT c.reflection_id FROM contact_requests c "
+            "WHERE c.name LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\')",
         ]
         params += [pattern] * 4
         number = search.lstrip("#")
@@ -158,16 +162,21 @@ def fetch_queue(
     page = max(0, int(page))
     where, params = _where(filters)
     with store.read() as conn:
-        count_sql = f"SELECT COUNT(*) FROM reflections r WHERE {where}"
-        total = conn.execute(count_sql, params).fetchone()[0]
-        # Pick the page's ids first: without filters that walks the index alone, so deep
-        # pages skip reading every row they pass over.
+        # Pick the page's ids first: the queue-order index carries every filtered column,
+        # so this walks the index alone, and deep pages skip the rows they pass over.
         page_ids = f"SELECT r.id FROM reflections r WHERE {where} {ORDER} LIMIT ? OFFSET ?"
         rows = conn.execute(
             f"SELECT {COLUMNS} FROM reflections r LEFT JOIN consultants a ON a.id = r.assignee_id "
             f"WHERE r.id IN ({page_ids}) {ORDER}",
             [*params, page_size, page * page_size],
         ).fetchall()
+        if len(rows) < page_size and (rows or page == 0):
+            # A short page is the last one, so it already tells the total: this saves a
+            # second full pass when a search finds little or nothing.
+            total = page * page_size + len(rows)
+        else:
+            count_sql = f"SELECT COUNT(*) FROM reflections r WHERE {where}"
+            total = conn.execute(count_sql, params).fetchone()[0]
     return QueuePage([_row(r) for r in rows], int(total), page, page_size)
 
 

@@ -118,6 +118,16 @@ def test_reason_filter_matches_whole_codes(store):
     assert fetch_queue(store, QueueFilter(reason="low")).total == 0  # not a prefix match
 
 
+def test_reason_filter_knows_every_reason_the_rules_give(store):
+    from core.queue import REASON_LABELS
+    from core.scoring import score
+    from core.suggestions import reasons_for
+
+    low = score(LOW)
+    given = {r.code for r in reasons_for(low, {**LOW, "final_rejections_6m": "3+"}, True)}
+    assert given <= set(REASON_LABELS)
+
+
 def test_campaign_filter_and_options(store):
     blog = submit(store, campaign={"utm_campaign": "job-rejection"})
     mail = submit(store, campaign={"utm_campaign": "newsletter"})
