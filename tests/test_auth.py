@@ -261,3 +261,16 @@ def test_a_password_less_sso_account_cannot_log_in_with_a_password(store, clock)
     auth.sso_login(store, "ann@agency.example", "Ann", sso_settings("@agency.example"), clock)
     assert login(store, "ann@agency.example", "", clock).message == auth.REFUSED
     assert login(store, "ann@agency.example", PASSWORD, clock).message == auth.REFUSED
+
+
+def test_a_login_upgrades_a_hash_made_with_older_settings(store, alice, clock):
+    before = accounts.get_by_username(store, "alice")["password_hash"]
+    stronger = PasswordHasher(time_cost=2, memory_cost=16384, parallelism=1)
+    old = accounts.use_hasher(stronger)
+    try:
+        assert login(store, "alice", PASSWORD, clock).ok
+    finally:
+        accounts.use_hasher(old)
+    after = accounts.get_by_username(store, "alice")["password_hash"]
+    assert after != before and "m=16384,t=2,p=1" in after
+    assert stronger.verify(after, PASSWORD)

@@ -280,3 +280,16 @@ def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
     assert accounts.list_consultants(store) == []
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/consultant_queue.py")
+
+
+def test_csv_export_is_prepared_on_request_and_audited(app, store, alice):
+    shared_reflection(store)
+    at = pin(log_in(app), "pages/consultant_queue.py")
+    assert not at.get("download_button")
+    at.button(key="q_csv_prepare").click().run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 1
+    assert at.session_state["q_csv"].decode("utf-8-sig").startswith("Reflection,Submitted")
+    assert ("alice", "export", "queue csv") in [
+        (r["actor"], r["action"], r["detail"]) for r in auth.audit_entries(store)
+    ]
