@@ -58,21 +58,32 @@ APP_TIMEOUT_MS = 30_000
 RUN_TRACKER = """
 (() => {
   if (window.__bb) return;
-  const bb = window.__bb = {started: 0, finished: 0, idleSince: null, state: null};
+  const bb = window.__bb = {
+    started: 0, idleSince: null, state: null, sendTimes: [], lastReceived: 0,
+  };
+  // Messages to and from the server: a fast rerun can start and finish within one
+  // render, so the run-state attribute alone can miss it; the traffic cannot.
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { bb.lastReceived = performance.now(); });
+    }
+    send(data) {
+      if (bb.sendTimes.length < 100000) bb.sendTimes.push(performance.now());
+      return super.send(data);
+    }
+  };
   const seen = (el) => {
     const state = el.getAttribute('data-test-script-state');
     if (state === bb.state) return;
     const busy = (s) => s === 'running' || s === 'rerunRequested';
     if (busy(state) && !busy(bb.state)) { bb.started += 1; bb.idleSince = null; }
-    if (state === 'notRunning') { bb.finished += 1; bb.idleSince = performance.now(); }
+    if (state === 'notRunning') { bb.idleSince = performance.now(); }
     bb.state = state;
   };
   const watch = () => {
-    new MutationObserver((records) => {
-      for (const r of records) {
-        const el = r.target;
-        if (el.nodeType === 1 && el.getAttribute('data-testid') === 'stApp') seen(el);
-      }
+    new MutationObserver(() => {
       const app = document.querySelector('[data-testid="stApp"]');
       if (app) seen(app);
     }).observe(document, {subtree: true, childList: true, attributes: true,
@@ -84,15 +95,26 @@ RUN_TRACKER = """
 })();
 """
 
+SNAPSHOT = "() => (window.__bb ? {started: __bb.started, sent: __bb.sendTimes.length} : null)"
+
+# True once the app is connected and idle, has been quiet for settleMs, and (given a
+# snapshot taken before an action) has run again or answered a message sent since.
 IDLE_CHECK = """
-([settleMs, minStarted]) => {
+([settleMs, since]) => {
   const bb = window.__bb;
   const app = document.querySelector('[data-testid="stApp"]');
   if (!bb || !app) return false;
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (bb.started < minStarted || bb.idleSince === null) return false;
-  return performance.now() - bb.idleSince >= settleMs;
+  if (bb.idleSince === null) return false;
+  if (since) {
+    const ranAgain = bb.started > since.started;
+    const firstSend = bb.sendTimes[since.sent];
+    const answered = firstSend !== undefined && bb.lastReceived > firstSend;
+    if (!ranAgain && !answered) return false;
+  }
+  const quietSince = Math.max(bb.idleSince, bb.lastReceived);
+  return performance.now() - quietSince >= settleMs;
 }
 """
 
@@ -331,30 +353,31 @@ def page(browser, request):
 # ---------------------------------------------------------------- waiting for the app
 
 
-def _runs_started(target) -> int:
-    return int(target.evaluate("() => (window.__bb ? window.__bb.started : 0)"))
+def app_snapshot(target) -> dict | None:
+    """Where the app's traffic stands now; pass it to wait_for_app(since=...)."""
+    return target.evaluate(SNAPSHOT)
 
 
 def wait_for_app(
-    target, *, timeout: int = APP_TIMEOUT_MS, settle_ms: int = 250, min_started: int = 0
+    target, *, timeout: int = APP_TIMEOUT_MS, settle_ms: int = 250, since: dict | None = None
 ) -> None:
     """Wait until the app in `target` (a Page or Frame) has finished running its script.
 
-    "Finished" means connected, script state notRunning and no new run for `settle_ms`,
-    which covers the short gap between an action and the run it triggers.
+    "Finished" means connected, script state notRunning and no message from the server
+    for `settle_ms`, which also covers the short gap between an action and its rerun.
+    With `since` (from app_snapshot before an action), a rerun or server reply after
+    that snapshot is required too.
     """
-    target.wait_for_function(IDLE_CHECK, arg=[settle_ms, min_started], timeout=timeout, polling=50)
-    # Elements from the previous run stay on screen (stale) until the run ends; by now
-    # they are gone, so locators see only the current page.
+    target.wait_for_function(IDLE_CHECK, arg=[settle_ms, since], timeout=timeout, polling=50)
 
 
 @contextlib.contextmanager
 def expect_rerun(target, *, timeout: int = APP_TIMEOUT_MS) -> Iterator[None]:
     """Wrap an action that triggers a rerun; returns when that rerun has finished."""
-    before = _runs_started(target)
+    before = app_snapshot(target)
     yield
     try:
-        wait_for_app(target, timeout=timeout, settle_ms=150, min_started=before + 1)
+        wait_for_app(target, timeout=timeout, settle_ms=150, since=before)
     except Exception as exc:
         raise AssertionError(
             "the action did not trigger a finished app rerun within "
@@ -365,7 +388,7 @@ def expect_rerun(target, *, timeout: int = APP_TIMEOUT_MS) -> Iterator[None]:
 def open_app(page, url: str) -> None:
     """Go to `url` and wait until its first script run has finished."""
     page.goto(url)
-    wait_for_app(page, min_started=1)
+    wait_for_app(page, since={"started": 0, "sent": 0})
 
 
 @pytest.fixture(name="wait_for_app")
@@ -407,17 +430,91 @@ def choose(target, label: str, option: str) -> None:
         listbox.get_by_role("option", name=option, exact=True).click()
 
 
+def rating_group(target, label: str):
+    """The segmented control (a radio group) labelled `label`."""
+    return main_area(target).get_by_role("radiogroup", name=label, exact=True)
+
+
 def rate(target, label: str, option: str) -> None:
     """Pick `option` in the segmented control (self-rating) labelled `label`."""
-    group = (
-        main_area(target)
-        .locator('[data-testid="stButtonGroup"]')
-        .filter(has=target.get_by_text(label, exact=True))
-    )
-    button = group.get_by_role("button", name=option, exact=True)
+    button = rating_group(target, label).get_by_role("radio", name=option, exact=True)
     button.scroll_into_view_if_needed()
     with expect_rerun(target):
         button.click()
+    assert button.get_attribute("aria-checked") == "true", f"{label!r}: {option!r} not picked"
+
+
+def fill_date(target, label: str, iso_date: str) -> None:
+    """Type a YYYY-MM-DD date into the date input labelled `label`, then Tab out of it.
+
+    Streamlit's date field is a row of year/month/day segments plus a calendar button;
+    it commits when focus moves to something outside the field.
+    """
+    widget = (
+        main_area(target)
+        .locator('[data-testid="stDateInput"]')
+        .filter(has=target.get_by_role("group", name=label, exact=True))
+    )
+    year = widget.get_by_role("spinbutton", name=f"year, {label}", exact=True)
+    year.scroll_into_view_if_needed()
+    # Focus rather than click: a click also opens the calendar, and the field does not
+    # commit while the calendar is open.
+    year.focus()
+    keyboard = _page_of(target).keyboard
+    with expect_rerun(target):
+        keyboard.type(iso_date.replace("-", ""))
+        for _ in range(4):
+            keyboard.press("Tab")
+            if not widget.evaluate("el => el.contains(document.activeElement)"):
+                break
+
+
+def table_grid(target, label: str):
+    """The data editor drawn under the table heading `label`."""
+    return main_area(target).locator(
+        f'xpath=//*[text()[normalize-space(.)="{label}"]]'
+        '/following::*[@data-testid="stDataFrame"][1]'
+    )
+
+
+def add_table_row(target, label: str, values: list[str]) -> None:
+    """Add a row to the data editor under `label`, typing `values` into its first columns.
+
+    The editor is a canvas: click its trailing "add row" line, which adds a row and opens
+    a cell editor (if it only adds the row, a double click opens the editor), type, then
+    Tab to the next column or Enter to finish. Only for text columns.
+    """
+    grid = table_grid(target, label)
+    # A widget that still has focus (say a selectbox just used) would take the keys, and
+    # leaving a text box may save it: let that rerun end before touching the grid.
+    target.evaluate("() => document.activeElement && document.activeElement.blur()")
+    wait_for_app(target, settle_ms=300)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box, f"no table under {label!r}"
+    page = _page_of(target)
+    row_height = 35  # Streamlit's data editor rows
+    x, trailing_y = box["x"] + 80, box["y"] + box["height"] - row_height / 2
+    page.mouse.click(x, trailing_y)
+    cell_editor = target.locator("textarea.gdg-input")
+    try:
+        cell_editor.wait_for(state="visible", timeout=3000)
+    except Exception:
+        # The row was added but its cell editor did not open: open it on the new row.
+        wait_for_app(target, settle_ms=300)
+        # The new row now sits where the trailing line was; the trailing line moved down.
+        page.mouse.dblclick(x, trailing_y)
+        cell_editor.wait_for(state="visible", timeout=5000)
+    for index, value in enumerate(values):
+        cell_editor.wait_for(state="visible", timeout=5000)
+        cell_editor.fill(value)
+        with expect_rerun(target):
+            page.keyboard.press("Enter" if index == len(values) - 1 else "Tab")
+
+
+def _page_of(target):
+    """The Page behind a Page or a Frame (mouse and keyboard live on the page)."""
+    return target if hasattr(target, "keyboard") else target.page
 
 
 def tick(target, label: str, checked: bool = True) -> None:
@@ -489,7 +586,11 @@ def st_ui() -> SimpleNamespace:
         main=main_area,
         fill=fill_text,
         choose=choose,
+        date=fill_date,
+        add_row=add_table_row,
+        grid=table_grid,
         rate=rate,
+        rating_group=rating_group,
         tick=tick,
         click=click_button,
         nav=go_to_page,

@@ -55,7 +55,7 @@ def test_candidate_completes_welcome_inside_the_blog_iframe(page, live_server, b
     page.goto(blog)
     assert page.get_by_role("heading", name="How to bounce back after a job rejection").is_visible()
     frame = app_frame(page)
-    st_ui.wait(frame, min_started=1)
+    st_ui.wait(frame, since={"started": 0, "sent": 0})
     assert "embed=true" in frame.url
 
     st_ui.tick(frame, STORE_ANSWERS.text)

@@ -1,0 +1,216 @@
+"""A candidate's whole journey in Chromium: five steps, My plan, download, review, resume."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core import journey
+from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
+from core.questionnaire import FIELDS_BY_KEY, LIKERT_LABELS, STEPS, STEPS_BY_KEY
+
+pytestmark = pytest.mark.browser
+
+LIKERT = dict(LIKERT_LABELS)
+NEXT = re.compile(r"^\s*(arrow_forward\s*)?Next\b")
+ENTRY = "/?utm_source=blog&utm_campaign=job-rejection"
+
+
+def label(key: str) -> str:
+    return FIELDS_BY_KEY[key].label
+
+
+def option(key: str, value: str) -> str:
+    return dict(FIELDS_BY_KEY[key].options)[value]
+
+
+def table_label(key: str) -> str:
+    return FIELDS_BY_KEY[key].label
+
+
+# Realistic answers, keyed like the questionnaire; what the browser types and picks.
+TEXT = {
+    "company": "Northwind Analytics",
+    "role": "Senior data analyst",
+    "feedback_contact_name": "Sam Patel",
+    "feedback_received": (
+        "They liked my SQL exercise but wanted more examples of leading stakeholders. "
+        "The other finalist had more experience presenting to directors."
+    ),
+    "fit_learned": "I want a team that ships often and a manager who gives regular feedback.",
+    "questions_next_time": "What does success look like in the first six months?",
+}
+CHOICES = {
+    "stage_reached": "final_interview",
+    "news_channel": "email",
+    "feedback_status": "received",
+    "feedback_contact": "recruiter",
+    "replied_to_rejection": "yes",
+    "final_rejections_6m": "1",
+}
+TABLES = {
+    "action_points": [["Prepare two stories about leading stakeholders"]],
+    "contacts": [["Sam Patel"]],
+    "pipeline": [["Contoso"]],
+    "improvements": [["Practise STAR answers out loud"]],
+    "strengths": [["Clear, calm explanations of technical work"]],
+    "small_wins": [["Reached the final round"]],
+}
+TABLE_COLUMN = {
+    "action_points": "point",
+    "contacts": "name",
+    "pipeline": "company",
+    "improvements": "action",
+    "strengths": "strength",
+    "small_wins": "win",
+}
+NEWS_DATE = "2026-11-20"
+
+
+def rating_for(key: str) -> int:
+    # Hopeful but honest: agree with the helpful statements, disagree with the heavy ones.
+    return 2 if FIELDS_BY_KEY[key].reverse else 4
+
+
+def likert_keys(step_key: str) -> list[str]:
+    return [f.key for f in STEPS_BY_KEY[step_key].fields if f.kind == "likert"]
+
+
+def expected_answers() -> dict:
+    expected: dict = {**TEXT, **CHOICES, "news_date": NEWS_DATE}
+    for step in STEPS:
+        for key in likert_keys(step.key):
+            expected[key] = rating_for(key)
+    return expected
+
+
+def table_first_column(answers: dict, key: str) -> list:
+    return [row.get(TABLE_COLUMN[key]) for row in answers.get(key) or []]
+
+
+def start(page, st_ui, url: str) -> str:
+    st_ui.open(page, url)
+    st_ui.tick(page, STORE_ANSWERS.text)
+    st_ui.click(page, "Start my reflection")
+    return st_ui.resume_code(page)
+
+
+def heading(page, st_ui) -> str:
+    return st_ui.main(page).locator("h1").first.inner_text()
+
+
+def next_page(page, st_ui, expected_title: str) -> None:
+    """Follow the page's Next button, as the candidate would."""
+    st_ui.click(page, NEXT)
+    assert expected_title in heading(page, st_ui)
+
+
+def fill_welcome(page, st_ui) -> None:
+    st_ui.fill(page, label("company"), TEXT["company"])
+    st_ui.fill(page, label("role"), TEXT["role"])
+    st_ui.choose(page, label("stage_reached"), option("stage_reached", CHOICES["stage_reached"]))
+    st_ui.date(page, label("news_date"), NEWS_DATE)
+    st_ui.choose(page, label("news_channel"), option("news_channel", CHOICES["news_channel"]))
+
+
+def rate_step(page, st_ui, step_key: str) -> None:
+    for key in likert_keys(step_key):
+        st_ui.rate(page, label(key), LIKERT[rating_for(key)])
+
+
+def add_rows(page, st_ui, key: str) -> None:
+    for row in TABLES[key]:
+        st_ui.add_row(page, table_label(key), row)
+
+
+def choose_key(page, st_ui, key: str) -> None:
+    st_ui.choose(page, label(key), option(key, CHOICES[key]))
+
+
+def fill_steps(page, st_ui) -> None:
+    next_page(page, st_ui, STEPS_BY_KEY["feedback"].title)
+    choose_key(page, st_ui, "feedback_status")
+    choose_key(page, st_ui, "feedback_contact")
+    st_ui.fill(page, label("feedback_contact_name"), TEXT["feedback_contact_name"])
+    st_ui.fill(page, label("feedback_received"), TEXT["feedback_received"])
+    add_rows(page, st_ui, "action_points")
+    rate_step(page, st_ui, "feedback")
+
+    next_page(page, st_ui, STEPS_BY_KEY["connections"].title)
+    choose_key(page, st_ui, "replied_to_rejection")
+    add_rows(page, st_ui, "contacts")
+    rate_step(page, st_ui, "connections")
+
+    next_page(page, st_ui, STEPS_BY_KEY["options"].title)
+    add_rows(page, st_ui, "pipeline")
+    rate_step(page, st_ui, "options")
+
+    next_page(page, st_ui, STEPS_BY_KEY["approach"].title)
+    add_rows(page, st_ui, "improvements")
+    rate_step(page, st_ui, "approach")
+
+    next_page(page, st_ui, STEPS_BY_KEY["learning"].title)
+    add_rows(page, st_ui, "strengths")
+    add_rows(page, st_ui, "small_wins")
+    st_ui.fill(page, label("fit_learned"), TEXT["fit_learned"])
+    st_ui.fill(page, label("questions_next_time"), TEXT["questions_next_time"])
+    rate_step(page, st_ui, "learning")
+    choose_key(page, st_ui, "final_rejections_6m")
+
+
+def only_reflection(store) -> dict:
+    with store.read() as conn:
+        rows = [dict(r) for r in conn.execute("SELECT * FROM reflections ORDER BY id")]
+    return rows[-1]
+
+
+def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st_ui, tmp_path):
+    code = start(page, st_ui, live_server.url + ENTRY)
+    assert code
+    fill_welcome(page, st_ui)
+    fill_steps(page, st_ui)
+
+    next_page(page, st_ui, "My plan")
+    main = st_ui.main(page)
+    score = main.locator('[data-testid="stMetric"]').first
+    assert re.search(r"\d+\s*/\s*100", score.inner_text()), score.inner_text()
+    plan_screen = main.inner_text()
+    # The drafts on My plan are built from what was typed on the way.
+    for typed in (TEXT["feedback_contact_name"], TEXT["company"], TEXT["role"]):
+        assert typed in plan_screen, typed
+
+    with page.expect_download() as download_info:
+        main.get_by_role("button", name=re.compile(r"Markdown")).click()
+    download = download_info.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    plan_text = saved.read_text(encoding="utf-8")
+    assert saved.suffix == ".md"
+    for expected in (
+        TEXT["company"],
+        TABLES["action_points"][0][0],
+        TABLES["improvements"][0][0],
+    ):
+        assert expected in plan_text, expected
+
+    st_ui.tick(page, CONSULTANT_REVIEW.text)
+    st_ui.click(page, "Share my reflection")
+    assert "Shared with our consultants" in main.inner_text()
+
+    assert main.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []
+
+    store = live_server.store()
+    row = only_reflection(store)
+    assert row["submitted_at"]
+    assert row["consent_review_version"] == CONSULTANT_REVIEW.version
+    assert row["utm_source"] == "blog"
+    assert row["utm_campaign"] == "job-rejection"
+    assert row["overall"] is not None
+    assert f"{row['overall']:g} / 100" in plan_screen  # the score shown is the one shared
+    answers = journey.load_answers(store, row["id"])
+    for key, value in expected_answers().items():
+        assert answers.get(key) == value, key
+    for key, rows in TABLES.items():
+        assert table_first_column(answers, key) == [row[0] for row in rows], key
