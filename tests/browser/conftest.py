@@ -512,6 +512,54 @@ def add_table_row(target, label: str, values: list[str]) -> None:
             page.keyboard.press("Enter" if index == len(values) - 1 else "Tab")
 
 
+def table_column(target, label: str, column: int = 1) -> list[str]:
+    """What the data editor under `label` shows in one column (1 = first data column).
+
+    The grid is drawn on a canvas; its accessible fallback table carries the cell text,
+    filled in a moment after the grid appears, so wait until it holds every row.
+    """
+    grid = table_grid(target, label)
+    fallback = grid.locator('table[role="grid"]')
+    fallback.wait_for(state="attached")
+    cells = grid.locator(f'[data-testid^="glide-cell-{column}-"]')
+    deadline = time.monotonic() + 5
+    while True:
+        # aria-rowcount counts the header and the trailing "add row" line too.
+        rows = int(fallback.get_attribute("aria-rowcount") or "0") - 2
+        if cells.count() >= rows or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return [text.strip() for text in cells.all_inner_texts()]
+
+
+def selected_option(target, label: str) -> str:
+    """The option text a selectbox shows as chosen ("" when none): its combobox's value."""
+    return main_area(target).get_by_role("combobox", name=label, exact=True).input_value()
+
+
+def picked_rating(target, label: str) -> str | None:
+    checked = rating_group(target, label).locator('[role="radio"][aria-checked="true"]')
+    return checked.inner_text().strip() if checked.count() else None
+
+
+def focused(locator) -> bool:
+    return locator.evaluate(
+        "el => el === document.activeElement || el.contains(document.activeElement)"
+    )
+
+
+def tab_to(target, locator, *, max_presses: int = 80) -> int:
+    """Press Tab (only Tab) until `locator` has keyboard focus; returns the presses."""
+    keyboard = _page_of(target).keyboard
+    locator.wait_for()
+    for presses in range(1, max_presses + 1):
+        keyboard.press("Tab")
+        wait_for_app(target, settle_ms=60)
+        if focused(locator):
+            return presses
+    raise AssertionError(f"{locator} never got keyboard focus in {max_presses} Tab presses")
+
+
 def _page_of(target):
     """The Page behind a Page or a Frame (mouse and keyboard live on the page)."""
     return target if hasattr(target, "keyboard") else target.page
@@ -589,6 +637,11 @@ def st_ui() -> SimpleNamespace:
         date=fill_date,
         add_row=add_table_row,
         grid=table_grid,
+        column=table_column,
+        selected=selected_option,
+        picked=picked_rating,
+        focused=focused,
+        tab_to=tab_to,
         rate=rate,
         rating_group=rating_group,
         tick=tick,

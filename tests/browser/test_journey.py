@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from core import journey
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
@@ -214,3 +215,135 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
         assert answers.get(key) == value, key
     for key, rows in TABLES.items():
         assert table_first_column(answers, key) == [row[0] for row in rows], key
+
+
+RESUME_LINK = re.compile(r"https?://\S+[?&]resume=[0-9A-Z-]+")
+
+
+def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
+    page, browser, live_server, st_ui
+):
+    from conftest import new_app_context, watch_page
+
+    code = start(page, st_ui, live_server.url + ENTRY)
+    link = RESUME_LINK.search(st_ui.main(page).inner_text())
+    assert link, "the Welcome page shows no resume link"
+    assert code in link.group(0)
+    fill_welcome(page, st_ui)
+    next_page(page, st_ui, STEPS_BY_KEY["feedback"].title)
+    choose_key(page, st_ui, "feedback_status")
+    st_ui.fill(page, label("feedback_received"), TEXT["feedback_received"])
+    add_rows(page, st_ui, "action_points")
+    rate_step(page, st_ui, "feedback")
+    # Close the tab mid-journey, with no "save" step: everything must already be stored.
+    page.context.close()
+
+    context = new_app_context(browser)
+    try:
+        again = context.new_page()
+        watch_page(again)
+        st_ui.open(again, link.group(0))
+        main = st_ui.main(again)
+        # Restored values are drawn a moment after the run ends: assert with retries.
+        expect(main).to_contain_text("Welcome back")
+        for key in ("company", "role"):
+            expect(main.get_by_label(label(key), exact=True)).to_have_value(TEXT[key])
+        for key in ("stage_reached", "news_channel"):
+            expect(main.get_by_role("combobox", name=label(key), exact=True)).to_have_value(
+                option(key, CHOICES[key])
+            )
+        date = main.get_by_role("group", name=label("news_date"), exact=True)
+        expect(date).to_have_text(re.compile(r"\s*-?\s*".join(NEWS_DATE.split("-"))))
+
+        st_ui.nav(again, f"1. {STEPS_BY_KEY['feedback'].title}")
+        expect(
+            main.get_by_role("combobox", name=label("feedback_status"), exact=True)
+        ).to_have_value(option("feedback_status", CHOICES["feedback_status"]))
+        expect(main.get_by_label(label("feedback_received"), exact=True)).to_have_value(
+            TEXT["feedback_received"]
+        )
+        for key in likert_keys("feedback"):
+            picked = st_ui.rating_group(again, label(key)).get_by_role(
+                "radio", name=LIKERT[rating_for(key)], exact=True
+            )
+            expect(picked).to_have_attribute("aria-checked", "true")
+        assert st_ui.column(again, table_label("action_points")) == [
+            row[0] for row in TABLES["action_points"]
+        ]
+        assert main.locator('[data-testid="stException"]').count() == 0
+        assert again.console_errors == []
+    finally:
+        context.close()
+
+
+def test_welcome_and_step_one_work_with_the_keyboard_alone(page, live_server, st_ui):
+    st_ui.open(page, live_server.url + ENTRY)
+    main = st_ui.main(page)
+    keyboard = page.keyboard
+
+    consent = main.get_by_label(STORE_ANSWERS.text, exact=True)
+    st_ui.tab_to(page, consent)
+    with st_ui.rerun(page):
+        keyboard.press("Space")
+    expect(consent).to_be_checked()
+
+    st_ui.tab_to(page, main.get_by_role("button", name="Start my reflection"))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    code = st_ui.resume_code(page)
+
+    for key in ("company", "role"):
+        st_ui.tab_to(page, main.get_by_label(label(key), exact=True))
+        keyboard.type(TEXT[key])
+    stage = main.get_by_label(label("stage_reached"), exact=True)
+    st_ui.tab_to(page, stage)  # leaving the role box saves it
+    keyboard.type(option("stage_reached", CHOICES["stage_reached"]))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    expect(stage).to_have_value(option("stage_reached", CHOICES["stage_reached"]))
+
+    st_ui.tab_to(page, main.get_by_role("button", name=NEXT))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    assert STEPS_BY_KEY["feedback"].title in heading(page, st_ui)
+
+    status = main.get_by_label(label("feedback_status"), exact=True)
+    st_ui.tab_to(page, status)
+    keyboard.type(option("feedback_status", "asked"))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    contact = main.get_by_label(label("feedback_contact"), exact=True)
+    st_ui.tab_to(page, contact)
+    keyboard.type(option("feedback_contact", "hiring_manager"))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    for key in likert_keys("feedback"):
+        group = st_ui.rating_group(page, label(key))
+        choice = group.get_by_role("radio", name=LIKERT[rating_for(key)], exact=True)
+        # Tab enters the group once; arrow keys move between its options.
+        st_ui.tab_to(page, group)
+        for _ in range(len(LIKERT)):
+            if st_ui.focused(choice):
+                break
+            keyboard.press("ArrowRight")
+        assert st_ui.focused(choice), key
+        with st_ui.rerun(page):
+            keyboard.press("Space")
+        expect(choice).to_have_attribute("aria-checked", "true")
+
+    st_ui.tab_to(page, main.get_by_role("button", name=NEXT))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    assert STEPS_BY_KEY["connections"].title in heading(page, st_ui)
+    assert page.console_errors == []
+
+    store = live_server.store()
+    session = journey.resume(store, code)
+    answers = journey.load_answers(store, session.reflection_id)
+    assert answers["company"] == TEXT["company"]
+    assert answers["role"] == TEXT["role"]
+    assert answers["stage_reached"] == CHOICES["stage_reached"]
+    assert answers["feedback_status"] == "asked"
+    assert answers["feedback_contact"] == "hiring_manager"
+    for key in likert_keys("feedback"):
+        assert answers[key] == rating_for(key), key
