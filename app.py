@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from core.progress import progress
@@ -9,7 +11,12 @@ from core.questionnaire import STEPS
 from ui import nav, state
 from ui.consultant import current_consultant
 
-st.set_page_config(page_title="Bounce Back", page_icon=":material/replay:", layout="centered")
+# A local file, not a Material icon: those make the browser fetch the favicon from Google.
+ASSETS = Path(__file__).parent / "assets"
+
+st.set_page_config(
+    page_title="Bounce Back", page_icon=str(ASSETS / "favicon.png"), layout="centered"
+)
 
 state.capture_entry_params()
 # A resume link can point at any page, so act on it before whichever page runs.

@@ -71,6 +71,8 @@ def sanitise(fragment: str) -> str:
         url_schemes=ALLOWED_SCHEMES,
         clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
         link_rel="noopener noreferrer nofollow",
+        # Relative and protocol-relative links ("//elsewhere") would bypass url_schemes.
+        url_relative="deny",
     )
 
 

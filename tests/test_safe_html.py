@@ -153,3 +153,10 @@ def test_any_escaped_text_renders_inert_and_keeps_its_words(text):
     rendered = render_markdown(escape_md(text))
     _assert_inert(rendered)
     assert "<a " not in rendered
+
+
+@pytest.mark.parametrize("href", ["//evil.example/x", "/relative/path", "page.html"])
+def test_relative_and_protocol_relative_links_lose_their_target(href):
+    html = render_markdown(f"[go]({href}) and <a href='{href}'>raw</a>")
+    assert "href" not in html
+    assert "go" in html and "raw" in html
