@@ -49,7 +49,7 @@ if result.overall is not None:
         "A snapshot of how ready you feel to go again, based on your answers today. "
         "It moves as you act on your plan."
     )
-    st.altair_chart(charts.dimension_chart(plan_core.dimension_rows(result)))
+    st.vega_lite_chart(charts.spec("dimensions", plan_core.dimension_rows(result)))
     why = explain(result)
     if why.raised:
         st.markdown("**What lifted it**\n\n" + "\n".join(f"- {escape_md(s)}" for s in why.raised))
@@ -295,7 +295,7 @@ else:
 trend = plan_core.trend_rows(journey.history(store, session.candidate_id))
 if len(trend) > 1:
     st.header("Your confidence over time", divider="gray")
-    st.altair_chart(charts.trend_chart(trend))
+    st.vega_lite_chart(charts.spec("trend", trend))
 
 # --- Delete --------------------------------------------------------------------------------
 st.header("Your data", divider="gray")
