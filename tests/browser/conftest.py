@@ -422,12 +422,21 @@ def fill_text(target, label: str, value: str) -> None:
 
 def choose(target, label: str, option: str) -> None:
     """Pick `option` (its visible text) in the selectbox labelled `label`."""
-    box = main_area(target).get_by_label(label, exact=True)
-    box.scroll_into_view_if_needed()
-    box.click()
-    listbox = target.get_by_role("listbox")
+    combobox = main_area(target).get_by_role("combobox", name=label, exact=True)
+    combobox.scroll_into_view_if_needed()
+    choice = target.get_by_role("listbox").get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        # A click that lands while the box redraws can leave it shut: try again.
+        if attempt:
+            wait_for_app(target)
+        combobox.click()
+        try:
+            choice.wait_for(state="visible", timeout=5000)
+            break
+        except Exception:
+            continue
     with expect_rerun(target):
-        listbox.get_by_role("option", name=option, exact=True).click()
+        choice.click()
 
 
 def rating_group(target, label: str):
@@ -606,8 +615,13 @@ def go_to_page(target, title: str) -> None:
     link = target.locator('[data-testid="stSidebarNavLink"]').filter(
         has=target.get_by_text(title, exact=True)
     )
+    href = link.get_attribute("href")
     with expect_rerun(target):
         link.click()
+    # Changing page can take two runs; the address changes with the second.
+    if href and hasattr(target, "wait_for_url"):
+        target.wait_for_url(href.split("?")[0] + "*")
+        wait_for_app(target)
 
 
 _CODE_CHAR = "[0-9A-HJKMNP-TV-Z]"  # Crockford base32, as core.codes issues them
@@ -627,7 +641,15 @@ def resume_code(target) -> str:
 
 @pytest.fixture
 def st_ui() -> SimpleNamespace:
+    """The helpers above, for test modules (importing `conftest` by name is ambiguous:
+    tests/conftest.py has the same module name)."""
     return SimpleNamespace(
+        new_context=new_app_context,
+        watch=watch_page,
+        free_port=free_port,
+        snapshot=app_snapshot,
+        scripts=SimpleNamespace(tracker=RUN_TRACKER, idle_check=IDLE_CHECK, snapshot=SNAPSHOT),
+        chromium=SimpleNamespace(path=CHROMIUM, args=CHROMIUM_ARGS),
         open=open_app,
         wait=wait_for_app,
         rerun=expect_rerun,

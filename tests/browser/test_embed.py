@@ -7,7 +7,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import free_port
 
 from core import journey
 from core.consent import STORE_ANSWERS
@@ -37,7 +36,7 @@ def blog(live_server):
         def log_message(self, *args):  # keep the test output quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), BlogPage)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BlogPage)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://localhost:{server.server_address[1]}/blog/bounce-back"

@@ -97,14 +97,12 @@ def start(page, st_ui, url: str) -> str:
     return st_ui.resume_code(page)
 
 
-def heading(page, st_ui) -> str:
-    return st_ui.main(page).locator("h1").first.inner_text()
-
-
 def next_page(page, st_ui, expected_title: str) -> None:
-    """Follow the page's Next button, as the candidate would."""
+    """Follow the page's Next button, as the candidate would; it must lead to the title."""
     st_ui.click(page, NEXT)
-    assert expected_title in heading(page, st_ui)
+    # Changing page is two runs (the click, then the new page): wait for the second.
+    expect(st_ui.main(page).locator("h1").first).to_contain_text(expected_title)
+    st_ui.wait(page)
 
 
 def fill_welcome(page, st_ui) -> None:
@@ -223,8 +221,6 @@ RESUME_LINK = re.compile(r"https?://\S+[?&]resume=[0-9A-Z-]+")
 def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
     page, browser, live_server, st_ui
 ):
-    from conftest import new_app_context, watch_page
-
     code = start(page, st_ui, live_server.url + ENTRY)
     link = RESUME_LINK.search(st_ui.main(page).inner_text())
     assert link, "the Welcome page shows no resume link"
@@ -238,10 +234,10 @@ def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
     # Close the tab mid-journey, with no "save" step: everything must already be stored.
     page.context.close()
 
-    context = new_app_context(browser)
+    context = st_ui.new_context(browser)
     try:
         again = context.new_page()
-        watch_page(again)
+        st_ui.watch(again)
         st_ui.open(again, link.group(0))
         main = st_ui.main(again)
         # Restored values are drawn a moment after the run ends: assert with retries.
@@ -305,7 +301,8 @@ def test_welcome_and_step_one_work_with_the_keyboard_alone(page, live_server, st
     st_ui.tab_to(page, main.get_by_role("button", name=NEXT))
     with st_ui.rerun(page):
         keyboard.press("Enter")
-    assert STEPS_BY_KEY["feedback"].title in heading(page, st_ui)
+    expect(main.locator("h1").first).to_contain_text(STEPS_BY_KEY["feedback"].title)
+    st_ui.wait(page)
 
     status = main.get_by_label(label("feedback_status"), exact=True)
     st_ui.tab_to(page, status)
@@ -334,7 +331,7 @@ def test_welcome_and_step_one_work_with_the_keyboard_alone(page, live_server, st
     st_ui.tab_to(page, main.get_by_role("button", name=NEXT))
     with st_ui.rerun(page):
         keyboard.press("Enter")
-    assert STEPS_BY_KEY["connections"].title in heading(page, st_ui)
+    expect(main.locator("h1").first).to_contain_text(STEPS_BY_KEY["connections"].title)
     assert page.console_errors == []
 
     store = live_server.store()
