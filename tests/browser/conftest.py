@@ -4,18 +4,24 @@ Every module here sets `pytestmark = pytest.mark.browser`. Tests use
 
 - `live_server` (module): `.url` (no trailing slash), `.db_path`, `.store()`, `.log()`;
 - `browser` (session): Playwright Chromium from /usr/bin/chromium;
-- `page` (per test): fresh context; `page.dialogs` and `page.console_errors` collect what
-  fired; a failing test leaves a full-page screenshot in tests/artifacts/<test>.png;
+- `page` (per test): fresh context; `page.dialogs`, `page.console_errors` and
+  `page.external_requests` (blocked) collect what happened; a failing test leaves a
+  full-page screenshot in tests/artifacts/<test>.png;
 - `wait_for_app(page_or_frame)`: returns once the script run has finished and the app
-  has stayed idle for a moment;
+  has stayed quiet for a moment;
 - `expect_rerun(page_or_frame)`: a context manager around an action that must trigger a
   rerun; it returns once that rerun has finished (no race with the previous idle state);
-- `st_ui`: small drivers for Streamlit widgets found by their label.
+- `st_ui`: the two above plus drivers for Streamlit widgets found by their label
+  (text, selectbox, date, segmented control, checkbox, data editor rows, navigation),
+  keyboard helpers, and the scripts for tests that drive Playwright's async API.
 
-Why the run counter: Streamlit marks the app root `data-test-script-state` as
-`running`/`notRunning`, but a widget change only flips it once the server answers, so
-"notRunning" right after a click can still be the previous run. An init script counts
-every start of a run so a helper can wait for a run that began after the action.
+Why not just the run state: Streamlit marks the app root `data-test-script-state` as
+`running`/`notRunning`, but a widget change only flips it once the server answers, and
+a fast rerun can start and finish within one render. So an init script also counts the
+app's WebSocket traffic: after an action, we wait until the server has answered a
+message sent since, the app is idle, and no message has arrived for a short while.
+Values restored into widgets are drawn a moment after that: assert them with
+Playwright's retrying `expect`.
 """
 
 from __future__ import annotations
