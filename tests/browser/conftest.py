@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -414,10 +415,26 @@ def main_area(target):
     return target.locator('[data-testid="stMain"]')
 
 
+def scroll_to(target, locator) -> None:
+    """Bring `locator` into view, looking it up again if a redraw replaced the element.
+
+    A rerun can swap a widget's DOM node for a new one between finding and scrolling;
+    Playwright then reports it as detached instead of retrying.
+    """
+    for attempt in range(4):
+        try:
+            locator.scroll_into_view_if_needed()
+            return
+        except PlaywrightError as error:
+            if "not attached" not in str(error) or attempt == 3:
+                raise
+            wait_for_app(target)
+
+
 def fill_text(target, label: str, value: str) -> None:
     """Type into a text input or text area and commit it (Enter / blur), as a user would."""
     box = main_area(target).get_by_label(label, exact=True)
-    box.scroll_into_view_if_needed()
+    scroll_to(target, box)
     with expect_rerun(target):
         box.fill(value)
         if box.evaluate("el => el.tagName") == "TEXTAREA":
@@ -429,7 +446,7 @@ def fill_text(target, label: str, value: str) -> None:
 def choose(target, label: str, option: str) -> None:
     """Pick `option` (its visible text) in the selectbox labelled `label`."""
     combobox = main_area(target).get_by_role("combobox", name=label, exact=True)
-    combobox.scroll_into_view_if_needed()
+    scroll_to(target, combobox)
     choice = target.get_by_role("listbox").get_by_role("option", name=option, exact=True)
     for attempt in range(3):
         # A click that lands while the box redraws can leave it shut: try again.
@@ -453,7 +470,7 @@ def rating_group(target, label: str):
 def rate(target, label: str, option: str) -> None:
     """Pick `option` in the segmented control (self-rating) labelled `label`."""
     button = rating_group(target, label).get_by_role("radio", name=option, exact=True)
-    button.scroll_into_view_if_needed()
+    scroll_to(target, button)
     with expect_rerun(target):
         button.click()
     assert button.get_attribute("aria-checked") == "true", f"{label!r}: {option!r} not picked"
@@ -471,7 +488,7 @@ def fill_date(target, label: str, iso_date: str) -> None:
         .filter(has=target.get_by_role("group", name=label, exact=True))
     )
     year = widget.get_by_role("spinbutton", name=f"year, {label}", exact=True)
-    year.scroll_into_view_if_needed()
+    scroll_to(target, year)
     # Focus rather than click: a click also opens the calendar, and the field does not
     # commit while the calendar is open.
     year.focus()
@@ -504,7 +521,7 @@ def add_table_row(target, label: str, values: list[str]) -> None:
     # leaving a text box may save it: let that rerun end before touching the grid.
     target.evaluate("() => document.activeElement && document.activeElement.blur()")
     wait_for_app(target, settle_ms=300)
-    grid.scroll_into_view_if_needed()
+    scroll_to(target, grid)
     box = grid.bounding_box()
     assert box, f"no table under {label!r}"
     page = _page_of(target)
@@ -597,7 +614,7 @@ def tick(target, label: str, checked: bool = True) -> None:
 
 def click_button(target, name: str) -> None:
     button = main_area(target).get_by_role("button", name=name)
-    button.scroll_into_view_if_needed()
+    scroll_to(target, button)
     with expect_rerun(target):
         button.click()
 
