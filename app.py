@@ -9,7 +9,7 @@ import streamlit as st
 from core.progress import progress
 from core.questionnaire import STEPS
 from ui import nav, state
-from ui.consultant import current_consultant
+from ui.consultant import JUST_ENDED_KEY, current_consultant
 
 # A local file, not a Material icon: those make the browser fetch the favicon from Google.
 ASSETS = Path(__file__).parent / "assets"
@@ -25,7 +25,7 @@ nav.resume_from_link()
 done = progress(state.answers()) if state.candidate() is not None else None
 
 welcome = st.Page(
-    "pages/welcome.py",
+    "views/welcome.py",
     title="Welcome",
     icon=":material/waving_hand:",
     url_path="welcome",
@@ -33,7 +33,7 @@ welcome = st.Page(
 )
 step_pages = [
     st.Page(
-        f"pages/step{step.number}_{step.key}.py",
+        f"views/step{step.number}_{step.key}.py",
         title=f"{step.number}. {step.title}",
         url_path=step.key,
         # The navigation doubles as the progress indicator: a tick once a step is done.
@@ -45,9 +45,9 @@ step_pages = [
     )
     for step in STEPS
 ]
-plan = st.Page("pages/plan.py", title="My plan", icon=":material/flag:", url_path="plan")
+plan = st.Page("views/plan.py", title="My plan", icon=":material/flag:", url_path="plan")
 login = st.Page(
-    "pages/staff_login.py",
+    "views/staff_login.py",
     title="Staff login",
     icon=":material/lock:",
     url_path="staff",
@@ -56,19 +56,19 @@ login = st.Page(
 
 sections: dict[str, list] = {"Your reflection": [welcome, *step_pages, plan]}
 consultant = current_consultant()
-if consultant is not None:
+if consultant is not None or st.session_state.pop(JUST_ENDED_KEY, False):
     sections["Consultants"] = [
         st.Page(
-            "pages/consultant_queue.py", title="Queue", icon=":material/inbox:", url_path="queue"
+            "views/consultant_queue.py", title="Queue", icon=":material/inbox:", url_path="queue"
         ),
         st.Page(
-            "pages/consultant_detail.py",
+            "views/consultant_detail.py",
             title="Reflection",
             icon=":material/article:",
             url_path="reflection",
         ),
         st.Page(
-            "pages/consultant_overview.py",
+            "views/consultant_overview.py",
             title="Overview",
             icon=":material/bar_chart:",
             url_path="overview",

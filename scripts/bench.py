@@ -256,7 +256,7 @@ def _apptest_page(page: str, db_path: Path, seed: int) -> Any:
     at.session_state["candidate"] = session
     at.run()
     if page != "welcome":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     if at.exception:
         raise RuntimeError(f"{page} raised: {at.exception[0].message}")
     return at
@@ -569,7 +569,7 @@ def _free_port() -> int:
 
 
 def _welcome_title() -> str | None:
-    source = (ROOT / "pages" / "welcome.py").read_text()
+    source = (ROOT / "views" / "welcome.py").read_text()
     found = re.search(r"st\.title\(\s*\"([^\"]+)\"", source)
     return found.group(1) if found else None
 

@@ -72,9 +72,9 @@ def test_utm_values_reach_the_reflection_after_navigating(app, store):
     at = app.run()
     assert not at.exception
     # Look around first: query parameters are gone once the visitor moves on.
-    at.switch_page("pages/step1_feedback.py").run()
+    at.switch_page("views/step1_feedback.py").run()
     assert not at.exception
-    at.switch_page("pages/welcome.py").run()
+    at.switch_page("views/welcome.py").run()
     at.checkbox(key="consent_store").check().run()
     next(b for b in at.button if b.label == "Start my reflection").click().run()
     assert not at.exception

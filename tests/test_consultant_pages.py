@@ -14,9 +14,9 @@ from core import accounts, auth, journey, review
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "harbour lights at dusk"
 CONSULTANT_PAGES = (
-    "pages/consultant_queue.py",
-    "pages/consultant_detail.py",
-    "pages/consultant_overview.py",
+    "views/consultant_queue.py",
+    "views/consultant_detail.py",
+    "views/consultant_overview.py",
 )
 
 
@@ -62,7 +62,7 @@ def all_text(at) -> str:
 
 def log_in(app, username="alice", password=PASSWORD):
     at = app.run()
-    at.switch_page("pages/staff_login.py").run()
+    at.switch_page("views/staff_login.py").run()
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(password)
     at.button[0].click().run()  # the form's submit button
@@ -104,7 +104,7 @@ def test_each_page_guards_itself_when_run_directly(store, page):
 
 def test_an_idle_session_is_ended_and_the_page_shows_nothing(app, store, alice):
     shared_reflection(store, company="Confidential Corp")
-    at = pin(log_in(app), "pages/consultant_queue.py")
+    at = pin(log_in(app), "views/consultant_queue.py")
     assert len(at.dataframe) == 1
     session = at.session_state["consultant"]
     long_ago = session.last_seen - dt.timedelta(minutes=31)
@@ -155,12 +155,12 @@ def test_disabled_account_gets_the_generic_refusal(app, store, alice):
 def test_open_detail_add_note_and_change_status(app, store, alice):
     rid = shared_reflection(store)
     at = log_in(app)
-    at = pin(at, "pages/consultant_queue.py")
+    at = pin(at, "views/consultant_queue.py")
     at.selectbox(key="q_pick").select(rid)
     at.button(key="q_open").click().run()
     assert not at.exception
     assert [t.value for t in at.title] == [f"Reflection #{rid}"]
-    at = pin(at, "pages/consultant_detail.py")
+    at = pin(at, "views/consultant_detail.py")
     document = "\n".join(str(el.proto.body) for el in at.get("html"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; more SQL" in document
     assert "<script>" not in document
@@ -188,9 +188,9 @@ def test_open_detail_add_note_and_change_status(app, store, alice):
 
 def test_empty_note_is_refused_next_to_the_box(app, store, alice):
     rid = shared_reflection(store)
-    at = pin(log_in(app), "pages/consultant_queue.py")
+    at = pin(log_in(app), "views/consultant_queue.py")
     at.button(key="q_open").click().run()
-    at = pin(at, "pages/consultant_detail.py")
+    at = pin(at, "views/consultant_detail.py")
     at.button(key=f"detail_note_add_{rid}").click().run()
     assert any("empty" in e.value for e in at.error)
     assert review.notes(store, rid) == []
@@ -199,7 +199,7 @@ def test_empty_note_is_refused_next_to_the_box(app, store, alice):
 def test_queue_filters_and_search(app, store, alice):
     shared_reflection(store, company="Acme Ltd")
     other = shared_reflection(store, company="Umbrella plc")
-    at = pin(log_in(app), "pages/consultant_queue.py")
+    at = pin(log_in(app), "views/consultant_queue.py")
     at.text_input(key="q_search").input("umbrella").run()
     assert list(at.dataframe[0].value["#"]) == [other]
     at.text_input(key="q_search").input("no such company").run()
@@ -209,21 +209,21 @@ def test_queue_filters_and_search(app, store, alice):
 
 def test_logout_hides_the_pages_again(app, store, alice):
     shared_reflection(store)
-    at = pin(log_in(app), "pages/consultant_queue.py")
+    at = pin(log_in(app), "views/consultant_queue.py")
     at.sidebar.button(key="sidebar_logout").click().run()
     assert not at.exception
     assert "consultant" not in at.session_state
     assert len(at.dataframe) == 0
     assert [t.value for t in at.title] == ["Staff login"]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/consultant_queue.py")
+        at.switch_page("views/consultant_queue.py")
     assert ("alice", "logout") in [(r["actor"], r["action"]) for r in auth.audit_entries(store)]
 
 
 def test_overview_page_draws(app, store, alice):
     shared_reflection(store)
     at = log_in(app)
-    at.switch_page("pages/consultant_overview.py").run()
+    at.switch_page("views/consultant_overview.py").run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Overview"]
     assert at.metric[0].value == "1"
@@ -251,10 +251,10 @@ def sso_app(app, monkeypatch, user):
 
 def test_sso_button_shows_only_when_configured(app, monkeypatch):
     at = app.run()
-    at.switch_page("pages/staff_login.py").run()
+    at.switch_page("views/staff_login.py").run()
     assert "Sign in with single sign-on" not in [b.label for b in at.button]
     at = sso_app(app, monkeypatch, {"is_logged_in": False}).run()
-    at.switch_page("pages/staff_login.py").run()
+    at.switch_page("views/staff_login.py").run()
     assert not at.exception
     assert "Sign in with single sign-on" in [b.label for b in at.button]
 
@@ -266,7 +266,7 @@ def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch
     assert not at.exception
     session = at.session_state["consultant"]
     assert session.via_sso and session.display_name == "Ann Lee"
-    at = pin(at, "pages/consultant_queue.py")
+    at = pin(at, "views/consultant_queue.py")
     assert list(at.dataframe[0].value["#"]) == [rid]
 
 
@@ -275,16 +275,16 @@ def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
     user = {"is_logged_in": True, "email": "eve@evil.example", "name": "Eve"}
     at = sso_app(app, monkeypatch, user).run()
     assert "consultant" not in at.session_state
-    at.switch_page("pages/staff_login.py").run()
+    at.switch_page("views/staff_login.py").run()
     assert any("isn't on the list" in i.value for i in at.info)
     assert accounts.list_consultants(store) == []
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/consultant_queue.py")
+        at.switch_page("views/consultant_queue.py")
 
 
 def test_csv_export_is_prepared_on_request_and_audited(app, store, alice):
     shared_reflection(store)
-    at = pin(log_in(app), "pages/consultant_queue.py")
+    at = pin(log_in(app), "views/consultant_queue.py")
     assert not at.get("download_button")
     at.button(key="q_csv_prepare").click().run()
     assert not at.exception

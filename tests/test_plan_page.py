@@ -35,7 +35,7 @@ def _open_plan(app, session):
     at = app
     at.session_state["candidate"] = session
     at.run()
-    at.switch_page("pages/plan.py").run()
+    at.switch_page("views/plan.py").run()
     assert not at.exception
     return at
 
@@ -81,7 +81,7 @@ def test_fewer_than_three_steps_gives_a_kind_message(app, store):
 
 def test_without_a_reflection_points_to_welcome(app):
     at = app.run()
-    at.switch_page("pages/plan.py").run()
+    at.switch_page("views/plan.py").run()
     assert not at.exception
     assert "Start on the Welcome page" in at.info[0].value
     assert len(at.button) == 0

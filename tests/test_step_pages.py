@@ -14,11 +14,11 @@ from core.validation import clean_table
 from ui import fields
 
 PAGES = {
-    "feedback": "pages/step1_feedback.py",
-    "connections": "pages/step2_connections.py",
-    "options": "pages/step3_options.py",
-    "approach": "pages/step4_approach.py",
-    "learning": "pages/step5_learning.py",
+    "feedback": "views/step1_feedback.py",
+    "connections": "views/step2_connections.py",
+    "options": "views/step3_options.py",
+    "approach": "views/step4_approach.py",
+    "learning": "views/step5_learning.py",
 }
 
 

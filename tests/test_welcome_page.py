@@ -78,7 +78,7 @@ def test_resumed_candidate_can_open_any_step(app, store):
     session = journey.start(store)
     app.query_params["resume"] = session.code
     at = app.run()
-    at.switch_page("pages/step3_options.py").run()
+    at.switch_page("views/step3_options.py").run()
     assert not at.exception
     assert at.title[0].value == "Keep your options open"
     assert "Start on the Welcome page first" not in texts(at.info)

@@ -6,10 +6,7 @@ checks it against the idle and absolute timeouts and that the account is still e
 
 from __future__ import annotations
 
-import contextlib
-
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from core import auth
 from core.auth import ConsultantSession
@@ -21,10 +18,12 @@ NOTICE_KEY = "consultant_notice"
 SELECTED_KEY = "selected_reflection"
 VIEWED_KEY = "reflection_view_logged"
 SSO_CHECKED_KEY = "sso_checked"
-LOGIN_PAGE = "pages/staff_login.py"
-QUEUE_PAGE = "pages/consultant_queue.py"
-DETAIL_PAGE = "pages/consultant_detail.py"
-OVERVIEW_PAGE = "pages/consultant_overview.py"
+# Set for one run when a timeout or a disabled account ends the session.
+JUST_ENDED_KEY = "consultant_session_just_ended"
+LOGIN_PAGE = "views/staff_login.py"
+QUEUE_PAGE = "views/consultant_queue.py"
+DETAIL_PAGE = "views/consultant_detail.py"
+OVERVIEW_PAGE = "views/consultant_overview.py"
 
 ENDED = {
     "idle": "You were away for a while, so we logged you out to keep candidates' answers "
@@ -80,9 +79,10 @@ def current_consultant() -> ConsultantSession | None:
         st.session_state[NOTICE_KEY] = ENDED.get(reason or "", ENDED["idle"])
         if session.via_sso and _sso_identity() is not None:
             st.logout()
-        # Land on the login page, where the notice explains what happened.
-        with contextlib.suppress(StreamlitAPIException):
-            st.switch_page(LOGIN_PAGE)
+        # app.py keeps the consultant pages for this one run, so the page they were on
+        # still opens and explains what happened (with a login link) instead of
+        # Streamlit's "Page not found".
+        st.session_state[JUST_ENDED_KEY] = True
         return None
     st.session_state[SESSION_KEY] = refreshed
     return refreshed

@@ -3,6 +3,7 @@
 Every module here sets `pytestmark = pytest.mark.browser`. Tests use
 
 - `live_server` (module): `.url` (no trailing slash), `.db_path`, `.store()`, `.log()`;
+  `fresh_server` is the same for one test alone;
 - `browser` (session): Playwright Chromium from /usr/bin/chromium;
 - `page` (per test): fresh context; `page.dialogs`, `page.console_errors` and
   `page.external_requests` (blocked) collect what happened; a failing test leaves a
@@ -240,6 +241,13 @@ def run_server(tmp_dir: Path) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     with run_server(tmp_path_factory.mktemp("live_server")) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_server(tmp_path) -> Iterator[LiveServer]:
+    """A server of this test's own, so the test is its very first visitor."""
+    with run_server(tmp_path) as server:
         yield server
 
 
