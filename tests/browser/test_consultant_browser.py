@@ -7,6 +7,7 @@ wrote into the answers exists in the DOM, and nothing is fetched from another si
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from core import accounts, journey
 
@@ -61,7 +62,7 @@ def test_wrong_password_shows_the_generic_message(page, live_server, st_ui, seed
     log_in(page, live_server, st_ui, password="not the right one at all")
     main = st_ui.main(page)
     main.locator('[data-testid="stAlert"]').first.wait_for()
-    assert "don't match an active account" in main.inner_text()
+    expect(main).to_contain_text("don't match an active account")
     assert main.get_by_label("Password", exact=True).input_value() == ""
     assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Queue").count() == 0
 
@@ -78,7 +79,8 @@ def test_consultant_opens_a_hostile_reflection_safely(page, live_server, st_ui, 
     main.get_by_role("heading", name=f"Reflection #{seeded}").wait_for()
 
     document = page.locator(".st-key-reflection_document")
-    document.wait_for()
+    # The container is drawn a moment before the document inside it: wait for the text.
+    expect(document).to_contain_text("<script>alert('script')</script>")
     text = document.inner_text()
     assert "<script>alert('script')</script>" in text
     assert "<img src=x onerror=alert('img')>" in text

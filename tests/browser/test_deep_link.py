@@ -8,6 +8,7 @@ DEVELOPERS.md), so each case here gets a server of its own and is its first visi
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from core.questionnaire import STEPS_BY_KEY
 
@@ -30,7 +31,7 @@ def test_first_visitor_of_a_fresh_server_lands_on_the_page_they_asked_for(
     ).all_inner_texts()
     main = st_ui.main(page)
     assert main.locator('[data-testid="stException"]').count() == 0, main.inner_text()
-    assert heading in main.locator("h1").first.inner_text()
+    expect(main.locator("h1").first).to_contain_text(heading)
     titles = st_ui.nav_titles(page)
     assert not any("consultant" in t.lower() for t in titles), titles
     assert "Welcome" in titles, titles

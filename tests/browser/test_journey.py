@@ -173,7 +173,7 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
     next_page(page, st_ui, "My plan")
     main = st_ui.main(page)
     score = main.locator('[data-testid="stMetric"]').first
-    assert re.search(r"\d+\s*/\s*100", score.inner_text()), score.inner_text()
+    expect(score).to_contain_text(re.compile(r"\d+\s*/\s*100"))
     plan_screen = main.inner_text()
     # The drafts on My plan are built from what was typed on the way.
     for typed in (TEXT["feedback_contact_name"], TEXT["company"], TEXT["role"]):
@@ -195,7 +195,7 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
 
     st_ui.tick(page, CONSULTANT_REVIEW.text)
     st_ui.click(page, "Share my reflection")
-    assert "Shared with our consultants" in main.inner_text()
+    expect(main).to_contain_text("Shared with our consultants")
 
     assert main.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from core.consent import STORE_ANSWERS
 from core.questionnaire import STEPS
@@ -30,9 +31,9 @@ def test_page_opens_for_a_new_visitor(page, live_server, st_ui, path, heading):
     st_ui.open(page, f"{live_server.url}/{path}")
     assert_healthy(page)
     title = st_ui.main(page).locator("h1").first
-    assert title.is_visible()
+    expect(title).to_be_visible()
     if heading:
-        assert heading in title.inner_text()
+        expect(title).to_contain_text(heading)
 
 
 def test_pages_send_nothing_to_other_sites(page, live_server, st_ui):
@@ -55,6 +56,6 @@ def test_every_page_opens_once_a_reflection_has_started(page, live_server, st_ui
     for title in titles:
         st_ui.nav(page, title)
         assert_healthy(page)
-        assert st_ui.main(page).locator("h1").first.is_visible(), title
+        expect(st_ui.main(page).locator("h1").first).to_be_visible()
         visited.append(title)
     assert len(visited) >= 7
