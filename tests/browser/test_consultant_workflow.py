@@ -95,7 +95,8 @@ def test_consultant_finds_the_request_first_notes_it_marks_it_contacted_and_expo
         main.get_by_role("heading", name="Reflections to review").wait_for()
 
         # The picker lists the page in queue order and starts on its first row.
-        assert st_ui.selected(staff, "Open a reflection").startswith(f"#{rid} ·")
+        picker = main.get_by_role("combobox", name="Open a reflection", exact=True)
+        expect(picker).to_have_value(re.compile(rf"^#{rid} ·"))
         st_ui.click(staff, "Open reflection")
         main.get_by_role("heading", name=f"Reflection #{rid}").wait_for()
         document = staff.locator(".st-key-reflection_document")
