@@ -13,7 +13,8 @@ Every module here sets `pytestmark = pytest.mark.browser`. Tests use
 - `expect_rerun(page_or_frame)`: a context manager around an action that must trigger a
   rerun; it returns once that rerun has finished (no race with the previous idle state);
 - `st_ui`: the two above plus drivers for Streamlit widgets found by their label
-  (text, selectbox, date, segmented control, checkbox, data editor rows, navigation),
+  (text, selectbox, date, segmented control, checkbox, data editor rows, navigation,
+  the staff login form),
   keyboard helpers, and the scripts for tests that drive Playwright's async API.
 
 Why not just the run state: Streamlit marks the app root `data-test-script-state` as
@@ -627,6 +628,19 @@ def click_button(target, name: str) -> None:
         button.click()
 
 
+def staff_login(target, base_url: str, username: str, password: str) -> None:
+    """Open /staff and send the login form, as a consultant would."""
+    open_app(target, f"{base_url}/staff")
+    # The first load of a fresh server once showed a "Page not found" modal here.
+    assert target.locator('[data-testid="stDialog"]').count() == 0
+    main = main_area(target)
+    main.get_by_label("Username", exact=True).fill(username)
+    main.get_by_label("Password", exact=True).fill(password)
+    with expect_rerun(target):
+        main.get_by_role("button", name="Log in").click()
+    wait_for_app(target)
+
+
 NAV_TITLES_JS = """
 () => [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')].map((link) => {
   const copy = link.cloneNode(true);
@@ -700,6 +714,7 @@ def st_ui() -> SimpleNamespace:
         tick=tick,
         click=click_button,
         nav=go_to_page,
+        staff_login=staff_login,
         nav_titles=nav_titles,
         resume_code=resume_code,
     )

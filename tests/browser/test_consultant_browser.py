@@ -47,15 +47,7 @@ def seeded(live_server):
 
 
 def log_in(page, live_server, st_ui, password=PASSWORD):
-    st_ui.open(page, f"{live_server.url}/staff")
-    # The first load of a fresh server once showed a "Page not found" modal here.
-    assert page.locator('[data-testid="stDialog"]').count() == 0
-    main = st_ui.main(page)
-    main.get_by_label("Username", exact=True).fill(USERNAME)
-    main.get_by_label("Password", exact=True).fill(password)
-    with st_ui.rerun(page):
-        main.get_by_role("button", name="Log in").click()
-    st_ui.wait(page)
+    st_ui.staff_login(page, live_server.url, USERNAME, password)
 
 
 def test_wrong_password_shows_the_generic_message(page, live_server, st_ui, seeded):

@@ -85,13 +85,8 @@ def test_consultant_finds_the_request_first_notes_it_marks_it_contacted_and_expo
     staff = context.new_page()
     st_ui.watch(staff)
     try:
-        st_ui.open(staff, f"{live_server.url}/staff")
+        st_ui.staff_login(staff, live_server.url, USERNAME, PASSWORD)
         main = st_ui.main(staff)
-        main.get_by_label("Username", exact=True).fill(USERNAME)
-        main.get_by_label("Password", exact=True).fill(PASSWORD)
-        with st_ui.rerun(staff):
-            main.get_by_role("button", name="Log in").click()
-        st_ui.wait(staff)
         main.get_by_role("heading", name="Reflections to review").wait_for()
 
         # The picker lists the page in queue order and starts on its first row.
