@@ -1,4 +1,4 @@
-"""Altair charts for My plan. The rows come ready-made from `core.plan`.
+"""Altair charts for My plan (and the same per-step chart on a consultant's detail page).
 
 Building and schema-checking an Altair chart costs tens of milliseconds, most of a My
 plan rerun. The rows change only when answers do, so each chart's Vega-Lite spec is

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from core import contact, document, journey, review
 from core.queue import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
-from ui import consultant, state
+from ui import charts, consultant, state
 
 session = consultant.require_consultant()
 store = state.store()
@@ -125,19 +123,9 @@ with st.container(border=True):
 
 rows = document.score_rows(reflection)
 if rows:
-    chart = (
-        alt.Chart(pd.DataFrame(rows))
-        .mark_bar(cornerRadiusEnd=3)
-        .encode(
-            x=alt.X("score:Q", title="Score when shared", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y(
-                "step:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelLimit=240)
-            ),
-            tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("score:Q", title="Score")],
-        )
-        .properties(height=alt.Step(30))
-    )
-    st.altair_chart(chart, width="stretch")
+    # The same chart the candidate saw on My plan, with the scores stored when shared.
+    st.caption("Scores per step when the reflection was shared")
+    st.vega_lite_chart(charts.spec("dimensions", rows))
 
 with st.container(border=True, key="reflection_document"):
     st.html(document.reflection_html(reflection, answers, contacts, title=False))
