@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -61,6 +62,9 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT_S = 60
 APP_TIMEOUT_MS = 30_000
+# Playwright's `expect` would otherwise give up after 5 s, far sooner than the actions
+# around it; on a busy CI machine a rerun can take longer than that to be drawn.
+expect.set_options(timeout=APP_TIMEOUT_MS)
 
 # Runs in every frame before the page's own scripts: counts script runs and remembers
 # when the app last became idle, read by wait_for_app / expect_rerun.
@@ -675,8 +679,6 @@ RESUME_CODE = re.compile(f"{_CODE_CHAR}{{4}}(?:-{_CODE_CHAR}{{4}}){{3}}")
 
 def resume_code(target) -> str:
     """The resume code shown on the Welcome page after starting (fails if none is shown)."""
-    from playwright.sync_api import expect
-
     # Code blocks are drawn by a lazily loaded component, a moment after the run ends.
     expect(main_area(target)).to_contain_text(RESUME_CODE)
     found = RESUME_CODE.search(main_area(target).inner_text())
