@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -84,7 +86,7 @@ def test_a_write_that_raises_is_rolled_back_whole(store):
     with store.read() as conn:
         assert conn.execute("SELECT COUNT(*) FROM candidates").fetchone()[0] == 0
         assert conn.execute("SELECT COUNT(*) FROM reflections").fetchone()[0] == 0
-        assert not conn.in_transaction
+    assert not store.conn.in_transaction  # the writer is free for the next save
     # The store is still usable afterwards.
     session = journey.start(store)
     assert journey.reflection(store, session.reflection_id) is not None
@@ -207,3 +209,43 @@ def test_answers_survive_reopening_the_file(tmp_path):
         assert journey.reflection(reopened, session.reflection_id)["company"] == "Zoë & Co 🚀"
     finally:
         reopened.close()
+
+
+def test_every_commit_is_durable_synchronous_full(store):
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_new_database_files_are_private_to_their_owner(tmp_path):
+    path = tmp_path / "new" / "private.db"
+    store = Store(path)
+    try:
+        session = journey.start(store)
+        journey.save_answer(store, session.reflection_id, "company", "Acme")
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            assert stat.S_IMODE(name.stat().st_mode) == 0o600, name
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("name", ["nightly#1.db", "what?.db", "100%.db", "a b.db"])
+def test_awkward_file_names_open_that_very_file(tmp_path, name):
+    decoy = tmp_path / name.split("#")[0].split("?")[0]
+    path = tmp_path / name
+    store = Store(path)
+    try:
+        journey.start(store)
+        with store.read() as conn:  # a reader opens the file by URI too
+            assert conn.execute("SELECT COUNT(*) FROM candidates").fetchone()[0] == 1
+    finally:
+        store.close()
+    assert path.exists()
+    if decoy != path:
+        assert not decoy.exists()
+
+
+def test_a_store_opened_without_create_refuses_a_missing_file(tmp_path):
+    missing = tmp_path / "typo.db"
+    with pytest.raises(sqlite3.OperationalError):
+        Store(missing, create=False)
+    assert not missing.exists()

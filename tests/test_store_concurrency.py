@@ -7,10 +7,13 @@ Store, so this is what a busy afternoon after a blog post looks like to the data
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
+import time
 from typing import Any
 
-from core import journey
+from core import admin, journey
 from core.questionnaire import Field, all_fields
 from core.scoring import score
 from core.store import Store
@@ -112,3 +115,103 @@ def test_eight_sessions_complete_the_journey_at_once(store):
         assert conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == THREADS * len(
             all_fields()
         )
+
+
+def _hold_write_lock(path, seconds: float) -> subprocess.Popen:
+    """Another process that takes SQLite's write lock and keeps it for `seconds`."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(float(sys.argv[2]))\n"
+            "c.execute('ROLLBACK')\n",
+            str(path),
+            str(seconds),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_reads_keep_their_pace_while_another_process_holds_the_write_lock(store, db_path):
+    hold = 3.0
+    sessions = [journey.start(store) for _ in range(3)]
+    for n, session in enumerate(sessions):
+        journey.save_answer(store, session.reflection_id, "company", f"Company {n}")
+    holder = _hold_write_lock(db_path, hold)
+    write_took: list[float] = []
+    read_times: list[float] = []
+    errors: list[BaseException] = []
+
+    def waiting_save() -> None:
+        began = time.monotonic()
+        try:
+            journey.save_answer(store, sessions[0].reflection_id, "role", "Analyst")
+        except BaseException as exc:
+            errors.append(exc)
+        write_took.append(time.monotonic() - began)
+
+    def keep_reading(session: journey.Session) -> None:
+        try:
+            while holder.poll() is None:
+                began = time.monotonic()
+                assert journey.load_answers(store, session.reflection_id)["company"]
+                journey.reflection(store, session.reflection_id)
+                read_times.append(time.monotonic() - began)
+                time.sleep(0.01)
+        except BaseException as exc:
+            errors.append(exc)
+
+    writer = threading.Thread(target=waiting_save)
+    writer.start()
+    time.sleep(0.1)  # the save is now waiting on the other process
+    readers = [threading.Thread(target=keep_reading, args=(s,)) for s in sessions]
+    for t in readers:
+        t.start()
+    for t in [writer, *readers]:
+        t.join(timeout=60)
+    holder.wait(timeout=30)
+    assert errors == []
+    # The save really waited for the other process, and then landed.
+    assert write_took[0] > hold / 2
+    assert journey.load_answers(store, sessions[0].reflection_id)["role"] == "Analyst"
+    # Meanwhile every read finished in a small part of the time the lock was held.
+    assert len(read_times) > 10
+    assert max(read_times) < hold / 3
+
+
+def test_the_app_and_an_admin_command_writing_at_once_never_see_database_is_locked(store, db_path):
+    """Both sides read, then write, in one transaction (as purge does): with BEGIN
+    IMMEDIATE neither can be refused for writing after the other's commit."""
+    admin_side = Store(db_path)  # the CLI's own connection, as in another process
+    session = journey.start(store)
+    errors: list[BaseException] = []
+    stop = time.monotonic() + 2.0
+
+    def churn(side: Store, tag: str) -> None:
+        n = 0
+        try:
+            while time.monotonic() < stop:
+                admin.purge(side, 90, 365)
+                journey.save_answer(side, session.reflection_id, "company", f"{tag} {n}")
+                n += 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=churn, args=(store, "app")),
+        threading.Thread(target=churn, args=(admin_side, "admin")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    admin_side.close()
+    assert errors == []
+    assert journey.load_answers(store, session.reflection_id)["company"]
