@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.progress import progress
 from core.questionnaire import STEPS
-from ui import nav, state
+from ui import guard, nav, state
 from ui.consultant import JUST_ENDED_KEY, current_consultant
 
 # A local file, not a Material icon: those make the browser fetch the favicon from Google.
@@ -18,6 +18,7 @@ st.set_page_config(
     page_title="Bounce Back", page_icon=str(ASSETS / "favicon.png"), layout="centered"
 )
 
+guard.before_page()
 state.capture_entry_params()
 # A resume link can point at any page, so act on it before whichever page runs.
 nav.resume_from_link()
@@ -86,7 +87,8 @@ st.session_state.pages = {
 
 progress_slot = st.sidebar.empty() if done is not None else None
 
-current.run()
+with guard.friendly_errors():
+    current.run()
 
 # Drawn after the page so a table saved during this run already counts.
 if progress_slot is not None and state.candidate() is not None:

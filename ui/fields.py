@@ -3,11 +3,17 @@
 A widget is seeded from the saved answer through session state; its on_change callback
 validates in `core` and saves. A refused value stays on screen with the message beside
 it, and the last saved value stays in the database.
+
+A save the database could not take (locked, full disk, unwritable file) keeps the value
+on screen and in the session as pending, says so beside the field, and is retried at the
+start of every run (`retry_pending`), so the next click or keystroke saves it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 from typing import Any
 
 import pandas as pd
@@ -15,10 +21,76 @@ import streamlit as st
 
 from core import journey
 from core.questionnaire import FIELDS_BY_KEY, LIKERT_LABELS, Column, Field
+from core.store import STORE_ERRORS
 from core.validation import InvalidAnswer, clean_table
 from ui import state
 
 LIKERT_TEXT = dict(LIKERT_LABELS)
+SAVE_FAILED = "We couldn't save this just now — your text is still here and we'll keep trying."
+START_FAILED = (
+    "We couldn't start your reflection just now. Nothing is lost: please press the "
+    "button again in a moment."
+)
+RESUME_FAILED = (
+    "We couldn't open your answers just now. They are safe: please try your code again in a moment."
+)
+PENDING_KEY = "pending_saves"
+
+log = logging.getLogger(__name__)
+
+
+def pending() -> dict[str, tuple[int, Any]]:
+    """Answers the database has not taken yet: field key -> (reflection id, value)."""
+    return st.session_state.setdefault(PENDING_KEY, {})
+
+
+def _store_answer(reflection_id: int, key: str, value: Any) -> Any:
+    """Save through `core`; on a database failure keep the value pending and say so.
+
+    Raises InvalidAnswer when refused. Returns the cleaned value, or raises
+    `SaveFailed` when the database could not take it.
+    """
+    try:
+        cleaned = journey.save_answer(state.store(), reflection_id, key, value)
+    except InvalidAnswer:
+        pending().pop(key, None)  # the newer value on screen replaces the waiting one
+        raise
+    except sqlite3.IntegrityError as exc:
+        # The reflection itself is gone (deleted meanwhile): retrying cannot help.
+        pending().pop(key, None)
+        log.warning("Dropped a pending answer %r: %s", key, type(exc).__name__)
+        raise SaveFailed from exc
+    except STORE_ERRORS as exc:
+        pending()[key] = (reflection_id, value)
+        if _is_current(reflection_id):
+            state.errors()[key] = SAVE_FAILED
+        # The database's message names the fault, never the candidate's text.
+        log.warning("Could not save answer %r: %s: %s", key, type(exc).__name__, exc)
+        raise SaveFailed from exc
+    pending().pop(key, None)
+    return cleaned
+
+
+class SaveFailed(Exception):
+    """The database could not take a save; the value is kept pending."""
+
+
+def _is_current(reflection_id: int) -> bool:
+    session = state.candidate()
+    return session is not None and session.reflection_id == reflection_id
+
+
+def _clear_save_failed(key: str) -> None:
+    if state.errors().get(key) == SAVE_FAILED:
+        del state.errors()[key]
+
+
+def shown_value(key: str) -> Any:
+    """What the field should show: a value still waiting to be saved, else the saved one."""
+    waiting = pending().get(key)
+    if waiting is not None and _is_current(waiting[0]):
+        return waiting[1]
+    return state.answers().get(key)
 
 
 def widget_key(key: str) -> str:
@@ -32,17 +104,49 @@ def save(key: str, value: Any) -> bool:
         state.errors()[key] = "Start on the Welcome page first so we can save your answers."
         return False
     try:
-        cleaned = journey.save_answer(state.store(), session.reflection_id, key, value)
+        cleaned = _store_answer(session.reflection_id, key, value)
     except InvalidAnswer as exc:
         state.errors()[key] = str(exc)
         return False
+    except SaveFailed:
+        return False
     state.errors().pop(key, None)
+    _remember(key, cleaned)
+    return True
+
+
+def _remember(key: str, cleaned: Any) -> None:
     answers = state.answers()
     if cleaned in (None, "", []):
         answers.pop(key, None)
     else:
         answers[key] = cleaned
-    return True
+
+
+def retry_pending() -> None:
+    """Try again to save what the database refused earlier; stop at the first failure.
+
+    Called at the start of every run, so any click or keystroke retries. Stopping at
+    the first failure keeps a page from waiting once per pending field while the
+    database is still unavailable.
+    """
+    for key, (reflection_id, value) in list(pending().items()):
+        current = _is_current(reflection_id)
+        try:
+            cleaned = _store_answer(reflection_id, key, value)
+        except InvalidAnswer as exc:
+            if current:
+                state.errors()[key] = str(exc)
+            continue
+        except SaveFailed:
+            if key in pending():
+                return
+            if current:
+                _clear_save_failed(key)
+            continue
+        if current:
+            _clear_save_failed(key)
+            _remember(key, cleaned)
 
 
 def _on_change(key: str) -> None:
@@ -81,7 +185,7 @@ def field(
     The limit itself is always enforced in `core`.
     """
     spec = FIELDS_BY_KEY[key]
-    saved = state.answers().get(key)
+    saved = shown_value(key)
     text = label or spec.label
     wkey = widget_key(key)
     common: dict[str, Any] = {
@@ -256,7 +360,7 @@ def table(spec: Field, *, disabled: bool = False, show_label: bool = True) -> No
     tkey = f"table_{spec.key}"
     bkey = f"base_{spec.key}"
     if tkey not in st.session_state or bkey not in st.session_state:
-        st.session_state[bkey] = _to_frame(spec, state.answers().get(spec.key) or [])
+        st.session_state[bkey] = _to_frame(spec, shown_value(spec.key) or [])
     if show_label:
         st.markdown(f"**{spec.label}**")
     if spec.help:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import codes, journey
 from core.consent import STORE_ANSWERS
+from core.store import STORE_ERRORS
 from ui import fields, nav, state
 
 settings = state.settings()
@@ -53,12 +54,17 @@ if session is None:
         if st.button(
             "Start my reflection", type="primary", disabled=not agreed, icon=":material/play_arrow:"
         ):
-            new = journey.start(state.store(), st.session_state.get("campaign"))
-            nav.switch_to(new)
-            st.session_state.new_code = new.code
-            st.session_state.resume_code = new.code
-            st.session_state.pop("resume_error", None)
-            st.rerun()
+            try:
+                new = journey.start(state.store(), st.session_state.get("campaign"))
+            except STORE_ERRORS as exc:
+                fields.log.warning("Could not start a reflection: %s: %s", type(exc).__name__, exc)
+                st.error(fields.START_FAILED, icon=":material/error:")
+            else:
+                nav.switch_to(new)
+                st.session_state.new_code = new.code
+                st.session_state.resume_code = new.code
+                st.session_state.pop("resume_error", None)
+                st.rerun()
         if not agreed:
             st.caption("Tick the box to start: we need your agreement to save answers.")
     with resume_tab:
@@ -74,6 +80,9 @@ if session is None:
                     st.rerun()
                 except (codes.BadCode, journey.UnknownCode) as exc:
                     st.session_state.resume_error = str(exc)
+                except STORE_ERRORS as exc:
+                    fields.log.warning("Could not resume: %s: %s", type(exc).__name__, exc)
+                    st.session_state.resume_error = fields.RESUME_FAILED
         if st.session_state.get("resume_error"):
             st.error(st.session_state.resume_error, icon=":material/error:")
     st.stop()
@@ -114,12 +123,17 @@ if not new_code:
             key="new_reflection",
             icon=":material/add:",
         ):
-            reflection_id = journey.new_reflection(
-                state.store(), session.candidate_id, st.session_state.get("campaign")
-            )
-            nav.switch_to(journey.Session(session.candidate_id, reflection_id))
-            st.session_state.new_reflection_started = True
-            st.rerun()
+            try:
+                reflection_id = journey.new_reflection(
+                    state.store(), session.candidate_id, st.session_state.get("campaign")
+                )
+            except STORE_ERRORS as exc:
+                fields.log.warning("Could not start a reflection: %s: %s", type(exc).__name__, exc)
+                st.error(fields.START_FAILED, icon=":material/error:")
+            else:
+                nav.switch_to(journey.Session(session.candidate_id, reflection_id))
+                st.session_state.new_reflection_started = True
+                st.rerun()
 
 st.subheader("A little context", divider="gray")
 st.caption("This shapes the messages we draft for you. Everything saves as you type.")
