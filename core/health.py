@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.store import STORE_ERRORS, open_store
+from core.store import STORE_ERRORS, discard_store, open_store
 
 RECHECK_SECONDS = 15.0
 
@@ -48,6 +48,7 @@ def check(path: str | Path) -> HealthResult:
         with store.read() as conn:
             rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()]
         if rows != ["ok"]:
+            discard_store(path)
             return _failed(path, f"quick_check found problems: {'; '.join(rows)[:300]}")
         step = "test write"
         try:
@@ -58,6 +59,7 @@ def check(path: str | Path) -> HealthResult:
         except _RollBack:
             pass
     except STORE_ERRORS as exc:
+        discard_store(path)
         return _failed(path, f"{step} failed: {type(exc).__name__}: {exc}")
     return HealthResult(True, "ok", str(path), time.time())
 

@@ -250,3 +250,13 @@ def open_store(path: str | Path) -> Store:
         if store is None:
             store = _stores[key] = Store(key)
         return store
+
+
+def discard_store(path: str | Path) -> None:
+    """Close and forget this path's Store, so the next `open_store` opens the file afresh
+    (after a failed health check: a file opened read-only stays read-only otherwise)."""
+    with _stores_lock:
+        store = _stores.pop(str(path), None)
+    if store is not None:
+        with suppress(sqlite3.Error):
+            store.close()
