@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from core.store import BUSY_TIMEOUT_MS, Store
+from core.store import BUSY_TIMEOUT_MS, Store, create_private_file, sqlite_uri
 
 # Anything past a century is a typo, not a retention policy.
 MAX_RETENTION_DAYS = 36_500
@@ -59,7 +59,8 @@ def purge(
 
     Unsubmitted reflections go `draft_days` after their last change; submitted ones go
     `submitted_days` after submission. Answers, contact requests, notes and status
-    history go with their reflection. With `dry_run`, only count.
+    history go with their reflection. With `dry_run`, only count: a read that needs no
+    write lock, so it answers at once even while the app or another command writes.
     """
     draft_days = _check_days(draft_days, "draft")
     submitted_days = _check_days(submitted_days, "submitted")
@@ -68,7 +69,7 @@ def purge(
         raise ValueError("The purge time must carry a time zone.")
     draft_cutoff = _cutoff(now, draft_days)
     submitted_cutoff = _cutoff(now, submitted_days)
-    with store.write() as conn:
+    with store.read() if dry_run else store.write() as conn:
         drafts = conn.execute(
             f"SELECT COUNT(*) FROM reflections WHERE {_DRAFTS_DUE}", (draft_cutoff,)
         ).fetchone()[0]
@@ -121,7 +122,7 @@ def _check_backup_target(store: Store, target: Path) -> None:
 
 
 def _integrity(path: Path) -> str:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True)
     try:
         rows = conn.execute("PRAGMA integrity_check").fetchall()
     finally:
@@ -135,33 +136,64 @@ def backup(store: Store, path: str | Path) -> dict[str, Any]:
     For a file database the copy is taken through a separate read-only connection: in
     WAL mode it reads one snapshot while the app keeps writing, so sessions are not held
     up behind the store's lock for the length of the copy.
+
+    The copy is created readable by its owner only (0600). If anything fails, the files
+    this backup created (the copy and its -journal) are removed, and the error says
+    what failed first; a file that could not be removed is named, never hidden.
     """
     target = Path(path).expanduser().resolve()
     _check_backup_target(store, target)
+    siblings = [Path(f"{target}{suffix}") for suffix in ("-journal", "-wal", "-shm")]
+    already_there = {p for p in siblings if p.exists()}
     try:
-        if store.path == ":memory:":
-            with store.read() as conn:
-                conn.execute("VACUUM INTO ?", (str(target),))
-        else:
-            source = sqlite3.connect(
-                f"file:{Path(store.path).resolve()}?mode=ro", uri=True, isolation_level=None
+        if not create_private_file(target):
+            raise ValueError(
+                f"{target} already exists. Backups never overwrite a file; choose a new name."
             )
-            try:
-                source.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                source.execute("VACUUM INTO ?", (str(target),))
-            finally:
-                source.close()
-    except sqlite3.Error as exc:
-        target.unlink(missing_ok=True)
-        raise ValueError(f"The backup could not be written to {target}: {exc}.") from exc
-    verdict = _integrity(target)
+    except OSError as exc:
+        raise ValueError(f"The backup could not be created at {target}: {exc.strerror}.") from exc
+    try:
+        _copy_into(store, target)
+        verdict = _integrity(target)
+    except (sqlite3.Error, OSError) as exc:
+        raise ValueError(
+            f"The backup could not be written to {target}: {exc}."
+            + _clean_up([target, *siblings], already_there)
+        ) from exc
     if verdict != "ok":
-        target.unlink(missing_ok=True)
         raise ValueError(
             f"The backup failed its integrity check ({verdict[:200]}) and was removed. "
-            "The live database was not changed."
+            "The live database was not changed." + _clean_up([target, *siblings], already_there)
         )
     return {"path": str(target), "bytes": target.stat().st_size}
+
+
+def _copy_into(store: Store, target: Path) -> None:
+    if store.path == ":memory:":
+        with store.read() as conn:
+            conn.execute("VACUUM INTO ?", (str(target),))
+        return
+    source = sqlite3.connect(sqlite_uri(store.path, "ro"), uri=True, isolation_level=None)
+    try:
+        source.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        source.execute("VACUUM INTO ?", (str(target),))
+    finally:
+        source.close()
+
+
+def _clean_up(paths: list[Path], keep: set[Path]) -> str:
+    """Remove what a failed backup left behind; a note on anything that stayed."""
+    stuck = []
+    for leftover in paths:
+        if leftover in keep:
+            continue
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError as exc:
+            stuck.append(f"{leftover} ({exc.strerror})")
+    if stuck:
+        return " These partial files could not be removed: " + ", ".join(stuck) + "."
+    return ""
 
 
 def stats(store: Store) -> dict[str, Any]:

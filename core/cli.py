@@ -1,8 +1,11 @@
 """`bounce-back`: the admin's command line. One subcommand per admin task.
 
 The logic lives in `core.accounts` and `core.admin`; this module only parses arguments,
-prompts and prints. Every command exits 0 on success and 1 (with a message on stderr)
-when it refuses.
+prompts and prints. Every command exits 0 on success and 1 (with one line on stderr)
+when it refuses or the database, the disk or a `BOUNCE_BACK_*` setting is at fault:
+never a traceback. Every command names the database file it used. Only `init` and
+`add-consultant` create a database; the others open an existing file (`mode=rw`), so a
+mistyped `--db` is an error instead of a new, empty database.
 """
 
 from __future__ import annotations
@@ -10,20 +13,83 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
-from core.settings import load_settings
-from core.store import Store, open_store
+from core.settings import Settings, load_settings
+from core.store import Store, is_busy
 
 
-def _store(args: argparse.Namespace) -> Store:
-    return open_store(args.db or load_settings().db_path)
+class CliError(Exception):
+    """A refusal worth one line on stderr."""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValueError as exc:
+        raise CliError(f"A setting is wrong: {exc}. Nothing was changed.") from exc
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    if getattr(args, "resolved_db", None) is None:
+        raw = args.db or _settings().db_path
+        args.resolved_db = Path(raw).expanduser().resolve()
+    return args.resolved_db
+
+
+@contextmanager
+def _store(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
+    """The database named by --db (or the settings); created only when `create`."""
+    path = _db_path(args)
+    if not create and not path.exists():
+        raise CliError(
+            f"There is no database at {path}. Check --db or BOUNCE_BACK_DB_PATH; "
+            "`bounce-back init` creates a new one."
+        )
+    store = Store(path, create=create)
+    try:
+        yield store
+    finally:
+        with suppress(sqlite3.Error):
+            store.close()
+
+
+def _say_database(args: argparse.Namespace) -> None:
+    print(f"Database: {_db_path(args)}")
 
 
 def _fail(message: str) -> int:
     print(message, file=sys.stderr)
     return 1
+
+
+def _database_error(args: argparse.Namespace, exc: sqlite3.Error) -> str:
+    where = getattr(args, "resolved_db", None) or "the database"
+    if is_busy(exc):
+        return (
+            f"The database at {where} is busy (another program is writing to it); "
+            "nothing was changed. Try again in a moment."
+        )
+    return f"The database at {where} could not be used: {exc}. Is it the right file?"
+
+
+def _os_error(exc: OSError) -> str:
+    names = " → ".join(str(n) for n in (exc.filename, exc.filename2) if n)
+    reason = exc.strerror or str(exc)
+    return f"{reason}: {names}." if names else f"{reason}."
+
+
+def cmd_init(args: argparse.Namespace, _: Callable[[str], str]) -> int:
+    existed = _db_path(args).exists()
+    with _store(args, create=True):
+        pass
+    _say_database(args)
+    print("It already existed; it is up to date." if existed else "Created a new database.")
+    return 0
 
 
 def cmd_add_consultant(args: argparse.Namespace, read_password: Callable[[str], str]) -> int:
@@ -34,11 +100,13 @@ def cmd_add_consultant(args: argparse.Namespace, read_password: Callable[[str], 
     if password != again:
         return _fail("The two passwords differ. Nothing was created.")
     try:
-        accounts.add_consultant(
-            _store(args), args.username, password, display_name=args.name or "", email=args.email
-        )
+        with _store(args, create=True) as store:
+            accounts.add_consultant(
+                store, args.username, password, display_name=args.name or "", email=args.email
+            )
     except ValueError as exc:
         return _fail(f"{exc} Nothing was created.")
+    _say_database(args)
     print(f"Created consultant {args.username!r}.")
     return 0
 
@@ -47,9 +115,11 @@ def cmd_disable_consultant(args: argparse.Namespace, _: Callable[[str], str]) ->
     from core import accounts
 
     try:
-        accounts.disable_consultant(_store(args), args.username)
+        with _store(args) as store:
+            accounts.disable_consultant(store, args.username)
     except ValueError as exc:
         return _fail(str(exc))
+    _say_database(args)
     print(f"Disabled consultant {args.username!r}. They can no longer log in.")
     return 0
 
@@ -57,7 +127,9 @@ def cmd_disable_consultant(args: argparse.Namespace, _: Callable[[str], str]) ->
 def cmd_list_consultants(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     from core import accounts
 
-    rows = accounts.list_consultants(_store(args))
+    with _store(args) as store:
+        rows = accounts.list_consultants(store)
+    _say_database(args)
     if not rows:
         print("No consultants yet. Create one with: bounce-back add-consultant USERNAME")
     for row in rows:
@@ -69,13 +141,15 @@ def cmd_list_consultants(args: argparse.Namespace, _: Callable[[str], str]) -> i
 def cmd_purge(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     from core import admin
 
-    settings = load_settings()
+    settings = _settings()
     draft_days = settings.draft_retention_days if args.drafts is None else args.drafts
     submitted_days = settings.submitted_retention_days if args.submitted is None else args.submitted
     try:
-        counts = admin.purge(_store(args), draft_days, submitted_days, dry_run=args.dry_run)
+        with _store(args) as store:
+            counts = admin.purge(store, draft_days, submitted_days, dry_run=args.dry_run)
     except ValueError as exc:
         return _fail(str(exc))
+    _say_database(args)
     verb = "Would delete" if args.dry_run else "Deleted"
     print(
         f"{verb} {counts['drafts']} draft and {counts['submitted']} submitted reflections "
@@ -88,9 +162,11 @@ def cmd_backup(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     from core import admin
 
     try:
-        result = admin.backup(_store(args), args.path)
+        with _store(args) as store:
+            result = admin.backup(store, args.path)
     except ValueError as exc:
         return _fail(str(exc))
+    _say_database(args)
     print(f"Backed up to {result['path']} ({result['bytes']:,} bytes, integrity ok).")
     return 0
 
@@ -98,11 +174,15 @@ def cmd_backup(args: argparse.Namespace, _: Callable[[str], str]) -> int:
 def cmd_stats(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     from core import admin
 
-    print(json.dumps(admin.stats(_store(args)), indent=2, ensure_ascii=False))
+    with _store(args) as store:
+        counts = admin.stats(store)
+    # Only JSON on stdout, so the path travels inside it.
+    print(json.dumps({"database": str(_db_path(args)), **counts}, indent=2, ensure_ascii=False))
     return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], str]], int]] = {
+    "init": cmd_init,
     "add-consultant": cmd_add_consultant,
     "disable-consultant": cmd_disable_consultant,
     "list-consultants": cmd_list_consultants,
@@ -116,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bounce-back", description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="database file (default: BOUNCE_BACK_DB_PATH or data/)")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create the database (or bring an existing one up to date)")
     add = sub.add_parser("add-consultant", help="create a consultant login")
     add.add_argument("username")
     add.add_argument("--name", help="display name shown on notes")
@@ -147,7 +228,14 @@ def main(
     argv: Sequence[str] | None = None, read_password: Callable[[str], str] = getpass.getpass
 ) -> int:
     args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args, read_password)
+    try:
+        return COMMANDS[args.command](args, read_password)
+    except CliError as exc:
+        return _fail(str(exc))
+    except sqlite3.Error as exc:
+        return _fail(_database_error(args, exc))
+    except OSError as exc:
+        return _fail(_os_error(exc))
 
 
 if __name__ == "__main__":
