@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from core.questionnaire import LINKEDIN_NOTE_LIMIT
+from core.validation import InvalidAnswer, clean_answer
 
 ELLIPSIS = "…"
 
@@ -250,6 +251,21 @@ def mailto_link(draft: Draft, to: str | None = None) -> str:
     body = draft.body.replace("\r\n", "\n").replace("\n", "\r\n")
     query = f"subject={quote(draft.subject, safe='')}&body={quote(body, safe='')}"
     return f"mailto:{address}?{query}"
+
+
+# Longer mailto: links are cut off or refused by some browsers and mail apps.
+MAILTO_MAX_LENGTH = 2000
+
+
+def mailto_link_if_fits(key: str, draft: Draft) -> str | None:
+    """A mailto: link for the message in field `key`, or None when only copying will do:
+    when the text would be refused on save, or the link would be too long to open."""
+    try:
+        clean_answer(key, draft.body)
+    except InvalidAnswer:
+        return None
+    link = mailto_link(draft)
+    return link if len(link) <= MAILTO_MAX_LENGTH else None
 
 
 def overflow(text: str, limit: int = LINKEDIN_NOTE_LIMIT) -> int:

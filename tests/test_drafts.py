@@ -164,3 +164,27 @@ def test_overflow_counts_characters_over_the_limit():
     assert drafts.overflow("x" * (LINKEDIN_NOTE_LIMIT + 7)) == 7
     assert drafts.overflow("") == 0
     assert drafts.overflow("🙂" * 11, limit=10) == 1
+
+
+def test_mailto_is_offered_for_a_message_that_fits():
+    draft = drafts.Draft("Feedback", "Hi Priya,\nThank you for your time.")
+    assert drafts.mailto_link_if_fits("feedback_request", draft) == drafts.mailto_link(draft)
+
+
+def test_mailto_is_not_built_for_text_validation_refuses():
+    too_long = drafts.Draft("Feedback", "x" * 200_000)
+    assert drafts.mailto_link_if_fits("feedback_request", too_long) is None
+    broken = drafts.Draft("Feedback", "Hi\x00there")
+    assert drafts.mailto_link_if_fits("feedback_request", broken) is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(body=st.text(max_size=1500))
+def test_a_mailto_link_is_either_short_enough_or_not_offered(body):
+    link = drafts.mailto_link_if_fits("feedback_request", drafts.Draft("Feedback", body))
+    assert link is None or len(link) <= drafts.MAILTO_MAX_LENGTH
+
+
+def test_valid_text_that_encodes_too_long_is_copy_only():
+    body = "é" * 400  # 400 characters, 2,400 once percent-encoded
+    assert drafts.mailto_link_if_fits("feedback_request", drafts.Draft("Hi", body)) is None

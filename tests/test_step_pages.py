@@ -417,3 +417,13 @@ def test_clearing_a_draft_keeps_the_box_empty_until_the_candidate_leaves(app, st
     at.switch_page(PAGES["options"]).run()
     at.switch_page(PAGES["connections"]).run()
     assert at.text_area(key="answer_rejection_reply").value.startswith("Hello,")
+
+
+def test_step1_a_message_too_long_for_an_email_link_is_copy_only(app, store):
+    at, _ = open_step(app, store, "feedback", {"feedback_contact_name": "Sam"})
+    long_message = "Thank you — " + "é" * 600
+    at.text_area(key="answer_feedback_request").input(long_message).run()
+    assert not at.exception
+    assert not [b for b in at.get("link_button") if b.proto.url.startswith("mailto:")]
+    assert "copy it from below instead" in texts(at.caption)
+    assert long_message in [c.value for c in at.code]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.drafts import Draft, mailto_link, overflow
+from core.drafts import Draft, mailto_link_if_fits, overflow
 from core.questionnaire import STEPS_BY_KEY, Step
 from ui import fields, state
 
@@ -67,13 +67,16 @@ def message(
         args=(key, suggestion.body),
         help="Replaces your edits with a fresh draft built from your latest answers.",
     )
-    if email:
+    link = mailto_link_if_fits(key, Draft(suggestion.subject, text)) if email else None
+    if link:
         right.link_button(
             "Open in my e-mail app",
-            mailto_link(Draft(suggestion.subject, text)),
+            link,
             icon=":material/mail:",
             help="Opens a new e-mail with this subject and message. Nothing is sent for you.",
         )
+    elif email:
+        right.caption("Too long to open in an e-mail app as it is: copy it from below instead.")
     with st.expander("Copy it", icon=":material/content_copy:"):
         st.caption("Use the copy icon at the top right of each box.")
         if suggestion.subject:
