@@ -162,7 +162,7 @@ def test_open_detail_add_note_and_change_status(app, store, alice):
     assert not at.exception
     assert [t.value for t in at.title] == [f"Reflection #{rid}"]
     at = pin(at, "views/consultant_detail.py")
-    document = "\n".join(str(el.proto.body) for el in at.get("html"))
+    document = "\n".join(str(el.proto.body) for el in at.main.get("html"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; more SQL" in document
     assert "<script>" not in document
     assert ("alice", "view") in [(r["actor"], r["action"]) for r in review.audit_trail(store, rid)]

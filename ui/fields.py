@@ -35,6 +35,12 @@ RESUME_FAILED = (
     "We couldn't open your answers just now. They are safe: please try your code again in a moment."
 )
 PENDING_KEY = "pending_saves"
+# What the browser puts in place of a character it cannot send (see ui.guard).
+REPLACEMENT = "\ufffd"
+REPLACED_NOTE = (
+    "A character here couldn't be read and now shows as �. Please check that spot and "
+    "retype it if something is missing."
+)
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +242,9 @@ def field(
             **common,
         )
     show_error(key)
+    on_screen = st.session_state.get(wkey)
+    if isinstance(on_screen, str) and REPLACEMENT in on_screen:
+        st.caption(REPLACED_NOTE)
     return state.answers().get(key)
 
 
