@@ -11,12 +11,13 @@ The result is small and plain, for the page gate and a `/healthz` route alike.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.store import STORE_ERRORS, discard_store, open_store
+from core.store import STORE_ERRORS, discard_store, is_busy, open_store
 
 RECHECK_SECONDS = 15.0
 
@@ -58,6 +59,11 @@ def check(path: str | Path) -> HealthResult:
                 raise _RollBack
         except _RollBack:
             pass
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            # Another process is writing right now: the file is writable and in use.
+            return HealthResult(True, "ok (busy during the test write)", str(path), time.time())
     except STORE_ERRORS as exc:
         discard_store(path)
         return _failed(path, f"{step} failed: {type(exc).__name__}: {exc}")

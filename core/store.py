@@ -229,6 +229,11 @@ class Store:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
+    def checkpoint(self) -> None:
+        """Copy the WAL into the main file and empty it, through the writer (readers can't)."""
+        with self._write_lock:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         with self._idle_lock:
             readers, self._idle = self._idle, []

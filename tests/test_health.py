@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import pytest
 
 from core import health, journey
+from core import store as store_module
 from core.store import Store, open_store
 
 
@@ -67,3 +69,30 @@ def test_an_unwritable_file_fails_the_test_write_and_recovers_once_fixed(db_path
     monkeypatch.setattr(health, "RECHECK_SECONDS", 0.0)
     assert health.status(db_path).ok
     journey.start(open_store(db_path))  # the store reopened the file for writing
+
+
+def test_a_database_busy_with_another_writer_is_still_healthy(db_path, monkeypatch):
+    monkeypatch.setattr(store_module, "WRITE_WAIT_SECONDS", 0.3)
+    Store(db_path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE')\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n",
+            str(db_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = health.check(db_path)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert result.ok and "busy" in result.detail

@@ -11,8 +11,7 @@ from core import contact, journey
 
 
 def _file_bytes(store, db_path: Path) -> bytes:
-    with store.read() as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.checkpoint()
     data = db_path.read_bytes()
     wal = Path(str(db_path) + "-wal")
     if wal.exists():

@@ -35,6 +35,9 @@ RESUME_FAILED = (
     "We couldn't open your answers just now. They are safe: please try your code again in a moment."
 )
 PENDING_KEY = "pending_saves"
+# Set when a widget's own save just failed in this run's callbacks: retrying at once
+# would only make the candidate wait a second time for the same busy database.
+JUST_FAILED_KEY = "save_just_failed"
 # What the browser puts in place of a character it cannot send (see ui.guard).
 REPLACEMENT = "\ufffd"
 REPLACED_NOTE = (
@@ -133,9 +136,11 @@ def retry_pending() -> None:
     """Try again to save what the database refused earlier; stop at the first failure.
 
     Called at the start of every run, so any click or keystroke retries. Stopping at
-    the first failure keeps a page from waiting once per pending field while the
-    database is still unavailable.
+    the first failure, and skipping the run whose widget save has just failed, keeps a
+    page from waiting again and again while the database is still unavailable.
     """
+    if st.session_state.pop(JUST_FAILED_KEY, False):
+        return
     for key, (reflection_id, value) in list(pending().items()):
         current = _is_current(reflection_id)
         try:
@@ -159,7 +164,8 @@ def _on_change(key: str) -> None:
     value = st.session_state.get(widget_key(key))
     if isinstance(value, dt.date):
         value = value.isoformat()
-    save(key, value)
+    if not save(key, value) and key in pending():
+        st.session_state[JUST_FAILED_KEY] = True
 
 
 def _seed(key: str, value: Any) -> None:
