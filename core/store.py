@@ -17,7 +17,9 @@ from a small pool and runs in one read transaction, so it sees one consistent sn
 In WAL mode a reader never waits for a writer, in this process or another: while a
 write waits on another process, every other session keeps reading at normal speed.
 (A read on the thread that is inside a write uses the writer, so it sees its own
-changes; an in-memory database has no second connection and reads through the writer.)
+changes; an in-memory database has no second connection and reads through the writer.
+Readers load the planner's statistics when they open, so ANALYZE goes through
+`analyze()`, which replaces them.)
 
 Why this is safe against SQLite's WAL-reset bug (a data race in 3.7.0–3.51.2 that can
 corrupt the file when two connections write or checkpoint at the same instant; this
@@ -131,8 +133,10 @@ class Store:
             self.db = sqlite_utils.Database(conn)
             self._write_lock = threading.RLock()
             self._writer_thread: int | None = None
-            self._idle: list[sqlite3.Connection] = []
+            self._idle: list[tuple[int, sqlite3.Connection]] = []
             self._idle_lock = threading.Lock()
+            # Bumped when readers must be opened afresh (new planner statistics).
+            self._generation = 0
             with self._write_lock:
                 MIGRATIONS.apply(self.db)
             conn.execute(f"PRAGMA busy_timeout = {WRITE_ATTEMPT_MS}")
@@ -142,21 +146,22 @@ class Store:
 
     # Reads ---------------------------------------------------------------------------
 
-    def _borrow_reader(self) -> sqlite3.Connection:
+    def _borrow_reader(self) -> tuple[int, sqlite3.Connection]:
         with self._idle_lock:
             if self._idle:
                 return self._idle.pop()
+            generation = self._generation
         reader = sqlite3.connect(
             sqlite_uri(self.path, "ro"), uri=True, check_same_thread=False, isolation_level=None
         )
         reader.row_factory = sqlite3.Row
         reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        return reader
+        return generation, reader
 
-    def _return_reader(self, reader: sqlite3.Connection) -> None:
+    def _return_reader(self, generation: int, reader: sqlite3.Connection) -> None:
         with self._idle_lock:
-            if len(self._idle) < IDLE_READERS:
-                self._idle.append(reader)
+            if generation == self._generation and len(self._idle) < IDLE_READERS:
+                self._idle.append((generation, reader))
                 return
         reader.close()
 
@@ -167,7 +172,7 @@ class Store:
             with self._write_lock:
                 yield self.conn
             return
-        reader = self._borrow_reader()
+        generation, reader = self._borrow_reader()
         healthy = False
         try:
             reader.execute("BEGIN")
@@ -181,7 +186,7 @@ class Store:
                         reader.execute("ROLLBACK")
                     healthy = not reader.in_transaction
             if healthy:
-                self._return_reader(reader)
+                self._return_reader(generation, reader)
             else:
                 reader.close()
 
@@ -229,6 +234,20 @@ class Store:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics, for the writer and every reader.
+
+        Run ANALYZE through this method, not inside `write()`: other connections load
+        statistics only when they open, so the readers are replaced afterwards.
+        """
+        with self.write() as conn:
+            conn.execute("ANALYZE")
+        with self._idle_lock:
+            self._generation += 1
+            stale, self._idle = self._idle, []
+        for _, reader in stale:
+            reader.close()
+
     def checkpoint(self) -> None:
         """Copy the WAL into the main file and empty it, through the writer (readers can't)."""
         with self._write_lock:
@@ -237,7 +256,7 @@ class Store:
     def close(self) -> None:
         with self._idle_lock:
             readers, self._idle = self._idle, []
-        for reader in readers:
+        for _, reader in readers:
             reader.close()
         with self._write_lock:
             self.conn.close()

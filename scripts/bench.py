@@ -463,8 +463,7 @@ def seed_queue(store: Store, count: int) -> float:
             "VALUES (" + ", ".join("?" * 26) + ")",
             reflections,
         )
-    with store.write() as conn:
-        conn.execute("ANALYZE")
+    store.analyze()
     return time.perf_counter() - started
 
 

@@ -298,7 +298,7 @@ def test_counting_combined_filters_reads_an_index_not_the_table(store, filters):
             conn.execute(
                 f"INSERT INTO reflections ({', '.join(columns)}) SELECT {copied} FROM reflections"
             )
-        conn.execute("ANALYZE")
+    store.analyze()
     where, params = _where(filters)
     with store.read() as conn:
         plan = conn.execute(

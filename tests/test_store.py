@@ -249,3 +249,22 @@ def test_a_store_opened_without_create_refuses_a_missing_file(tmp_path):
     with pytest.raises(sqlite3.OperationalError):
         Store(missing, create=False)
     assert not missing.exists()
+
+
+def test_readers_plan_with_fresh_statistics_after_analyze(store):
+    """Connections load planner statistics when they open: after `Store.analyze` a read
+    must plan like the writer does, not with the statistics of before."""
+    with store.write() as conn:
+        conn.execute("CREATE TABLE t (a, b)")
+        conn.execute("CREATE INDEX t_a ON t (a)")
+        conn.execute("CREATE INDEX t_b ON t (b)")
+        conn.executemany("INSERT INTO t VALUES (?, ?)", [(i % 2, i) for i in range(5000)])
+    query = "EXPLAIN QUERY PLAN SELECT * FROM t WHERE a = 1 AND b > 4990"
+    with store.read() as conn:
+        conn.execute(query).fetchall()  # a reader that has seen the table before ANALYZE
+    store.analyze()
+    with store.read() as conn:
+        read_plan = [row[3] for row in conn.execute(query)]
+    writer_plan = [row[3] for row in store.conn.execute(query)]
+    assert read_plan == writer_plan
+    assert "t_b" in writer_plan[0]  # statistics say b is the selective column
