@@ -76,7 +76,10 @@ def message(
             help="Opens a new e-mail with this subject and message. Nothing is sent for you.",
         )
     elif email:
-        right.caption("Too long to open in an e-mail app as it is: copy it from below instead.")
+        right.caption(
+            "This can't open in an e-mail app as it is (too long, or a character we can't "
+            "send): copy it from below instead."
+        )
     with st.expander("Copy it", icon=":material/content_copy:"):
         st.caption("Use the copy icon at the top right of each box.")
         if suggestion.subject:
