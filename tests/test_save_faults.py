@@ -255,3 +255,30 @@ def test_an_unexpected_error_shows_a_plain_apology_and_logs_no_candidate_text(
     logged = caplog.text
     assert "RuntimeError" in logged and "welcome.py" in logged
     assert "Acme" not in logged
+
+
+def test_a_contact_request_under_a_lock_is_an_apology_not_a_traceback(db_path):
+    """My plan's own buttons are not wired to the pending-save path (see the README): a
+    failed write there shows the plain apology, the form keeps what was typed, and
+    sending again once the database is free stores the request."""
+    at, session = started(db_path)
+    at.switch_page("views/plan.py").run()
+    at.text_input(key="contact_name").input("Zoë")
+    at.text_input(key="contact_email").input("zoe@example.com")
+    at.selectbox(key="contact_channel").set_value("email")
+    at.text_area(key="contact_message").input("Evenings, please 🙂")
+    at.checkbox(key="contact_consent").check()
+    with write_lock_in_another_process(db_path):
+        at.button(key="contact_submit").click().run()
+        assert not at.exception
+        assert ERROR_TEXT in texts(at.error)
+    assert at.text_area(key="contact_message").value == "Evenings, please 🙂"
+    at.button(key="contact_submit").click().run()
+    assert not at.exception
+    store = store_module.open_store(db_path)
+    with store.read() as conn:
+        rows = conn.execute(
+            "SELECT COUNT(*) FROM contact_requests WHERE reflection_id = ?",
+            (session.reflection_id,),
+        ).fetchone()[0]
+    assert rows == 1
