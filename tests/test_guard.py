@@ -3,8 +3,13 @@ page, in a shape Streamlit's sanitiser keeps, and a replaced character is explai
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 from ui.fields import REPLACED_NOTE
 from ui.guard import SURROGATE_GUARD
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_guard_script_survives_the_sanitiser():
@@ -30,3 +35,9 @@ def test_a_replaced_character_is_explained_beside_the_field(app):
     assert REPLACED_NOTE in [c.value for c in at.caption]
     at.text_input(key="answer_company").input("Acme Ltd").run()
     assert REPLACED_NOTE not in [c.value for c in at.caption]
+
+
+def test_streamlit_shows_no_error_details_in_the_browser():
+    # "false" meant "stack trace" in Streamlit 1.67; only "none" hides everything.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"

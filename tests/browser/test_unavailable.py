@@ -1,0 +1,27 @@
+"""A corrupt database found by the start-up check: the first visitor sees the calm
+"short break" page, not Welcome and not a traceback, and the server log says why."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from ui.guard import UNAVAILABLE_TITLE
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_corrupt_database_shows_the_short_break_page(page, fresh_server, st_ui):
+    # The server opens the database on its first visitor, so damage it before that.
+    fresh_server.db_path.write_bytes(os.urandom(16384))
+    st_ui.open(page, fresh_server.url)
+    main = st_ui.main(page)
+    expect(main.locator("h1").first).to_contain_text(UNAVAILABLE_TITLE)
+    expect(main).to_contain_text("Your saved answers are safe")
+    text = main.inner_text()
+    assert "Start my reflection" not in text
+    assert "Traceback" not in text and "not a database" not in text
+    assert "DATABASE UNAVAILABLE" in fresh_server.log()
+    assert "file is not a database" in fresh_server.log()
