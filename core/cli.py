@@ -47,10 +47,14 @@ def cmd_disable_consultant(args: argparse.Namespace, _: Callable[[str], str]) ->
     from core import accounts
 
     try:
-        accounts.disable_consultant(_store(args), args.username)
+        usernames = accounts.disable_consultant(_store(args), args.username)
     except ValueError as exc:
         return _fail(str(exc))
-    print(f"Disabled consultant {args.username!r}. They can no longer log in.")
+    for username in usernames:
+        print(
+            f"Disabled consultant {username!r}. They can no longer log in, single sign-on "
+            "included, and any open session ends at their next click."
+        )
     return 0
 
 
@@ -120,8 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--name", help="display name shown on notes")
     add.add_argument("--email", help="e-mail address (used for single sign-on)")
-    disable = sub.add_parser("disable-consultant", help="stop a consultant logging in")
-    disable.add_argument("username")
+    disable = sub.add_parser(
+        "disable-consultant", help="stop a consultant logging in (password or single sign-on)"
+    )
+    disable.add_argument("username", help="username, or e-mail address for single sign-on")
     sub.add_parser("list-consultants", help="list consultant logins")
     purge = sub.add_parser("purge", help="delete reflections past their retention")
     purge.add_argument(

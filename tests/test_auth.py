@@ -274,3 +274,38 @@ def test_a_login_upgrades_a_hash_made_with_older_settings(store, alice, clock):
     after = accounts.get_by_username(store, "alice")["password_hash"]
     assert after != before and "m=16384,t=2,p=1" in after
     assert stronger.verify(after, PASSWORD)
+
+
+# ---------------------------------------------------------------- leavers
+
+
+def sso(store, email, clock, name="Ann"):
+    return auth.sso_login(store, email, name, sso_settings("@agency.example"), clock)
+
+
+def test_a_single_sign_on_consultant_can_be_disabled_by_e_mail(store, clock):
+    session = sso(store, "ann@agency.example", clock).session
+    assert accounts.disable_consultant(store, "Ann@Agency.example") == ["ann@agency.example"]
+    # The open session ends at its next check, and single sign-on refuses them from now on.
+    assert auth.validate_session(store, session, SETTINGS, clock) == (None, "disabled")
+    again = sso(store, "ann@agency.example", clock)
+    assert not again.ok and again.message == auth.SSO_DISABLED
+
+
+def test_disabling_by_e_mail_reaches_every_account_with_that_address(store, alice, clock):
+    accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
+    password_session = login(store, "ann", PASSWORD, clock).session
+    disabled = accounts.disable_consultant(store, "ann@agency.example")
+    assert disabled == ["ann"]
+    assert auth.validate_session(store, password_session, SETTINGS, clock) == (None, "disabled")
+    assert not sso(store, "ann@agency.example", clock).ok
+    assert login(store, "alice", PASSWORD, clock).ok  # nobody else is touched
+
+
+def test_cli_disables_a_single_sign_on_account(db_path, store, clock, capsys):
+    from core.cli import main
+
+    sso(store, "ann@agency.example", clock)
+    assert main(["--db", str(db_path), "disable-consultant", "ann@agency.example"]) == 0
+    assert "Disabled consultant 'ann@agency.example'" in capsys.readouterr().out
+    assert accounts.get_by_username(store, "ann@agency.example")["disabled"] == 1
