@@ -1,13 +1,24 @@
 """Consultant login: password check, throttling, session timeouts, single sign-on, audit.
 
 Time comes from an injectable clock (a function returning an aware UTC datetime) so
-throttling and timeouts can be tested without waiting. Failed attempts live in the
-`login_attempts` table, so restarting the server does not reset a lockout.
+throttling and timeouts can be tested without waiting. Attempts live in the
+`login_attempts` table, so restarting the server does not reset a wait.
+
+Throttling: an attempt is recorded (as failed) in the same transaction that checks the
+throttle, before the password is verified, so parallel guesses cannot all slip past the
+check. After `login_max_failures` failures in a row a username waits before each further
+try, one minute doubling up to `login_window_minutes`: a wait, never a lock, so whoever
+guesses cannot keep the owner out for longer than that. A global budget of failures
+across all usernames slows spraying many names. At most `login_parallel_checks` argon2
+verifications (about 64 MiB each) run at once in the process; the rest queue briefly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,9 +36,14 @@ Clock = Callable[[], dt.datetime]
 # so the form never reveals which usernames exist.
 REFUSED = "That username and password don't match an active account. Please try again."
 LOCKED = (
-    "Too many unsuccessful attempts for this username. For safety, logging in is paused "
-    "for {minutes} minutes. Please try again later."
+    "Too many unsuccessful attempts for this username. For safety, please wait {wait} "
+    "before trying again."
 )
+BUSY_EVERYWHERE = (
+    "There have been many unsuccessful logins here recently, so logging in with a password "
+    "is paused for safety. Please try again in {wait}, or use single sign-on if you have it."
+)
+BUSY = "Logging in is busy right now. Please try again in a moment."
 SSO_REFUSED = (
     "Your single sign-on account ({email}) isn't on the list of consultants allowed in. "
     "Ask the administrator to add it."
@@ -35,8 +51,16 @@ SSO_REFUSED = (
 SSO_DISABLED = "This consultant account has been disabled. Ask the administrator if that's wrong."
 MAX_USERNAME_INPUT = 64
 AUDIT_ACTOR_MAX = 64
+# The first wait after the free failures; it doubles with each further failure.
+FIRST_WAIT = dt.timedelta(minutes=1)
+# A run of failures older than this no longer counts towards a wait.
+FAILURE_MEMORY = dt.timedelta(hours=24)
+# How long a login waits for a free verification slot before being told to retry.
+VERIFY_QUEUE_SECONDS = 5.0
 
 _dummy_hashes: dict[int, str] = {}
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
 
 
 def system_clock() -> dt.datetime:
@@ -122,28 +146,73 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def locked_until(
-    store: Store, username: str, settings: Settings, now: dt.datetime
-) -> dt.datetime | None:
-    """When the lockout on this username ends, or None when it may try now.
+def verification_slots(limit: int) -> threading.BoundedSemaphore:
+    """The process-wide cap on concurrent argon2 verifications (one per distinct limit)."""
+    with _slots_lock:
+        slots = _slots.get(limit)
+        if slots is None:
+            slots = _slots[limit] = threading.BoundedSemaphore(max(1, limit))
+        return slots
 
-    Locked when the last `login_max_failures` attempts all failed within
-    `login_window_minutes` of each other; the pause lasts `login_window_minutes` from the
-    last of them. A success in between breaks the run.
+
+def anonymous_actor(conn: Any, typed: str) -> str:
+    """How a username that matches no account is written down: a keyed hash, never raw.
+
+    People type passwords into the username box. The hash still lets the admin see the
+    same unknown name being tried again; the key lives in the database (migration 0006).
     """
+    row = conn.execute("SELECT audit_key FROM install_secrets WHERE id = 1").fetchone()
+    key = bytes.fromhex(row["audit_key"]) if row else b""
+    digest = hmac.new(key, typed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return f"(unknown {digest[:12]})"
+
+
+def _wait_text(seconds: float) -> str:
+    if seconds <= 90:
+        return "a minute"
+    return f"{round(seconds / 60)} minutes"
+
+
+def wait_until(conn: Any, key: str, settings: Settings, now: dt.datetime) -> dt.datetime | None:
+    """When this username may try again, or None when it may try now.
+
+    The first `login_max_failures` failures in a row are free; after that each try waits
+    FIRST_WAIT after the latest failure, doubling per further failure, at most
+    `login_window_minutes`. A success ends the run; refusals while waiting are not
+    attempts, so they do not make the wait longer.
+    """
+    rows = conn.execute(
+        "SELECT at, success FROM login_attempts WHERE username = ? AND at >= ? "
+        "ORDER BY at DESC, id DESC LIMIT ?",
+        (key, stamp(now - FAILURE_MEMORY), settings.login_max_failures + 16),
+    ).fetchall()
+    failures = 0
+    for row in rows:
+        if row["success"]:
+            break
+        failures += 1
+    beyond = failures - settings.login_max_failures
+    if beyond < 0:
+        return None
+    cap = dt.timedelta(minutes=settings.login_window_minutes)
+    wait = min(cap, FIRST_WAIT * 2 ** min(beyond, 16))
+    until = parse_stamp(rows[0]["at"]) + wait
+    return until if now < until else None
+
+
+def global_wait_until(conn: Any, settings: Settings, now: dt.datetime) -> dt.datetime | None:
+    """When password logins may resume after too many failures across all usernames."""
     window = dt.timedelta(minutes=settings.login_window_minutes)
-    with store.read() as conn:
-        rows = conn.execute(
-            "SELECT at, success FROM login_attempts WHERE username = ? AND at >= ? "
-            "ORDER BY at DESC, id DESC LIMIT ?",
-            (username, stamp(now - 2 * window), settings.login_max_failures),
-        ).fetchall()
-    if len(rows) < settings.login_max_failures or any(r["success"] for r in rows):
+    budget = max(1, settings.login_global_failures)
+    row = conn.execute(
+        "SELECT at FROM login_attempts WHERE success = 0 AND at > ? "
+        "ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?",
+        (stamp(now - window), budget - 1),
+    ).fetchone()
+    if row is None:
         return None
-    newest, oldest = parse_stamp(rows[0]["at"]), parse_stamp(rows[-1]["at"])
-    if newest - oldest > window:
-        return None
-    until = newest + window
+    # The budget frees up once the failure `budget` places back leaves the window.
+    until = parse_stamp(row["at"]) + window
     return until if now < until else None
 
 
@@ -166,19 +235,46 @@ def authenticate(
         and len(raw) <= MAX_USERNAME_INPUT
         and bool(accounts.USERNAME_RE.match(name))
     )
-    until = locked_until(store, name, settings, now) if name else None
+    with store.write() as conn:
+        found = (
+            conn.execute("SELECT * FROM consultants WHERE username = ?", (name,)).fetchone()
+            if accounts.USERNAME_RE.match(name)
+            else None
+        )
+        actor = name if found else anonymous_actor(conn, raw[:MAX_USERNAME_INPUT])
+        until = wait_until(conn, actor, settings, now)
+        message = LOCKED
+        if until is None:
+            until = global_wait_until(conn, settings, now)
+            message = BUSY_EVERYWHERE
+        if until is not None:
+            audit(conn, actor, "login_refused", detail="waiting", at=now)
+        else:
+            # Recorded as failed before the password is checked: a parallel guess sees it.
+            attempt_id = conn.execute(
+                "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, 0)",
+                (actor, stamp(now)),
+            ).lastrowid
     if until is not None:
-        minutes = max(1, round((until - now).total_seconds() / 60))
-        with store.write() as conn:
-            audit(conn, name, "login_refused", detail="locked", at=now)
-        return LoginResult(None, LOCKED.format(minutes=minutes), locked=True)
+        wait = _wait_text((until - now).total_seconds())
+        return LoginResult(None, message.format(wait=wait), locked=True)
 
-    consultant = accounts.get_by_username(store, name) if well_formed else None
-    # Always run one argon2 verification, whatever went wrong, so timing tells nothing.
-    matched = _verify(
-        consultant["password_hash"] if consultant else None,
-        password if isinstance(password, str) and well_formed else "",
-    )
+    consultant = dict(found) if found is not None and well_formed else None
+    slots = verification_slots(settings.login_parallel_checks)
+    if not slots.acquire(timeout=VERIFY_QUEUE_SECONDS):
+        with store.write() as conn:
+            # Not verified, so it was no guess: it must not count against the owner.
+            conn.execute("DELETE FROM login_attempts WHERE id = ?", (attempt_id,))
+            audit(conn, actor, "login_refused", detail="busy", at=now)
+        return LoginResult(None, BUSY)
+    try:
+        # Always one argon2 verification, whatever went wrong, so timing tells nothing.
+        matched = _verify(
+            consultant["password_hash"] if consultant else None,
+            password if isinstance(password, str) and well_formed else "",
+        )
+    finally:
+        slots.release()
     if not well_formed:
         outcome = "malformed input"
     elif consultant is None:
@@ -191,12 +287,9 @@ def authenticate(
         outcome = "ok"
     success = outcome == "ok"
     with store.write() as conn:
-        if name:
-            conn.execute(
-                "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, ?)",
-                (name, stamp(now), int(success)),
-            )
-        audit(conn, name, "login" if success else "login_failed", detail=outcome, at=now)
+        if success:
+            conn.execute("UPDATE login_attempts SET success = 1 WHERE id = ?", (attempt_id,))
+        audit(conn, actor, "login" if success else "login_failed", detail=outcome, at=now)
         if success and accounts.hasher().check_needs_rehash(consultant["password_hash"]):
             conn.execute(
                 "UPDATE consultants SET password_hash = ? WHERE id = ?",

@@ -10,13 +10,21 @@ import re
 from dataclasses import dataclass
 
 from core.consent import CONTACT_ME
+from core.scoring import score
 from core.store import Store, utc_now
+from core.suggestions import Reason, reasons_for
 from core.validation import InvalidAnswer, clean_text
 
 NAME_MAX = 120
 EMAIL_MAX = 254
 PHONE_MAX = 30
 MESSAGE_MAX = 1000
+
+# A contact request ranks in the queue exactly like a shared reflection whose candidate
+# asked to talk: the reason is taken from the one place reasons are defined.
+ASKED_TO_TALK: Reason = next(
+    r for r in reasons_for(score({}), {}, asked_to_talk=True) if r.code == "asked_to_talk"
+)
 
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("email", "E-mail"),

@@ -4,6 +4,10 @@ timeouts on an injected clock, disabled accounts, audit rows without passwords."
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from argon2 import PasswordHasher
@@ -112,20 +116,29 @@ def test_disabled_account_is_refused_like_any_other(store, alice, clock):
     assert result.message == auth.REFUSED
 
 
-def test_five_failures_lock_the_username_for_fifteen_minutes(store, alice, clock):
-    for _ in range(5):
+def test_repeated_failures_wait_longer_each_time_never_locked_for_good(store, alice, clock):
+    for _ in range(5):  # the first five are free
         assert login(store, "alice", "not the password", clock).message == auth.REFUSED
-        clock.advance(minutes=1)
-    locked = login(store, "alice", PASSWORD, clock)
-    assert not locked.ok and locked.locked
-    assert "paused" in locked.message
+    waiting = login(store, "alice", PASSWORD, clock)
+    assert not waiting.ok and waiting.locked and "wait a minute" in waiting.message
     # Another username is unaffected.
     accounts.add_consultant(store, "bob", PASSWORD + " two")
     assert login(store, "bob", PASSWORD + " two", clock).ok
-    clock.advance(minutes=13, seconds=59)  # 14:59 after the fifth failure
-    assert login(store, "alice", PASSWORD, clock).locked
-    clock.advance(seconds=2)
+    # Someone guessing at every chance: the wait doubles, up to 15 minutes, no further.
+    waits = []
+    for _ in range(8):
+        started = clock.now
+        while login(store, "alice", "still not it", clock).locked:
+            clock.advance(seconds=15)
+        waits.append(round((clock.now - started).total_seconds() / 60))
+    assert waits == [1, 2, 4, 8, 15, 15, 15, 15]
+    # Tries while waiting are refused unverified and do not make the wait longer.
+    for _ in range(20):
+        clock.advance(seconds=30)
+        assert login(store, "alice", "guess while waiting", clock).locked
+    clock.advance(minutes=5)  # 15 minutes after the last real failure
     assert login(store, "alice", PASSWORD, clock).ok
+    assert not login(store, "alice", "one slip after", clock).locked
 
 
 def test_lockout_survives_a_restart(db_path, store, alice, clock):
@@ -188,12 +201,13 @@ def test_every_attempt_is_audited_without_the_password(store, alice, clock):
     login(store, "mallory", "Another-secret-guess", clock)
     for _ in range(4):
         login(store, "alice", "Secret-wrong-guess", clock)
-    login(store, "alice", PASSWORD, clock)  # five failures: now locked
+    login(store, "alice", PASSWORD, clock)  # five failures: now waiting
     rows = audit_rows(store)
+    mallory = rows[2]["actor"]
     assert [(r["actor"], r["action"]) for r in rows] == [
         ("alice", "login"),
         ("alice", "login_failed"),
-        ("mallory", "login_failed"),
+        (mallory, "login_failed"),
         ("alice", "login_failed"),
         ("alice", "login_failed"),
         ("alice", "login_failed"),
@@ -203,6 +217,103 @@ def test_every_attempt_is_audited_without_the_password(store, alice, clock):
     dump = repr(rows) + repr(list(store.conn.execute("SELECT * FROM login_attempts")))
     for secret in (PASSWORD, "Secret-wrong-guess", "Another-secret-guess"):
         assert secret not in dump
+
+
+def test_usernames_that_do_not_exist_are_stored_hashed_never_raw(store, alice, clock):
+    typed = "MyBankPin-4412"  # a password typed into the username box
+    login(store, typed, "whatever was in the password box", clock)
+    login(store, typed, "a second try", clock)
+    login(store, "mallory", "anything", clock)
+    rows = audit_rows(store)
+    attempts = [
+        r["username"] for r in store.conn.execute("SELECT username FROM login_attempts ORDER BY id")
+    ]
+    dump = repr(rows) + repr(attempts)
+    assert typed not in dump and typed.lower() not in dump and "mallory" not in dump
+    # The same unknown name maps to the same entry, so repeats can still be seen.
+    assert rows[0]["actor"] == rows[1]["actor"] == attempts[0] == attempts[1]
+    assert rows[0]["actor"].startswith("(unknown ") and rows[2]["actor"] != rows[0]["actor"]
+    # Real usernames stay readable.
+    login(store, "alice", "wrong", clock)
+    assert audit_rows(store)[-1]["actor"] == "alice"
+
+
+class SlowCountingHasher(PasswordHasher):
+    """Counts verifications and how many ran at the same moment."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8192, parallelism=1)
+        self.calls = 0
+        self.running = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def verify(self, hash_, password):
+        with self._lock:
+            self.calls += 1
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(0.05)  # long enough that unthrottled guesses would overlap
+            return super().verify(hash_, password)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def parallel_logins(store, clock, settings, guesses):
+    start = threading.Barrier(len(guesses))
+
+    def attempt(pair):
+        start.wait()
+        return auth.authenticate(store, pair[0], pair[1], settings, clock)
+
+    with ThreadPoolExecutor(max_workers=len(guesses)) as pool:
+        return list(pool.map(attempt, guesses))
+
+
+def test_parallel_guesses_cannot_all_slip_past_the_throttle(store, alice, clock):
+    hasher = SlowCountingHasher()
+    old = accounts.use_hasher(hasher)
+    try:
+        results = parallel_logins(
+            store, clock, SETTINGS, [("alice", f"guess {n}") for n in range(12)]
+        )
+    finally:
+        accounts.use_hasher(old)
+    assert hasher.calls == SETTINGS.login_max_failures == 5
+    assert sum(r.locked for r in results) == 7
+    assert all(not r.ok for r in results)
+
+
+def test_no_more_argon2_checks_at_once_than_the_cap(store, alice, clock):
+    hasher = SlowCountingHasher()
+    old = accounts.use_hasher(hasher)
+    settings = replace(SETTINGS, login_parallel_checks=2)
+    try:
+        # Twelve different names, so the per-username throttle does not stop any of them.
+        results = parallel_logins(
+            store, clock, settings, [(f"user{n}", "guess") for n in range(12)]
+        )
+    finally:
+        accounts.use_hasher(old)
+    assert hasher.calls == 12
+    assert hasher.most_at_once <= 2
+    assert all(r.message == auth.REFUSED for r in results)
+
+
+def test_a_global_failure_budget_slows_guessing_across_many_usernames(store, alice, clock):
+    settings = replace(SETTINGS, login_global_failures=10)
+    for n in range(10):
+        assert login_with(store, f"name{n}", "guess", settings, clock).message == auth.REFUSED
+    paused = login_with(store, "alice", PASSWORD, settings, clock)
+    assert not paused.ok and "paused for safety" in paused.message
+    clock.advance(minutes=15)  # the failures leave the window
+    assert login_with(store, "alice", PASSWORD, settings, clock).ok
+
+
+def login_with(store, username, password, settings, clock):
+    return auth.authenticate(store, username, password, settings, clock)
 
 
 def test_logout_is_audited(store, alice, clock):
