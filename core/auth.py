@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -49,6 +49,24 @@ SSO_REFUSED = (
     "Ask the administrator to add it."
 )
 SSO_DISABLED = "This consultant account has been disabled. Ask the administrator if that's wrong."
+SSO_NOT_SET_UP = (
+    "Single sign-on isn't fully set up here yet. Please log in with your password, or ask "
+    "the administrator to finish setting it up."
+)
+SSO_WRONG_ISSUER = (
+    "That sign-in came from an identity provider we don't accept here. Ask the administrator."
+)
+SSO_UNVERIFIED = (
+    "Your identity provider hasn't confirmed the address {email} yet, so we can't let you in "
+    "with it. Confirm it with them first, or ask the administrator."
+)
+SSO_TAKEN = (
+    "The address {email} already belongs to another consultant account, so single sign-on "
+    "can't use it. Ask the administrator."
+)
+# The claims single sign-on reads from the identity provider's token.
+SSO_CLAIMS = ("iss", "sub", "email", "email_verified", "name")
+SSO_SUBJECT_MAX = 255
 MAX_USERNAME_INPUT = 64
 AUDIT_ACTOR_MAX = 64
 # The first wait after the free failures; it doubles with each further failure.
@@ -367,46 +385,101 @@ def sso_allowed(email: str, allow_list: str) -> bool:
     return False
 
 
+def _claim_true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
 def sso_login(
     store: Store,
-    email: object,
-    display_name: str,
+    identity: Mapping[str, Any],
     settings: Settings,
     clock: Clock = system_clock,
 ) -> LoginResult:
-    """Log in someone the identity provider vouched for, if the allow-list admits them.
+    """Log in someone the identity provider vouched for, if we trust the vouching.
 
-    The first time an allowed address signs in, a consultant row (no password) is made
-    for it so notes and assignments have someone to point at.
+    `identity` holds the ID token's claims (`st.user`). Refused unless the issuer is the
+    pinned one, there is a subject, the e-mail is on the allow-list and, when the
+    provider says whether it checked the address, it did. The account is found by
+    issuer + subject. At the first login of an identity, an account is made for it (no
+    password) and bound to it; an older single sign-on account named after the address
+    and not yet bound is bound instead. An account with a password is never taken over
+    because its e-mail matches, and an address with a disabled account stays out.
     """
     now = clock()
-    clean = email.strip().lower() if isinstance(email, str) else ""
-    if not clean or len(clean) > accounts.EMAIL_MAX or not sso_allowed(clean, settings.sso_allowed):
+    raw_email = identity.get("email")
+    clean = raw_email.strip().lower() if isinstance(raw_email, str) else ""
+    issuer = str(identity.get("iss") or "").strip()
+    subject = str(identity.get("sub") or "").strip()
+    shown = _printable(clean, 80) or "no e-mail"
+
+    def refuse(detail: str, message: str, actor: str = "") -> LoginResult:
         with store.write() as conn:
-            audit(conn, clean or "(no e-mail)", "sso_refused", detail="not allowed", at=now)
-        return LoginResult(None, SSO_REFUSED.format(email=_printable(clean, 80) or "no e-mail"))
+            audit(conn, actor or clean or "(no e-mail)", "sso_refused", detail=detail, at=now)
+        return LoginResult(None, message)
+
+    pinned = settings.sso_issuer.strip()
+    if not pinned:
+        return refuse("issuer not pinned", SSO_NOT_SET_UP)
+    if issuer != pinned:
+        return refuse("unexpected issuer", SSO_WRONG_ISSUER)
+    if not subject or len(subject) > SSO_SUBJECT_MAX:
+        return refuse("no subject", SSO_WRONG_ISSUER)
+    if "email_verified" in identity and not _claim_true(identity.get("email_verified")):
+        return refuse("e-mail not verified", SSO_UNVERIFIED.format(email=shown))
+    if not clean or len(clean) > accounts.EMAIL_MAX or not sso_allowed(clean, settings.sso_allowed):
+        return refuse("not allowed", SSO_REFUSED.format(email=shown))
     with store.write() as conn:
         row = conn.execute(
-            "SELECT * FROM consultants WHERE email = ? OR username = ? ORDER BY id LIMIT 1",
-            (clean, clean),
+            "SELECT * FROM consultants WHERE sso_issuer = ? AND sso_subject = ?",
+            (issuer, subject),
         ).fetchone()
         if row is None:
-            name = _printable(display_name.strip(), accounts.DISPLAY_NAME_MAX)
-            cur = conn.execute(
-                "INSERT INTO consultants (username, display_name, email, password_hash, "
-                "created_at) VALUES (?, ?, ?, NULL, ?)",
-                (clean, name, clean, stamp(now)),
-            )
-            consultant: dict[str, Any] = {
-                "id": int(cur.lastrowid),
-                "username": clean,
-                "display_name": name,
-                "disabled": 0,
-            }
-        else:
-            consultant = dict(row)
+            row = _first_sso_login(conn, clean, identity, issuer, subject, now)
+            if isinstance(row, LoginResult):
+                return row
+        consultant = dict(row)
         if consultant["disabled"]:
             audit(conn, consultant["username"], "sso_refused", detail="disabled account", at=now)
             return LoginResult(None, SSO_DISABLED)
+        if consultant.get("email") != clean:
+            # Keep the address current, so disabling by e-mail finds this account.
+            conn.execute("UPDATE consultants SET email = ? WHERE id = ?", (clean, consultant["id"]))
         audit(conn, consultant["username"], "login", detail="single sign-on", at=now)
     return LoginResult(_new_session(consultant, now, via_sso=True))
+
+
+def _first_sso_login(
+    conn: Any, email: str, identity: Mapping[str, Any], issuer: str, subject: str, now: dt.datetime
+) -> Any:
+    """The account this new identity is bound to (a row), or a refusal (LoginResult)."""
+    same_address = conn.execute(
+        "SELECT * FROM consultants WHERE username = ? OR lower(email) = ? ORDER BY id",
+        (email, email),
+    ).fetchall()
+    if any(r["disabled"] for r in same_address):
+        # A leaver's address: a new identity with it must not walk back in.
+        audit(conn, email, "sso_refused", detail="disabled account", at=now)
+        return LoginResult(None, SSO_DISABLED)
+    named = next((r for r in same_address if r["username"] == email), None)
+    if named is not None:
+        if named["password_hash"] is not None or named["sso_subject"] is not None:
+            audit(conn, email, "sso_refused", detail="address bound elsewhere", at=now)
+            return LoginResult(None, SSO_TAKEN.format(email=_printable(email, 80)))
+        # Made by single sign-on before accounts were bound: bind it now.
+        conn.execute(
+            "UPDATE consultants SET sso_issuer = ?, sso_subject = ? WHERE id = ?",
+            (issuer, subject, named["id"]),
+        )
+        audit(conn, email, "sso_bound", detail="existing account", at=now)
+        return conn.execute("SELECT * FROM consultants WHERE id = ?", (named["id"],)).fetchone()
+    raw_name = identity.get("name")
+    name = _printable(
+        raw_name.strip() if isinstance(raw_name, str) else "", accounts.DISPLAY_NAME_MAX
+    )
+    cur = conn.execute(
+        "INSERT INTO consultants (username, display_name, email, password_hash, created_at, "
+        "sso_issuer, sso_subject) VALUES (?, ?, ?, NULL, ?, ?, ?)",
+        (email, name, email, stamp(now), issuer, subject),
+    )
+    audit(conn, email, "sso_bound", detail="new account", at=now)
+    return conn.execute("SELECT * FROM consultants WHERE id = ?", (cur.lastrowid,)).fetchone()

@@ -40,6 +40,9 @@ class Settings:
     login_parallel_checks: int = 2
     # Comma-separated e-mails or "@domain" entries allowed through single sign-on.
     sso_allowed: str = ""
+    # The identity provider's issuer (`iss`), exactly as in its openid-configuration.
+    # Single sign-on refuses every login until it is set.
+    sso_issuer: str = ""
 
 
 def _coerce(raw: str, default: object) -> object:

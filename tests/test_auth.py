@@ -325,8 +325,17 @@ def test_logout_is_audited(store, alice, clock):
 # ---------------------------------------------------------------- single sign-on
 
 
-def sso_settings(allowed: str) -> Settings:
-    return Settings(sso_allowed=allowed)
+ISSUER = "https://login.agency.example"
+
+
+def sso_settings(allowed: str = "@agency.example") -> Settings:
+    return Settings(sso_allowed=allowed, sso_issuer=ISSUER)
+
+
+def claims(email, name="Ann", sub=None, **extra):
+    """What `st.user` holds after an OIDC login (a stand-in for it)."""
+    found = {"iss": ISSUER, "sub": sub or f"sub-{email.lower()}", "email": email, "name": name}
+    return found | extra
 
 
 @pytest.mark.parametrize(
@@ -347,8 +356,8 @@ def test_sso_allow_list(email, allowed, ok):
 
 def test_sso_login_creates_the_consultant_once(store, clock):
     settings = sso_settings("@agency.example")
-    first = auth.sso_login(store, "Ann@Agency.example", "Ann B", settings, clock)
-    again = auth.sso_login(store, "ann@agency.example", "Ann B", settings, clock)
+    first = auth.sso_login(store, claims("Ann@Agency.example", "Ann B"), settings, clock)
+    again = auth.sso_login(store, claims("ann@agency.example", "Ann B"), settings, clock)
     assert first.ok and again.ok
     assert first.session.consultant_id == again.session.consultant_id
     assert first.session.via_sso
@@ -359,17 +368,17 @@ def test_sso_login_creates_the_consultant_once(store, clock):
 
 def test_sso_refuses_outsiders_and_disabled_accounts(store, clock):
     settings = sso_settings("@agency.example")
-    outsider = auth.sso_login(store, "eve@evil.example", "Eve", settings, clock)
+    outsider = auth.sso_login(store, claims("eve@evil.example", "Eve"), settings, clock)
     assert not outsider.ok and "isn't on the list" in outsider.message
     assert accounts.list_consultants(store) == []
     accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
     accounts.disable_consultant(store, "ann")
-    disabled = auth.sso_login(store, "ann@agency.example", "Ann", settings, clock)
+    disabled = auth.sso_login(store, claims("ann@agency.example"), settings, clock)
     assert not disabled.ok and "disabled" in disabled.message
 
 
 def test_a_password_less_sso_account_cannot_log_in_with_a_password(store, clock):
-    auth.sso_login(store, "ann@agency.example", "Ann", sso_settings("@agency.example"), clock)
+    auth.sso_login(store, claims("ann@agency.example"), sso_settings(), clock)
     assert login(store, "ann@agency.example", "", clock).message == auth.REFUSED
     assert login(store, "ann@agency.example", PASSWORD, clock).message == auth.REFUSED
 
@@ -390,8 +399,8 @@ def test_a_login_upgrades_a_hash_made_with_older_settings(store, alice, clock):
 # ---------------------------------------------------------------- leavers
 
 
-def sso(store, email, clock, name="Ann"):
-    return auth.sso_login(store, email, name, sso_settings("@agency.example"), clock)
+def sso(store, email, clock, name="Ann", **extra):
+    return auth.sso_login(store, claims(email, name, **extra), sso_settings(), clock)
 
 
 def test_a_single_sign_on_consultant_can_be_disabled_by_e_mail(store, clock):
@@ -420,3 +429,81 @@ def test_cli_disables_a_single_sign_on_account(db_path, store, clock, capsys):
     assert main(["--db", str(db_path), "disable-consultant", "ann@agency.example"]) == 0
     assert "Disabled consultant 'ann@agency.example'" in capsys.readouterr().out
     assert accounts.get_by_username(store, "ann@agency.example")["disabled"] == 1
+
+
+def test_disabling_a_password_account_also_shuts_its_owner_out_of_single_sign_on(store, clock):
+    accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
+    sso_session = sso(store, "ann@agency.example", clock).session
+    assert accounts.disable_consultant(store, "ann") == ["ann", "ann@agency.example"]
+    assert auth.validate_session(store, sso_session, SETTINGS, clock) == (None, "disabled")
+    # Even a new identity at the provider with that address stays out.
+    assert not sso(store, "ann@agency.example", clock, sub="a-new-subject").ok
+
+
+# ---------------------------------------------------------------- single sign-on identity
+
+
+def test_sso_requires_email_verified_where_the_provider_sends_it(store, clock):
+    unverified = sso(store, "ann@agency.example", clock, email_verified=False)
+    assert not unverified.ok and "hasn't confirmed" in unverified.message
+    assert not sso(store, "ann@agency.example", clock, email_verified="false").ok
+    assert accounts.list_consultants(store) == []
+    assert sso(store, "ann@agency.example", clock, email_verified=True).ok
+    assert sso(store, "bea@agency.example", clock).ok  # a provider that never sends it
+
+
+def test_sso_accepts_only_the_pinned_issuer(store, clock):
+    unpinned = auth.sso_login(
+        store, claims("ann@agency.example"), Settings(sso_allowed="@agency.example"), clock
+    )
+    assert not unpinned.ok and "isn't fully set up" in unpinned.message
+    forged = claims("ann@agency.example", iss="https://evil.example")
+    other = auth.sso_login(store, forged, sso_settings(), clock)
+    assert not other.ok and "don't accept" in other.message
+    no_subject = auth.sso_login(store, claims("ann@agency.example", sub=" "), sso_settings(), clock)
+    assert not no_subject.ok
+    assert accounts.list_consultants(store) == []
+    refused = [r for r in audit_rows(store) if r["action"] == "sso_refused"]
+    assert [r["detail"] for r in refused] == [
+        "issuer not pinned",
+        "unexpected issuer",
+        "no subject",
+    ]
+
+
+def test_sso_binds_the_account_to_issuer_and_subject(store, clock):
+    first = sso(store, "ann@agency.example", clock, sub="0001").session
+    row = accounts.get_by_id(store, first.consultant_id)
+    assert (row["sso_issuer"], row["sso_subject"]) == (ISSUER, "0001")
+    # The provider changed her address: the same identity finds the same account.
+    moved = sso(store, "ann.lee@agency.example", clock, sub="0001")
+    assert moved.ok and moved.session.consultant_id == first.consultant_id
+    # Someone else at the provider now holding the old address does not get her account.
+    other = sso(store, "ann@agency.example", clock, sub="0002")
+    assert not other.ok and "already belongs" in other.message
+    assert len(accounts.list_consultants(store)) == 1
+
+
+def test_sso_binds_an_account_it_made_before_identities_were_bound(store, clock):
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO consultants (username, display_name, email, created_at) "
+            "VALUES ('ann@agency.example', 'Ann', 'ann@agency.example', '2026-01-01')"
+        )
+    first = sso(store, "ann@agency.example", clock, sub="0001")
+    assert first.ok
+    assert accounts.get_by_id(store, first.session.consultant_id)["sso_subject"] == "0001"
+    assert not sso(store, "ann@agency.example", clock, sub="0002").ok
+
+
+def test_sso_never_takes_over_a_password_account_with_the_same_address(store, alice, clock):
+    with store.write() as conn:
+        conn.execute("UPDATE consultants SET email = 'alice@agency.example' WHERE id = ?", (alice,))
+    result = sso(store, "alice@agency.example", clock, name="Not Alice")
+    assert result.ok and result.session.consultant_id != alice
+    password_account = accounts.get_by_id(store, alice)
+    assert (
+        password_account["sso_subject"] is None and password_account["display_name"] == "Alice A."
+    )
+    assert result.session.username == "alice@agency.example"
+    assert login(store, "alice", PASSWORD, clock).session.consultant_id == alice

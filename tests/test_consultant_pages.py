@@ -243,8 +243,12 @@ AUTH_SECRETS = {
 }
 
 
+ISSUER = "https://idp.example"
+
+
 def sso_app(app, monkeypatch, user):
     monkeypatch.setenv("BOUNCE_BACK_SSO_ALLOWED", "@agency.example, boss@elsewhere.example")
+    monkeypatch.setenv("BOUNCE_BACK_SSO_ISSUER", ISSUER)
     app.secrets = AUTH_SECRETS
     app.user = user
     return app
@@ -262,7 +266,14 @@ def test_sso_button_shows_only_when_configured(app, monkeypatch):
 
 def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch):
     rid = shared_reflection(store)
-    user = {"is_logged_in": True, "email": "Ann@Agency.example", "name": "Ann Lee"}
+    user = {
+        "is_logged_in": True,
+        "iss": ISSUER,
+        "sub": "ann-0001",
+        "email": "Ann@Agency.example",
+        "email_verified": True,
+        "name": "Ann Lee",
+    }
     at = sso_app(app, monkeypatch, user).run()
     assert not at.exception
     session = at.session_state["consultant"]
@@ -273,7 +284,7 @@ def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch
 
 def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
     shared_reflection(store)
-    user = {"is_logged_in": True, "email": "eve@evil.example", "name": "Eve"}
+    user = {"is_logged_in": True, "iss": ISSUER, "sub": "eve", "email": "eve@evil.example"}
     at = sso_app(app, monkeypatch, user).run()
     assert "consultant" not in at.session_state
     at.switch_page("views/staff_login.py").run()
@@ -281,6 +292,21 @@ def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
     assert accounts.list_consultants(store) == []
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/consultant_queue.py")
+
+
+def test_sso_user_with_an_unverified_address_is_refused(app, store, monkeypatch):
+    user = {
+        "is_logged_in": True,
+        "iss": ISSUER,
+        "sub": "ann-0001",
+        "email": "ann@agency.example",
+        "email_verified": False,
+    }
+    at = sso_app(app, monkeypatch, user).run()
+    assert "consultant" not in at.session_state
+    at.switch_page("views/staff_login.py").run()
+    assert any("hasn't confirmed the address" in i.value for i in at.info)
+    assert accounts.list_consultants(store) == []
 
 
 def test_csv_export_is_prepared_on_request_and_audited(app, store, alice):
