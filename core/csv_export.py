@@ -19,6 +19,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = (
     ("id", "Reflection"),
     ("submitted_at", "Submitted"),
+    ("kind", "Type"),
     ("role", "Role"),
     ("company", "Company"),
     ("stage", "Stage reached"),

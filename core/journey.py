@@ -12,6 +12,7 @@ from typing import Any
 
 from core import codes
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
+from core.contact import ASKED_TO_TALK
 from core.scoring import ScoreResult, score
 from core.store import Store, utc_now
 from core.suggestions import priority_of, reasons_for
@@ -123,8 +124,10 @@ def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
             )
         column = key if key in DENORMALISED else None
         if column:
+            # Once in the consultant queue the row shows what was shared, not live edits.
             conn.execute(
-                f"UPDATE reflections SET updated_at = ?, {column} = ? WHERE id = ?",
+                f"UPDATE reflections SET updated_at = ?, {column} = CASE WHEN submitted_at "
+                f"IS NULL THEN ? ELSE {column} END WHERE id = ?",
                 (now, cleaned or None, reflection_id),
             )
         else:
@@ -148,10 +151,14 @@ def history(store: Store, candidate_id: int) -> list[dict[str, Any]]:
         ).fetchall()
     out = []
     for row in rows:
-        result = score(load_answers(store, row["id"]))
+        answers = load_answers(store, row["id"])
+        result = score(answers)
         out.append(
             {
                 **dict(row),
+                # Their own answers, not the copy shown to consultants.
+                "company": answers.get("company"),
+                "role": answers.get("role"),
                 "overall": result.overall,
                 "band": result.band,
                 "dimensions": result.dimensions,
@@ -160,21 +167,54 @@ def history(store: Store, candidate_id: int) -> list[dict[str, Any]]:
     return out
 
 
+def is_shared(reflection_row: Mapping[str, Any] | None) -> bool:
+    """Did the candidate share this reflection's answers (not only ask to be contacted)?"""
+    return bool(reflection_row) and reflection_row.get("shared_answers_json") is not None
+
+
+def shared_answers(reflection_row: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers as they were when last shared: what consultants read. {} if none."""
+    try:
+        value = json.loads(reflection_row.get("shared_answers_json") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _history_entry(conn: Any, reflection_id: int, kind: str, now: str) -> None:
+    # The candidate's own steps (sharing, re-sending, withdrawing) sit in the status
+    # history beside consultants' changes, with no consultant and the status unchanged.
+    conn.execute(
+        "INSERT INTO status_changes (reflection_id, consultant_id, from_status, to_status, at, "
+        "kind) SELECT id, NULL, review_status, review_status, ?, ? FROM reflections WHERE id = ?",
+        (now, kind, reflection_id),
+    )
+
+
 def submit_for_review(
     store: Store, reflection_id: int, answers: Mapping[str, Any], asked_to_talk: bool = False
 ) -> ScoreResult:
-    """Share the reflection with consultants, storing its scores, reasons and priority."""
+    """Share the reflection with consultants: a snapshot of these answers, their scores,
+    reasons and priority. Consultants read the snapshot, so later edits stay private
+    until the candidate shares again ("Send my latest answers" calls this again, which
+    replaces the snapshot and notes it in the status history).
+    """
     result = score(answers)
     reasons = reasons_for(result, answers, asked_to_talk=asked_to_talk)
     now = utc_now()
     dims = result.dimensions
+    snapshot = json.dumps(dict(answers), ensure_ascii=False, sort_keys=True)
     with store.write() as conn:
+        before = conn.execute(
+            "SELECT shared_answers_json FROM reflections WHERE id = ?", (reflection_id,)
+        ).fetchone()
         conn.execute(
             "UPDATE reflections SET consent_review_version = ?, consent_review_at = ?, "
             "submitted_at = COALESCE(submitted_at, ?), updated_at = ?, overall = ?, band = ?, "
             "score_feedback = ?, score_connections = ?, score_options = ?, "
             "score_approach = ?, score_learning = ?, reasons_json = ?, reason_codes = ?, "
-            "priority = ?, contact_requested = ? WHERE id = ?",
+            "priority = ?, contact_requested = ?, shared_answers_json = ?, company = ?, "
+            "role = ?, stage_reached = ? WHERE id = ?",
             (
                 CONSULTANT_REVIEW.version,
                 now,
@@ -191,20 +231,61 @@ def submit_for_review(
                 " ".join(r.code for r in reasons),
                 priority_of(reasons),
                 int(asked_to_talk),
+                snapshot,
+                *(answers.get(column) or None for column in DENORMALISED),
                 reflection_id,
             ),
         )
+        if before is not None:
+            shared_before = before["shared_answers_json"] is not None
+            _history_entry(conn, reflection_id, "updated" if shared_before else "shared", now)
     return result
 
 
 def withdraw_review(store: Store, reflection_id: int) -> None:
-    """Take the reflection back out of the consultant queue."""
+    """Take the answers back from consultants: the snapshot, scores and reasons go.
+
+    A contact request the candidate made stays with consultants (it has its own
+    consent), so the reflection then stays in the queue as a contact request only.
+    """
+    now = utc_now()
     with store.write() as conn:
+        asked = conn.execute(
+            "SELECT 1 FROM contact_requests WHERE reflection_id = ? LIMIT 1", (reflection_id,)
+        ).fetchone()
+        _history_entry(conn, reflection_id, "withdrawn", now)
         conn.execute(
-            "UPDATE reflections SET submitted_at = NULL, consent_review_version = NULL, "
-            "consent_review_at = NULL, updated_at = ? WHERE id = ?",
-            (utc_now(), reflection_id),
+            "UPDATE reflections SET shared_answers_json = NULL, consent_review_version = NULL, "
+            "consent_review_at = NULL, updated_at = ?, overall = NULL, band = NULL, "
+            "score_feedback = NULL, score_connections = NULL, score_options = NULL, "
+            "score_approach = NULL, score_learning = NULL, company = NULL, role = NULL, "
+            "stage_reached = NULL WHERE id = ?",
+            (now, reflection_id),
         )
+        if asked:
+            conn.execute(
+                "UPDATE reflections SET reasons_json = ?, reason_codes = ?, priority = ?, "
+                "contact_requested = 1 WHERE id = ?",
+                (
+                    json.dumps([ASKED_TO_TALK.as_dict()]),
+                    ASKED_TO_TALK.code,
+                    ASKED_TO_TALK.priority,
+                    reflection_id,
+                ),
+            )
+        else:
+            conn.execute(
+                "UPDATE reflections SET submitted_at = NULL, reasons_json = '[]', "
+                "reason_codes = '', priority = 0, contact_requested = 0 WHERE id = ?",
+                (reflection_id,),
+            )
+            # Back to a private draft: the row mirrors the candidate's own answers again.
+            for column in DENORMALISED:
+                conn.execute(
+                    f"UPDATE reflections SET {column} = (SELECT json_extract(value, '$') "
+                    f"FROM answers WHERE reflection_id = ? AND key = ?) WHERE id = ?",
+                    (reflection_id, column, reflection_id),
+                )
 
 
 def delete_candidate(store: Store, candidate_id: int) -> None:

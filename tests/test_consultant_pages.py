@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from core import accounts, auth, document, journey, review
+from core import accounts, auth, contact, document, journey, review
+from core.safe_html import escape_md
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "harbour lights at dusk"
@@ -178,8 +179,9 @@ def test_open_detail_add_note_and_change_status(app, store, alice):
     at.button(key=f"detail_status_save_{rid}").click().run()
     assert not at.exception
     assert review.submitted_reflection(store, rid)["review_status"] == "in_progress"
-    assert [(h["from"], h["to"]) for h in review.status_history(store, rid)] == [
-        ("new", "in_progress")
+    assert [(h["kind"], h["from"], h["to"]) for h in review.status_history(store, rid)] == [
+        ("shared", "new", "new"),
+        ("status", "new", "in_progress"),
     ]
     assert any("Status changed to In progress" in s.value for s in at.success)
 
@@ -345,3 +347,55 @@ def test_detail_shows_the_step_scores_stored_when_shared(app, store, alice):
     assert bars["field"] == "score" and bars["scale"]["domain"] == [0, 100]
     # Streamlit moves the rows out of the spec; the ones handed over come from core.
     assert [row["score"] for row in document.score_rows(reflection_row(store, rid))] == [25, 80]
+
+
+def open_detail(app, rid):
+    at = pin(log_in(app), "views/consultant_queue.py")
+    at.selectbox(key="q_pick").select(rid)
+    at.button(key="q_open").click().run()
+    return pin(at, "views/consultant_detail.py")
+
+
+def test_detail_shows_what_was_shared_not_a_note_written_after(app, store, alice):
+    rid = shared_reflection(store)
+    journey.save_answer(store, rid, "fit_learned", "A private afterthought")
+    at = open_detail(app, rid)
+    assert not at.exception
+    text = all_text(at)
+    assert "alert(1)" in text  # the shared answer, escaped
+    assert "A private afterthought" not in text
+
+
+def test_a_contact_request_without_sharing_opens_with_contact_details_only(app, store, alice):
+    rid = journey.start(store).reflection_id
+    journey.save_answer(store, rid, "company", "Private Employer")
+    journey.save_answer(store, rid, "fit_learned", "Private words")
+    contact.save_request(
+        store, rid, contact.validate("Zoë", "zoe@example.com", "", "email", "Evenings", True)
+    )
+    at = pin(log_in(app), "views/consultant_queue.py")
+    assert list(at.dataframe[0].value["Role and company"]) == [
+        "Contact request (answers not shared)"
+    ]
+    at.selectbox(key="q_pick").select(rid)
+    at.button(key="q_open").click().run()
+    at = pin(at, "views/consultant_detail.py")
+    assert not at.exception
+    assert [t.value for t in at.title] == [f"Contact request #{rid}"]
+    text = all_text(at)
+    assert "zoe@example.com" in text and "Evenings" in text
+    assert "Private" not in text
+    at.selectbox(key=f"detail_status_{rid}").select("contacted")
+    at.button(key=f"detail_status_save_{rid}").click().run()
+    assert review.submitted_reflection(store, rid)["review_status"] == "contacted"
+
+
+def test_a_colleague_name_is_escaped_in_the_confirmation(app, store, alice):
+    name = "**Bob** [click](javascript:alert(1))"
+    bob = accounts.add_consultant(store, "bob", PASSWORD + " two", display_name=name)
+    rid = shared_reflection(store)
+    at = open_detail(app, rid)
+    at.selectbox(key=f"detail_colleague_{rid}").select(bob)
+    at.button(key=f"detail_assign_other_{rid}").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [f"Assigned to {escape_md(name)}."]

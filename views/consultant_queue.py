@@ -90,13 +90,19 @@ if result.total == 0:
 
 st.write(f"**{result.total:,}** matching reflection{'s' if result.total != 1 else ''}")
 
+
+def _about(row: dict) -> str:
+    if not row["shared"]:
+        return "Contact request (answers not shared)"
+    return " at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)"
+
+
 frame = pd.DataFrame(
     [
         {
             "#": row["id"],
             "Submitted": review.age_text(row["submitted_at"]),
-            "Role and company": " at ".join(v for v in (row["role"], row["company"]) if v)
-            or "(not given)",
+            "Role and company": _about(row),
             "Stage": row["stage"],
             "Score": row["overall"],
             "Band": row["band_label"],
@@ -125,11 +131,7 @@ if selected:
 
 st.caption("Click a row to open it, or choose below.")
 pick_col, open_col = st.columns([4, 1], vertical_alignment="bottom")
-labels = {
-    row["id"]: f"#{row['id']} · "
-    + (" at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)")
-    for row in result.rows
-}
+labels = {row["id"]: f"#{row['id']} · {_about(row)}" for row in result.rows}
 choice = pick_col.selectbox("Open a reflection", list(labels), format_func=labels.get, key="q_pick")
 if open_col.button("Open reflection", key="q_open", type="primary") and choice is not None:
     consultant.open_reflection(choice)

@@ -62,7 +62,7 @@ def candidate_asks_for_a_call_and_shares(page, live_server, st_ui) -> int:
         "label"
     ).first.click()
     st_ui.click(page, "Send my request")
-    expect(main).to_contain_text("share your reflection below")
+    expect(main).to_contain_text("We have your request")
     st_ui.tick(page, CONSULTANT_REVIEW.text)
     st_ui.click(page, "Share my reflection")
     expect(main).to_contain_text("Shared with our consultants")
