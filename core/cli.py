@@ -76,14 +76,18 @@ def cmd_purge(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     settings = load_settings()
     draft_days = settings.draft_retention_days if args.drafts is None else args.drafts
     submitted_days = settings.submitted_retention_days if args.submitted is None else args.submitted
+    audit_days = settings.audit_retention_days if args.audit is None else args.audit
     try:
-        counts = admin.purge(_store(args), draft_days, submitted_days, dry_run=args.dry_run)
+        counts = admin.purge(
+            _store(args), draft_days, submitted_days, audit_days=audit_days, dry_run=args.dry_run
+        )
     except ValueError as exc:
         return _fail(str(exc))
     verb = "Would delete" if args.dry_run else "Deleted"
     print(
         f"{verb} {counts['drafts']} draft and {counts['submitted']} submitted reflections "
-        f"({counts['candidates']} candidates with nothing left)."
+        f"({counts['candidates']} candidates with nothing left), {counts['audit']} audit "
+        f"log rows and {counts['login_attempts']} login attempts."
     )
     return 0
 
@@ -141,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="DAYS",
         help="age in days after which submitted reflections go",
+    )
+    purge.add_argument(
+        "--audit",
+        type=int,
+        metavar="DAYS",
+        help="age in days after which audit log rows and login attempts go",
     )
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     backup = sub.add_parser("backup", help="write a consistent copy of the database")

@@ -5,8 +5,12 @@ Plain data in and out; every write is one transaction through `Store.write()`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Mapping
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +28,48 @@ DENORMALISED = ("company", "role", "stage_reached")
 
 class UnknownCode(LookupError):
     """No candidate has this code (never issued, or their data was deleted)."""
+
+
+class TooMany(RuntimeError):
+    """A cap on anonymous writes was reached; `str(exc)` is the message for the candidate."""
+
+
+# Anyone can start a reflection without logging in, so starts are capped.
+MAX_NEW_REFLECTIONS_PER_DAY = 10
+TOO_MANY_REFLECTIONS = (
+    f"You've started {MAX_NEW_REFLECTIONS_PER_DAY} reflections in the last day, which is our "
+    "limit. Your earlier ones are all kept: carry on with the latest, or start a new one "
+    "tomorrow."
+)
+TOO_MANY_STARTS = (
+    "A lot of people are starting at the moment. Please wait a minute and try again; "
+    "nothing is lost by waiting."
+)
+
+
+class RateLimit:
+    """At most `per_minute` events in any 60 seconds, for this process (thread-safe)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._recent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Count one event; False (and not counted) when the limit is reached."""
+        now = self._clock()
+        with self._lock:
+            while self._recent and now - self._recent[0] >= 60:
+                self._recent.popleft()
+            if len(self._recent) >= self.per_minute:
+                return False
+            self._recent.append(now)
+            return True
+
+
+# The welcome page passes this to `start`: new candidates per minute, per server process.
+NEW_CANDIDATES = RateLimit(per_minute=60)
 
 
 @dataclass(frozen=True)
@@ -54,11 +100,16 @@ def _insert_reflection(conn: Any, candidate_id: int, campaign: Mapping[str, str]
     return int(cur.lastrowid)
 
 
-def start(store: Store, campaign: Mapping[str, str] | None = None) -> Session:
+def start(
+    store: Store, campaign: Mapping[str, str] | None = None, *, limit: RateLimit | None = None
+) -> Session:
     """A new candidate with a fresh resume code and a first reflection.
 
-    Only call once the candidate has given consent to store their answers.
+    Only call once the candidate has given consent to store their answers. With a
+    `limit`, raises TooMany (nothing written) once it is reached.
     """
+    if limit is not None and not limit.take():
+        raise TooMany(TOO_MANY_STARTS)
     code = codes.new_code()
     with store.write() as conn:
         cur = conn.execute(
@@ -91,7 +142,15 @@ def resume(store: Store, typed_code: str) -> Session:
 def new_reflection(
     store: Store, candidate_id: int, campaign: Mapping[str, str] | None = None
 ) -> int:
+    """Another reflection under the same code; TooMany past MAX_NEW_REFLECTIONS_PER_DAY."""
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
     with store.write() as conn:
+        recent = conn.execute(
+            "SELECT COUNT(*) FROM reflections WHERE candidate_id = ? AND created_at >= ?",
+            (candidate_id, since),
+        ).fetchone()[0]
+        if recent >= MAX_NEW_REFLECTIONS_PER_DAY:
+            raise TooMany(TOO_MANY_REFLECTIONS)
         return _insert_reflection(conn, candidate_id, campaign or {})
 
 

@@ -7,6 +7,7 @@ Every view and change is written to `audit_log` in the same transaction as the c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from core import accounts
@@ -56,6 +57,25 @@ def record_export(
 ) -> None:
     with store.write() as conn:
         audit(conn, session.username, "export", reflection_id, detail=what, at=clock())
+
+
+def audited_download(
+    store: Store,
+    session: ConsultantSession,
+    what: str,
+    build: Callable[[], bytes],
+    reflection_id: int | None = None,
+    clock: Clock = system_clock,
+) -> Callable[[], bytes]:
+    """`data` for st.download_button: Streamlit calls it on each click (a deferred
+    download), so every download is audited before its bytes exist, and nothing is
+    built or sent for a page view alone."""
+
+    def produce() -> bytes:
+        record_export(store, session, what, reflection_id, clock)
+        return build()
+
+    return produce
 
 
 def _require_submitted(conn: Any, reflection_id: int) -> Any:

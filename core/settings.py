@@ -26,6 +26,8 @@ class Settings:
     # Drafts nobody submitted are purged after this many days; submitted ones later.
     draft_retention_days: int = 90
     submitted_retention_days: int = 365
+    # Audit log rows and login attempts are purged after this many days.
+    audit_retention_days: int = 365
     # Consultant sessions.
     idle_timeout_minutes: int = 30
     absolute_timeout_hours: int = 12

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 
 from core import accounts, auth, contact, document, journey, review
 from core.safe_html import escape_md
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "harbour lights at dusk"
@@ -311,17 +312,30 @@ def test_sso_user_with_an_unverified_address_is_refused(app, store, monkeypatch)
     assert accounts.list_consultants(store) == []
 
 
-def test_csv_export_is_prepared_on_request_and_audited(app, store, alice):
+def test_csv_export_is_built_and_audited_only_when_downloaded(app, store, alice):
     shared_reflection(store)
     at = pin(log_in(app), "views/consultant_queue.py")
-    assert not at.get("download_button")
-    at.button(key="q_csv_prepare").click().run()
     assert not at.exception
-    assert len(at.get("download_button")) == 1
-    assert at.session_state["q_csv"].decode("utf-8-sig").startswith("Reflection,Submitted")
-    assert ("alice", "export", "queue csv") in [
-        (r["actor"], r["action"], r["detail"]) for r in auth.audit_entries(store)
-    ]
+    (button,) = at.get("download_button")
+    # Deferred: no file exists for the page view, so nothing is exported or audited yet.
+    assert not button.proto.url
+    assert "q_csv" not in at.session_state
+    assert "export" not in [r["action"] for r in auth.audit_entries(store)]
+
+
+def test_every_download_click_writes_an_audit_row_first(store, alice):
+    rid = shared_reflection(store)
+    session = auth.authenticate(store, "alice", PASSWORD, Settings()).session
+    built = []
+    produce = review.audited_download(
+        store, session, "queue csv", lambda: built.append(1) or b"data", rid
+    )
+    assert built == [] and "export" not in [r["action"] for r in auth.audit_entries(store)]
+    assert produce() == b"data" and produce() == b"data"
+    exports = [r for r in auth.audit_entries(store) if r["action"] == "export"]
+    assert [(r["actor"], r["detail"], r["reflection_id"]) for r in exports] == [
+        ("alice", "queue csv", rid)
+    ] * 2
 
 
 def reflection_row(store, rid):

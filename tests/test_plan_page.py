@@ -238,3 +238,17 @@ def test_deleted_code_is_refused_on_welcome(app, store):
     assert not at.exception
     assert "candidate" not in at.session_state
     assert any("couldn't find" in e.value for e in at.error)
+
+
+def test_the_contact_form_says_so_when_the_cap_is_reached(app, store):
+    session = _seed(store, SEEDED)
+    for _ in range(contact.MAX_REQUESTS_PER_REFLECTION):
+        contact.save_request(
+            store,
+            session.reflection_id,
+            contact.validate("Zoë", "zoe@example.com", "", "email", "", True),
+        )
+    at = _open_plan(app, session)
+    _fill_contact(at, "zoe@example.com")
+    assert any("won't store another" in e.value for e in at.error)
+    assert len(contact.requests_for(store, session.reflection_id)) == 5

@@ -143,13 +143,15 @@ with st.container(border=True, key="reflection_document"):
 
 st.download_button(
     "Download as Markdown",
-    markdown.encode("utf-8"),
+    # Built and audited on each click (a deferred download), never on a page view.
+    review.audited_download(
+        store, session, "reflection markdown", lambda: markdown.encode("utf-8"), rid
+    ),
     file_name=f"{'reflection' if shared else 'contact-request'}-{rid}.md",
     mime="text/markdown",
     icon=":material/download:",
     key=f"detail_md_{rid}",
-    on_click=review.record_export,
-    args=(store, session, "reflection markdown", rid),
+    on_click="ignore",
 )
 
 st.subheader("Notes")

@@ -53,12 +53,18 @@ if session is None:
         if st.button(
             "Start my reflection", type="primary", disabled=not agreed, icon=":material/play_arrow:"
         ):
-            new = journey.start(state.store(), st.session_state.get("campaign"))
-            nav.switch_to(new)
-            st.session_state.new_code = new.code
-            st.session_state.resume_code = new.code
-            st.session_state.pop("resume_error", None)
-            st.rerun()
+            try:
+                new = journey.start(
+                    state.store(), st.session_state.get("campaign"), limit=journey.NEW_CANDIDATES
+                )
+            except journey.TooMany as exc:
+                st.error(str(exc), icon=":material/hourglass_empty:")
+            else:
+                nav.switch_to(new)
+                st.session_state.new_code = new.code
+                st.session_state.resume_code = new.code
+                st.session_state.pop("resume_error", None)
+                st.rerun()
         if not agreed:
             st.caption("Tick the box to start: we need your agreement to save answers.")
     with resume_tab:
@@ -114,12 +120,16 @@ if not new_code:
             key="new_reflection",
             icon=":material/add:",
         ):
-            reflection_id = journey.new_reflection(
-                state.store(), session.candidate_id, st.session_state.get("campaign")
-            )
-            nav.switch_to(journey.Session(session.candidate_id, reflection_id))
-            st.session_state.new_reflection_started = True
-            st.rerun()
+            try:
+                reflection_id = journey.new_reflection(
+                    state.store(), session.candidate_id, st.session_state.get("campaign")
+                )
+            except journey.TooMany as exc:
+                st.warning(str(exc), icon=":material/hourglass_empty:")
+            else:
+                nav.switch_to(journey.Session(session.candidate_id, reflection_id))
+                st.session_state.new_reflection_started = True
+                st.rerun()
 
 st.subheader("A little context", divider="gray")
 st.caption("This shapes the messages we draft for you. Everything saves as you type.")
