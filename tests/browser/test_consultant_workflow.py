@@ -109,7 +109,6 @@ def test_consultant_finds_the_request_first_notes_it_marks_it_contacted_and_expo
         assert reflection_row(store, rid)["review_status"] == "contacted"
 
         st_ui.nav(staff, "Queue")
-        st_ui.click(staff, "Prepare a CSV")
         with staff.expect_download() as download_info:
             main.get_by_role("button", name=re.compile("Download CSV")).click()
         saved = tmp_path / download_info.value.suggested_filename
