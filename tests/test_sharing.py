@@ -153,3 +153,44 @@ def test_a_contact_request_after_sharing_leaves_the_snapshot_alone(store):
     row = review.submitted_reflection(store, rid)
     assert journey.shared_answers(row)["fit_learned"] == "Shared words"
     assert row["reason_codes"].split()[0] == "asked_to_talk" and row["contact_requested"]
+
+
+def test_the_upgrade_snapshots_shared_answers_and_queues_stored_contact_requests(tmp_path):
+    import sqlite3
+
+    import sqlite_utils
+
+    from core.migrations import MIGRATIONS
+    from core.store import Store
+
+    path = tmp_path / "before.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS.apply(sqlite_utils.Database(conn), stop_before="0006_trust_fixes")
+    stamp = "2026-11-01T09:00:00+00:00"
+    conn.execute("INSERT INTO candidates (id, code_hash, created_at) VALUES (1, 'h', ?)", (stamp,))
+    for rid, submitted in ((1, stamp), (2, None), (3, None)):
+        conn.execute(
+            "INSERT INTO reflections (id, candidate_id, created_at, updated_at, submitted_at, "
+            "company) VALUES (?, 1, ?, ?, ?, 'Acme')",
+            (rid, stamp, stamp, submitted),
+        )
+        conn.execute("INSERT INTO answers VALUES (?, 'fit_learned', '\"Words\"', ?)", (rid, stamp))
+    conn.execute(
+        "INSERT INTO contact_requests (reflection_id, name, email, channel, consent_version, "
+        "consent_at, created_at) VALUES (2, 'Zoë', 'zoe@example.com', 'email', 'v1', ?, ?)",
+        (stamp, stamp),
+    )
+    conn.close()
+
+    store = Store(path)
+    try:
+        shared = review.submitted_reflection(store, 1)
+        assert journey.shared_answers(shared) == {"fit_learned": "Words"}
+        asked = review.submitted_reflection(store, 2)
+        assert asked["submitted_at"] == stamp and asked["shared_answers_json"] is None
+        assert (asked["reason_codes"], asked["company"]) == ("asked_to_talk", None)
+        with pytest.raises(review.NotFound):
+            review.submitted_reflection(store, 3)  # a plain draft stays private
+        assert [r["kind"] for r in fetch_queue(store).rows] == ["Contact request", "Reflection"]
+    finally:
+        store.close()
