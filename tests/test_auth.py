@@ -507,3 +507,20 @@ def test_sso_never_takes_over_a_password_account_with_the_same_address(store, al
     )
     assert result.session.username == "alice@agency.example"
     assert login(store, "alice", PASSWORD, clock).session.consultant_id == alice
+
+
+def test_a_login_that_finds_no_free_check_is_asked_to_retry_and_not_counted(
+    store, alice, clock, monkeypatch
+):
+    monkeypatch.setattr(auth, "VERIFY_QUEUE_SECONDS", 0.05)
+    settings = replace(SETTINGS, login_parallel_checks=1)
+    slots = auth.verification_slots(1)
+    assert slots.acquire(timeout=1)  # a burst is using the only slot
+    try:
+        busy = login_with(store, "alice", PASSWORD, settings, clock)
+    finally:
+        slots.release()
+    assert not busy.ok and busy.message == auth.BUSY
+    with store.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM login_attempts").fetchone()[0] == 0
+    assert login_with(store, "alice", PASSWORD, settings, clock).ok
