@@ -259,7 +259,7 @@ def authenticate(
             if accounts.USERNAME_RE.match(name)
             else None
         )
-        actor = name if found else anonymous_actor(conn, raw[:MAX_USERNAME_INPUT])
+        actor = name if found else anonymous_actor(conn, name)
         until = wait_until(conn, actor, settings, now)
         message = LOCKED
         if until is None:
