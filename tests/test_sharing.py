@@ -194,3 +194,14 @@ def test_the_upgrade_snapshots_shared_answers_and_queues_stored_contact_requests
         assert [r["kind"] for r in fetch_queue(store).rows] == ["Contact request", "Reflection"]
     finally:
         store.close()
+
+
+def test_the_overview_counts_shared_reflections_not_contact_requests(store):
+    from core.overview import overview
+
+    share(store, draft(store, company="Acme"))
+    contact.save_request(store, draft(store), request())
+    summary = overview(store)
+    assert summary.total == 1
+    assert sum(b["count"] for b in summary.bands) == 1
+    assert sum(c["count"] for c in summary.per_campaign) == 1
