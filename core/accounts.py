@@ -145,16 +145,38 @@ def add_consultant(
         raise ValueError(f"A consultant called {username!r} already exists.") from exc
 
 
-def disable_consultant(store: Store, username: str) -> None:
-    """Stop this consultant logging in; their notes and history stay."""
-    try:
-        username = clean_username(username)
-    except ValueError:
-        raise ValueError(f"There is no consultant called {username!r}.") from None
+def disable_consultant(store: Store, who: str) -> list[str]:
+    """Stop a consultant logging in, by username or e-mail; returns the usernames disabled.
+
+    Single sign-on accounts are named after their e-mail address, and a person may have
+    both a password account and a single sign-on one with the same address: every account
+    with that username or e-mail, or with the e-mail of an account named, is disabled.
+    Their open sessions end at their next click (`core.auth.still_active` reads the flag)
+    and single sign-on refuses them from then on. Notes and history stay.
+    """
+    wanted = who.strip().lower() if isinstance(who, str) else ""
+    if not wanted or len(wanted) > EMAIL_MAX:
+        raise ValueError(f"There is no consultant called {who!r}.")
     with store.write() as conn:
-        cur = conn.execute("UPDATE consultants SET disabled = 1 WHERE username = ?", (username,))
-        if cur.rowcount == 0:
-            raise ValueError(f"There is no consultant called {username!r}.")
+        rows = conn.execute(
+            "SELECT id, username, email FROM consultants WHERE username = ? OR lower(email) = ?",
+            (wanted, wanted),
+        ).fetchall()
+        if not rows:
+            raise ValueError(f"There is no consultant called {who!r}.")
+        # The same person's other accounts (password and single sign-on) go too.
+        addresses = sorted({r["email"].lower() for r in rows if r["email"]})
+        for address in addresses:
+            rows += conn.execute(
+                "SELECT id, username, email FROM consultants "
+                "WHERE username = ? OR lower(email) = ?",
+                (address, address),
+            ).fetchall()
+        rows = sorted({r["id"]: r for r in rows}.values(), key=lambda r: r["username"])
+        conn.executemany(
+            "UPDATE consultants SET disabled = 1 WHERE id = ?", [(row["id"],) for row in rows]
+        )
+    return [row["username"] for row in rows]
 
 
 def list_consultants(store: Store) -> list[dict[str, Any]]:

@@ -52,6 +52,7 @@ def purge(
     draft_days: int,
     submitted_days: int,
     *,
+    audit_days: int | None = None,
     dry_run: bool = False,
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
@@ -59,11 +60,14 @@ def purge(
 
     Unsubmitted reflections go `draft_days` after their last change; submitted ones go
     `submitted_days` after submission. Answers, contact requests, notes and status
-    history go with their reflection. With `dry_run`, only count: a read that needs no
+    history go with their reflection. With `audit_days`, audit log rows and login
+    attempts older than that go too. With `dry_run`, only count: a read that needs no
     write lock, so it answers at once even while the app or another command writes.
     """
     draft_days = _check_days(draft_days, "draft")
     submitted_days = _check_days(submitted_days, "submitted")
+    if audit_days is not None:
+        audit_days = _check_days(audit_days, "audit log")
     now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
         raise ValueError("The purge time must carry a time zone.")
@@ -93,7 +97,21 @@ def purge(
             if deleted != orphans:
                 # Should be impossible inside one transaction; refuse rather than guess.
                 raise RuntimeError("Purge counts changed mid-transaction; rolled back.")
-    return {"drafts": drafts, "submitted": submitted, "candidates": orphans}
+        logs = {} if audit_days is None else _purge_logs(conn, _cutoff(now, audit_days), dry_run)
+    return {"drafts": drafts, "submitted": submitted, "candidates": orphans, **logs}
+
+
+def _purge_logs(conn: Any, cutoff: str, dry_run: bool) -> dict[str, int]:
+    # Both tables hold who did what and when (and, for unknown names, a keyed hash):
+    # they are kept for the audit retention, not for ever.
+    counts = {}
+    for table in ("audit_log", "login_attempts"):
+        counts[table] = conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE at < ?", (cutoff,)
+        ).fetchone()[0]
+        if not dry_run:
+            conn.execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
+    return {"audit": counts["audit_log"], "login_attempts": counts["login_attempts"]}
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -1,15 +1,26 @@
 """Consultant login: password check, throttling, session timeouts, single sign-on, audit.
 
 Time comes from an injectable clock (a function returning an aware UTC datetime) so
-throttling and timeouts can be tested without waiting. Failed attempts live in the
-`login_attempts` table, so restarting the server does not reset a lockout.
+throttling and timeouts can be tested without waiting. Attempts live in the
+`login_attempts` table, so restarting the server does not reset a wait.
+
+Throttling: an attempt is recorded (as failed) in the same transaction that checks the
+throttle, before the password is verified, so parallel guesses cannot all slip past the
+check. After `login_max_failures` failures in a row a username waits before each further
+try, one minute doubling up to `login_window_minutes`: a wait, never a lock, so whoever
+guesses cannot keep the owner out for longer than that. A global budget of failures
+across all usernames slows spraying many names. At most `login_parallel_checks` argon2
+verifications (about 64 MiB each) run at once in the process; the rest queue briefly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,18 +36,49 @@ Clock = Callable[[], dt.datetime]
 # so the form never reveals which usernames exist.
 REFUSED = "That username and password don't match an active account. Please try again."
 LOCKED = (
-    "Too many unsuccessful attempts for this username. For safety, logging in is paused "
-    "for {minutes} minutes. Please try again later."
+    "Too many unsuccessful attempts for this username. For safety, please wait {wait} "
+    "before trying again."
 )
+BUSY_EVERYWHERE = (
+    "There have been many unsuccessful logins here recently, so logging in with a password "
+    "is paused for safety. Please try again in {wait}, or use single sign-on if you have it."
+)
+BUSY = "Logging in is busy right now. Please try again in a moment."
 SSO_REFUSED = (
     "Your single sign-on account ({email}) isn't on the list of consultants allowed in. "
     "Ask the administrator to add it."
 )
 SSO_DISABLED = "This consultant account has been disabled. Ask the administrator if that's wrong."
+SSO_NOT_SET_UP = (
+    "Single sign-on isn't fully set up here yet. Please log in with your password, or ask "
+    "the administrator to finish setting it up."
+)
+SSO_WRONG_ISSUER = (
+    "That sign-in came from an identity provider we don't accept here. Ask the administrator."
+)
+SSO_UNVERIFIED = (
+    "Your identity provider hasn't confirmed the address {email} yet, so we can't let you in "
+    "with it. Confirm it with them first, or ask the administrator."
+)
+SSO_TAKEN = (
+    "The address {email} already belongs to another consultant account, so single sign-on "
+    "can't use it. Ask the administrator."
+)
+# The claims single sign-on reads from the identity provider's token.
+SSO_CLAIMS = ("iss", "sub", "email", "email_verified", "name")
+SSO_SUBJECT_MAX = 255
 MAX_USERNAME_INPUT = 64
 AUDIT_ACTOR_MAX = 64
+# The first wait after the free failures; it doubles with each further failure.
+FIRST_WAIT = dt.timedelta(minutes=1)
+# A run of failures older than this no longer counts towards a wait.
+FAILURE_MEMORY = dt.timedelta(hours=24)
+# How long a login waits for a free verification slot before being told to retry.
+VERIFY_QUEUE_SECONDS = 5.0
 
 _dummy_hashes: dict[int, str] = {}
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
 
 
 def system_clock() -> dt.datetime:
@@ -122,28 +164,73 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def locked_until(
-    store: Store, username: str, settings: Settings, now: dt.datetime
-) -> dt.datetime | None:
-    """When the lockout on this username ends, or None when it may try now.
+def verification_slots(limit: int) -> threading.BoundedSemaphore:
+    """The process-wide cap on concurrent argon2 verifications (one per distinct limit)."""
+    with _slots_lock:
+        slots = _slots.get(limit)
+        if slots is None:
+            slots = _slots[limit] = threading.BoundedSemaphore(max(1, limit))
+        return slots
 
-    Locked when the last `login_max_failures` attempts all failed within
-    `login_window_minutes` of each other; the pause lasts `login_window_minutes` from the
-    last of them. A success in between breaks the run.
+
+def anonymous_actor(conn: Any, typed: str) -> str:
+    """How a username that matches no account is written down: a keyed hash, never raw.
+
+    People type passwords into the username box. The hash still lets the admin see the
+    same unknown name being tried again; the key lives in the database (migration 0006).
     """
+    row = conn.execute("SELECT audit_key FROM install_secrets WHERE id = 1").fetchone()
+    key = bytes.fromhex(row["audit_key"]) if row else b""
+    digest = hmac.new(key, typed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return f"(unknown {digest[:12]})"
+
+
+def _wait_text(seconds: float) -> str:
+    if seconds <= 90:
+        return "a minute"
+    return f"{round(seconds / 60)} minutes"
+
+
+def wait_until(conn: Any, key: str, settings: Settings, now: dt.datetime) -> dt.datetime | None:
+    """When this username may try again, or None when it may try now.
+
+    The first `login_max_failures` failures in a row are free; after that each try waits
+    FIRST_WAIT after the latest failure, doubling per further failure, at most
+    `login_window_minutes`. A success ends the run; refusals while waiting are not
+    attempts, so they do not make the wait longer.
+    """
+    rows = conn.execute(
+        "SELECT at, success FROM login_attempts WHERE username = ? AND at >= ? "
+        "ORDER BY at DESC, id DESC LIMIT ?",
+        (key, stamp(now - FAILURE_MEMORY), settings.login_max_failures + 16),
+    ).fetchall()
+    failures = 0
+    for row in rows:
+        if row["success"]:
+            break
+        failures += 1
+    beyond = failures - settings.login_max_failures
+    if beyond < 0:
+        return None
+    cap = dt.timedelta(minutes=settings.login_window_minutes)
+    wait = min(cap, FIRST_WAIT * 2 ** min(beyond, 16))
+    until = parse_stamp(rows[0]["at"]) + wait
+    return until if now < until else None
+
+
+def global_wait_until(conn: Any, settings: Settings, now: dt.datetime) -> dt.datetime | None:
+    """When password logins may resume after too many failures across all usernames."""
     window = dt.timedelta(minutes=settings.login_window_minutes)
-    with store.read() as conn:
-        rows = conn.execute(
-            "SELECT at, success FROM login_attempts WHERE username = ? AND at >= ? "
-            "ORDER BY at DESC, id DESC LIMIT ?",
-            (username, stamp(now - 2 * window), settings.login_max_failures),
-        ).fetchall()
-    if len(rows) < settings.login_max_failures or any(r["success"] for r in rows):
+    budget = max(1, settings.login_global_failures)
+    row = conn.execute(
+        "SELECT at FROM login_attempts WHERE success = 0 AND at > ? "
+        "ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?",
+        (stamp(now - window), budget - 1),
+    ).fetchone()
+    if row is None:
         return None
-    newest, oldest = parse_stamp(rows[0]["at"]), parse_stamp(rows[-1]["at"])
-    if newest - oldest > window:
-        return None
-    until = newest + window
+    # The budget frees up once the failure `budget` places back leaves the window.
+    until = parse_stamp(row["at"]) + window
     return until if now < until else None
 
 
@@ -166,19 +253,46 @@ def authenticate(
         and len(raw) <= MAX_USERNAME_INPUT
         and bool(accounts.USERNAME_RE.match(name))
     )
-    until = locked_until(store, name, settings, now) if name else None
+    with store.write() as conn:
+        found = (
+            conn.execute("SELECT * FROM consultants WHERE username = ?", (name,)).fetchone()
+            if accounts.USERNAME_RE.match(name)
+            else None
+        )
+        actor = name if found else anonymous_actor(conn, name)
+        until = wait_until(conn, actor, settings, now)
+        message = LOCKED
+        if until is None:
+            until = global_wait_until(conn, settings, now)
+            message = BUSY_EVERYWHERE
+        if until is not None:
+            audit(conn, actor, "login_refused", detail="waiting", at=now)
+        else:
+            # Recorded as failed before the password is checked: a parallel guess sees it.
+            attempt_id = conn.execute(
+                "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, 0)",
+                (actor, stamp(now)),
+            ).lastrowid
     if until is not None:
-        minutes = max(1, round((until - now).total_seconds() / 60))
-        with store.write() as conn:
-            audit(conn, name, "login_refused", detail="locked", at=now)
-        return LoginResult(None, LOCKED.format(minutes=minutes), locked=True)
+        wait = _wait_text((until - now).total_seconds())
+        return LoginResult(None, message.format(wait=wait), locked=True)
 
-    consultant = accounts.get_by_username(store, name) if well_formed else None
-    # Always run one argon2 verification, whatever went wrong, so timing tells nothing.
-    matched = _verify(
-        consultant["password_hash"] if consultant else None,
-        password if isinstance(password, str) and well_formed else "",
-    )
+    consultant = dict(found) if found is not None and well_formed else None
+    slots = verification_slots(settings.login_parallel_checks)
+    if not slots.acquire(timeout=VERIFY_QUEUE_SECONDS):
+        with store.write() as conn:
+            # Not verified, so it was no guess: it must not count against the owner.
+            conn.execute("DELETE FROM login_attempts WHERE id = ?", (attempt_id,))
+            audit(conn, actor, "login_refused", detail="busy", at=now)
+        return LoginResult(None, BUSY)
+    try:
+        # Always one argon2 verification, whatever went wrong, so timing tells nothing.
+        matched = _verify(
+            consultant["password_hash"] if consultant else None,
+            password if isinstance(password, str) and well_formed else "",
+        )
+    finally:
+        slots.release()
     if not well_formed:
         outcome = "malformed input"
     elif consultant is None:
@@ -191,12 +305,9 @@ def authenticate(
         outcome = "ok"
     success = outcome == "ok"
     with store.write() as conn:
-        if name:
-            conn.execute(
-                "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, ?)",
-                (name, stamp(now), int(success)),
-            )
-        audit(conn, name, "login" if success else "login_failed", detail=outcome, at=now)
+        if success:
+            conn.execute("UPDATE login_attempts SET success = 1 WHERE id = ?", (attempt_id,))
+        audit(conn, actor, "login" if success else "login_failed", detail=outcome, at=now)
         if success and accounts.hasher().check_needs_rehash(consultant["password_hash"]):
             conn.execute(
                 "UPDATE consultants SET password_hash = ? WHERE id = ?",
@@ -274,46 +385,101 @@ def sso_allowed(email: str, allow_list: str) -> bool:
     return False
 
 
+def _claim_true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
 def sso_login(
     store: Store,
-    email: object,
-    display_name: str,
+    identity: Mapping[str, Any],
     settings: Settings,
     clock: Clock = system_clock,
 ) -> LoginResult:
-    """Log in someone the identity provider vouched for, if the allow-list admits them.
+    """Log in someone the identity provider vouched for, if we trust the vouching.
 
-    The first time an allowed address signs in, a consultant row (no password) is made
-    for it so notes and assignments have someone to point at.
+    `identity` holds the ID token's claims (`st.user`). Refused unless the issuer is the
+    pinned one, there is a subject, the e-mail is on the allow-list and, when the
+    provider says whether it checked the address, it did. The account is found by
+    issuer + subject. At the first login of an identity, an account is made for it (no
+    password) and bound to it; an older single sign-on account named after the address
+    and not yet bound is bound instead. An account with a password is never taken over
+    because its e-mail matches, and an address with a disabled account stays out.
     """
     now = clock()
-    clean = email.strip().lower() if isinstance(email, str) else ""
-    if not clean or len(clean) > accounts.EMAIL_MAX or not sso_allowed(clean, settings.sso_allowed):
+    raw_email = identity.get("email")
+    clean = raw_email.strip().lower() if isinstance(raw_email, str) else ""
+    issuer = str(identity.get("iss") or "").strip()
+    subject = str(identity.get("sub") or "").strip()
+    shown = _printable(clean, 80) or "no e-mail"
+
+    def refuse(detail: str, message: str, actor: str = "") -> LoginResult:
         with store.write() as conn:
-            audit(conn, clean or "(no e-mail)", "sso_refused", detail="not allowed", at=now)
-        return LoginResult(None, SSO_REFUSED.format(email=_printable(clean, 80) or "no e-mail"))
+            audit(conn, actor or clean or "(no e-mail)", "sso_refused", detail=detail, at=now)
+        return LoginResult(None, message)
+
+    pinned = settings.sso_issuer.strip()
+    if not pinned:
+        return refuse("issuer not pinned", SSO_NOT_SET_UP)
+    if issuer != pinned:
+        return refuse("unexpected issuer", SSO_WRONG_ISSUER)
+    if not subject or len(subject) > SSO_SUBJECT_MAX:
+        return refuse("no subject", SSO_WRONG_ISSUER)
+    if "email_verified" in identity and not _claim_true(identity.get("email_verified")):
+        return refuse("e-mail not verified", SSO_UNVERIFIED.format(email=shown))
+    if not clean or len(clean) > accounts.EMAIL_MAX or not sso_allowed(clean, settings.sso_allowed):
+        return refuse("not allowed", SSO_REFUSED.format(email=shown))
     with store.write() as conn:
         row = conn.execute(
-            "SELECT * FROM consultants WHERE email = ? OR username = ? ORDER BY id LIMIT 1",
-            (clean, clean),
+            "SELECT * FROM consultants WHERE sso_issuer = ? AND sso_subject = ?",
+            (issuer, subject),
         ).fetchone()
         if row is None:
-            name = _printable(display_name.strip(), accounts.DISPLAY_NAME_MAX)
-            cur = conn.execute(
-                "INSERT INTO consultants (username, display_name, email, password_hash, "
-                "created_at) VALUES (?, ?, ?, NULL, ?)",
-                (clean, name, clean, stamp(now)),
-            )
-            consultant: dict[str, Any] = {
-                "id": int(cur.lastrowid),
-                "username": clean,
-                "display_name": name,
-                "disabled": 0,
-            }
-        else:
-            consultant = dict(row)
+            row = _first_sso_login(conn, clean, identity, issuer, subject, now)
+            if isinstance(row, LoginResult):
+                return row
+        consultant = dict(row)
         if consultant["disabled"]:
             audit(conn, consultant["username"], "sso_refused", detail="disabled account", at=now)
             return LoginResult(None, SSO_DISABLED)
+        if consultant.get("email") != clean:
+            # Keep the address current, so disabling by e-mail finds this account.
+            conn.execute("UPDATE consultants SET email = ? WHERE id = ?", (clean, consultant["id"]))
         audit(conn, consultant["username"], "login", detail="single sign-on", at=now)
     return LoginResult(_new_session(consultant, now, via_sso=True))
+
+
+def _first_sso_login(
+    conn: Any, email: str, identity: Mapping[str, Any], issuer: str, subject: str, now: dt.datetime
+) -> Any:
+    """The account this new identity is bound to (a row), or a refusal (LoginResult)."""
+    same_address = conn.execute(
+        "SELECT * FROM consultants WHERE username = ? OR lower(email) = ? ORDER BY id",
+        (email, email),
+    ).fetchall()
+    if any(r["disabled"] for r in same_address):
+        # A leaver's address: a new identity with it must not walk back in.
+        audit(conn, email, "sso_refused", detail="disabled account", at=now)
+        return LoginResult(None, SSO_DISABLED)
+    named = next((r for r in same_address if r["username"] == email), None)
+    if named is not None:
+        if named["password_hash"] is not None or named["sso_subject"] is not None:
+            audit(conn, email, "sso_refused", detail="address bound elsewhere", at=now)
+            return LoginResult(None, SSO_TAKEN.format(email=_printable(email, 80)))
+        # Made by single sign-on before accounts were bound: bind it now.
+        conn.execute(
+            "UPDATE consultants SET sso_issuer = ?, sso_subject = ? WHERE id = ?",
+            (issuer, subject, named["id"]),
+        )
+        audit(conn, email, "sso_bound", detail="existing account", at=now)
+        return conn.execute("SELECT * FROM consultants WHERE id = ?", (named["id"],)).fetchone()
+    raw_name = identity.get("name")
+    name = _printable(
+        raw_name.strip() if isinstance(raw_name, str) else "", accounts.DISPLAY_NAME_MAX
+    )
+    cur = conn.execute(
+        "INSERT INTO consultants (username, display_name, email, password_hash, created_at, "
+        "sso_issuer, sso_subject) VALUES (?, ?, ?, NULL, ?, ?, ?)",
+        (email, name, email, stamp(now), issuer, subject),
+    )
+    audit(conn, email, "sso_bound", detail="new account", at=now)
+    return conn.execute("SELECT * FROM consultants WHERE id = ?", (cur.lastrowid,)).fetchone()

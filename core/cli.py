@@ -116,11 +116,15 @@ def cmd_disable_consultant(args: argparse.Namespace, _: Callable[[str], str]) ->
 
     try:
         with _store(args) as store:
-            accounts.disable_consultant(store, args.username)
+            usernames = accounts.disable_consultant(store, args.username)
     except ValueError as exc:
         return _fail(str(exc))
     _say_database(args)
-    print(f"Disabled consultant {args.username!r}. They can no longer log in.")
+    for username in usernames:
+        print(
+            f"Disabled consultant {username!r}. They can no longer log in, single sign-on "
+            "included, and any open session ends at their next click."
+        )
     return 0
 
 
@@ -144,16 +148,20 @@ def cmd_purge(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     settings = _settings()
     draft_days = settings.draft_retention_days if args.drafts is None else args.drafts
     submitted_days = settings.submitted_retention_days if args.submitted is None else args.submitted
+    audit_days = settings.audit_retention_days if args.audit is None else args.audit
     try:
         with _store(args) as store:
-            counts = admin.purge(store, draft_days, submitted_days, dry_run=args.dry_run)
+            counts = admin.purge(
+                store, draft_days, submitted_days, audit_days=audit_days, dry_run=args.dry_run
+            )
     except ValueError as exc:
         return _fail(str(exc))
     _say_database(args)
     verb = "Would delete" if args.dry_run else "Deleted"
     print(
         f"{verb} {counts['drafts']} draft and {counts['submitted']} submitted reflections "
-        f"({counts['candidates']} candidates with nothing left)."
+        f"({counts['candidates']} candidates with nothing left), {counts['audit']} audit "
+        f"log rows and {counts['login_attempts']} login attempts."
     )
     return 0
 
@@ -201,8 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--name", help="display name shown on notes")
     add.add_argument("--email", help="e-mail address (used for single sign-on)")
-    disable = sub.add_parser("disable-consultant", help="stop a consultant logging in")
-    disable.add_argument("username")
+    disable = sub.add_parser(
+        "disable-consultant", help="stop a consultant logging in (password or single sign-on)"
+    )
+    disable.add_argument("username", help="username, or e-mail address for single sign-on")
     sub.add_parser("list-consultants", help="list consultant logins")
     purge = sub.add_parser("purge", help="delete reflections past their retention")
     purge.add_argument(
@@ -216,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="DAYS",
         help="age in days after which submitted reflections go",
+    )
+    purge.add_argument(
+        "--audit",
+        type=int,
+        metavar="DAYS",
+        help="age in days after which audit log rows and login attempts go",
     )
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     backup = sub.add_parser("backup", help="write a consistent copy of the database")

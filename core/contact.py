@@ -6,17 +6,34 @@ input, and nothing is written unless all of it is acceptable.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from core.consent import CONTACT_ME
+from core.scoring import score
 from core.store import Store, utc_now
+from core.suggestions import Reason, reasons_for
 from core.validation import InvalidAnswer, clean_text
 
 NAME_MAX = 120
 EMAIL_MAX = 254
 PHONE_MAX = 30
 MESSAGE_MAX = 1000
+# Enough for a change of number or a follow-up; more is someone filling our database.
+MAX_REQUESTS_PER_REFLECTION = 5
+TOO_MANY_REQUESTS = (
+    f"We already have {MAX_REQUESTS_PER_REFLECTION} requests from you for this reflection, "
+    "so we won't store another. A consultant will be in touch; if something has changed, "
+    "mention it when they do, or use the e-mail address or phone number above."
+)
+
+# A contact request ranks in the queue exactly like a shared reflection whose candidate
+# asked to talk: the reason is taken from the one place reasons are defined.
+ASKED_TO_TALK: Reason = next(
+    r for r in reasons_for(score({}), {}, asked_to_talk=True) if r.code == "asked_to_talk"
+)
 
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("email", "E-mail"),
@@ -98,9 +115,20 @@ def validate(
 
 
 def save_request(store: Store, reflection_id: int, request: ContactRequest) -> int:
-    """Store the request with the consent wording's version and time, in one transaction."""
+    """Store the request with the consent wording's version and time, in one transaction.
+
+    The request reaches consultants at once. A shared reflection moves up the queue as
+    "asked to talk" (its snapshot of answers is left as it was). One not shared joins
+    the queue as a contact request: contact details and message only, no answers,
+    ranked like "asked to talk". Raises ContactInvalid (key "form") past the cap.
+    """
     now = utc_now()
     with store.write() as conn:
+        count = conn.execute(
+            "SELECT COUNT(*) FROM contact_requests WHERE reflection_id = ?", (reflection_id,)
+        ).fetchone()[0]
+        if count >= MAX_REQUESTS_PER_REFLECTION:
+            raise ContactInvalid({"form": TOO_MANY_REQUESTS})
         cur = conn.execute(
             "INSERT INTO contact_requests (reflection_id, name, email, phone, channel, "
             "message, consent_version, consent_at, created_at) "
@@ -117,7 +145,49 @@ def save_request(store: Store, reflection_id: int, request: ContactRequest) -> i
                 now,
             ),
         )
+        _reach_the_queue(conn, reflection_id, now)
         return int(cur.lastrowid)
+
+
+def _reach_the_queue(conn: Any, reflection_id: int, now: str) -> None:
+    row = conn.execute(
+        "SELECT submitted_at, reasons_json, reason_codes, priority FROM reflections WHERE id = ?",
+        (reflection_id,),
+    ).fetchone()
+    if row is None:
+        return
+    if row["submitted_at"] is None:
+        conn.execute(
+            "UPDATE reflections SET submitted_at = ?, contact_requested = 1, reasons_json = ?, "
+            "reason_codes = ?, priority = ?, company = NULL, role = NULL, stage_reached = NULL "
+            "WHERE id = ?",
+            (
+                now,
+                json.dumps([ASKED_TO_TALK.as_dict()]),
+                ASKED_TO_TALK.code,
+                ASKED_TO_TALK.priority,
+                reflection_id,
+            ),
+        )
+        return
+    codes = (row["reason_codes"] or "").split()
+    if ASKED_TO_TALK.code in codes:
+        conn.execute("UPDATE reflections SET contact_requested = 1 WHERE id = ?", (reflection_id,))
+        return
+    try:
+        reasons = json.loads(row["reasons_json"] or "[]")
+    except ValueError:
+        reasons = []
+    conn.execute(
+        "UPDATE reflections SET contact_requested = 1, reasons_json = ?, reason_codes = ?, "
+        "priority = ? WHERE id = ?",
+        (
+            json.dumps([ASKED_TO_TALK.as_dict(), *reasons]),
+            " ".join([ASKED_TO_TALK.code, *codes]),
+            (row["priority"] or 0) + ASKED_TO_TALK.priority,
+            reflection_id,
+        ),
+    )
 
 
 def requests_for(store: Store, reflection_id: int) -> list[dict[str, object]]:

@@ -1,14 +1,16 @@
 """CSV of the consultant queue, safe to open in a spreadsheet.
 
-A cell a spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage
-return) is prefixed with an apostrophe, so a candidate cannot plant a formula that runs
-on a consultant's machine.
+Every field is quoted. A cell a spreadsheet could read as a formula (starting with =,
++, -, @, tab or carriage return, also after leading spaces, and the full-width forms
+＝ ＋ － ＠ that some spreadsheets fold to them) is prefixed with an apostrophe, so a
+candidate cannot plant a formula that runs on a consultant's machine.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,6 +21,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = (
     ("id", "Reflection"),
     ("submitted_at", "Submitted"),
+    ("kind", "Type"),
     ("role", "Role"),
     ("company", "Company"),
     ("stage", "Stage reached"),
@@ -43,12 +46,20 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, int | float):
         return f"{value:g}" if isinstance(value, float) else str(value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if looks_like_formula(text) else text
+
+
+def looks_like_formula(text: str) -> bool:
+    if text.startswith(FORMULA_STARTS):
+        return True
+    first = text.lstrip()[:1]
+    # NFKC folds the full-width and small forms (＝, ﹦, ＋, －, ＠...) to ASCII.
+    return bool(first) and unicodedata.normalize("NFKC", first).startswith(FORMULA_STARTS)
 
 
 def rows_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([label for _, label in HEADER])
     for row in rows:
         writer.writerow([safe_cell(row.get(key)) for key, _ in HEADER])

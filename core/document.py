@@ -165,20 +165,7 @@ def reflection_markdown(
 
     lines += ["## Contact details", ""]
     if contacts:
-        for c in contacts:
-            lines.append(f"- **{text(c.get('name') or '')}**")
-            if c.get("email"):
-                lines.append(f"    - E-mail: {text(c['email'])}")
-            if c.get("phone"):
-                lines.append(f"    - Phone: {text(c['phone'])}")
-            channel = CHANNEL_LABELS.get(c.get("channel") or "", c.get("channel") or "")
-            lines.append(f"    - Prefers: {text(channel)}")
-            if c.get("message"):
-                lines.append(f"    - Message: {text(' '.join(str(c['message']).split()))}")
-            lines.append(
-                f"    - Consent to contact given {when(c.get('consent_at'))} "
-                f"({text(c.get('consent_version') or '')})"
-            )
+        lines += contact_lines(contacts)
     else:
         lines.append("The candidate didn't ask to be contacted, so no contact details are held.")
     lines.append("")
@@ -188,6 +175,51 @@ def reflection_markdown(
     for step in STEPS:
         lines += [f"## {step.number}. {text(step.title)}", ""]
         lines += [*_section(step.fields, answers), ""]
+    return "\n".join(lines)
+
+
+def contact_lines(contacts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each contact request as a Markdown list item: only what was given with consent."""
+    lines = []
+    for c in contacts:
+        lines.append(f"- **{text(c.get('name') or '')}**")
+        if c.get("email"):
+            lines.append(f"    - E-mail: {text(c['email'])}")
+        if c.get("phone"):
+            lines.append(f"    - Phone: {text(c['phone'])}")
+        channel = CHANNEL_LABELS.get(c.get("channel") or "", c.get("channel") or "")
+        lines.append(f"    - Prefers: {text(channel)}")
+        if c.get("message"):
+            lines.append(f"    - Message: {text(' '.join(str(c['message']).split()))}")
+        lines.append(
+            f"    - Consent to contact given {when(c.get('consent_at'))} "
+            f"({text(c.get('consent_version') or '')})"
+        )
+    return lines
+
+
+def contact_request_markdown(
+    reflection: Mapping[str, Any],
+    contacts: Sequence[Mapping[str, Any]],
+    *,
+    title: bool = True,
+) -> str:
+    """A contact request from a candidate who did not share their answers: the contact
+    details and message they gave with their consent, and nothing else."""
+    rid = reflection["id"]
+    lines = [f"# Contact request #{int(rid)}", ""] if title else []
+    lines += [
+        "The candidate asked one of our consultants to contact them. They haven't shared "
+        "their reflection, so only what they gave with their request is here.",
+        "",
+        f"- Asked: {when(reflection.get('submitted_at'))}",
+        f"- Status: {STATUS_LABELS.get(reflection.get('review_status') or '', '')}",
+        "",
+        "## Contact details",
+        "",
+        *contact_lines(contacts),
+        "",
+    ]
     return "\n".join(lines)
 
 

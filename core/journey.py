@@ -5,13 +5,18 @@ Plain data in and out; every write is one transaction through `Store.write()`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Mapping
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from core import codes
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
+from core.contact import ASKED_TO_TALK
 from core.scoring import ScoreResult, score
 from core.store import Store, utc_now
 from core.suggestions import priority_of, reasons_for
@@ -23,6 +28,48 @@ DENORMALISED = ("company", "role", "stage_reached")
 
 class UnknownCode(LookupError):
     """No candidate has this code (never issued, or their data was deleted)."""
+
+
+class TooMany(RuntimeError):
+    """A cap on anonymous writes was reached; `str(exc)` is the message for the candidate."""
+
+
+# Anyone can start a reflection without logging in, so starts are capped.
+MAX_NEW_REFLECTIONS_PER_DAY = 10
+TOO_MANY_REFLECTIONS = (
+    f"You've started {MAX_NEW_REFLECTIONS_PER_DAY} reflections in the last day, which is our "
+    "limit. Your earlier ones are all kept: carry on with the latest, or start a new one "
+    "tomorrow."
+)
+TOO_MANY_STARTS = (
+    "A lot of people are starting at the moment. Please wait a minute and try again; "
+    "nothing is lost by waiting."
+)
+
+
+class RateLimit:
+    """At most `per_minute` events in any 60 seconds, for this process (thread-safe)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._recent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Count one event; False (and not counted) when the limit is reached."""
+        now = self._clock()
+        with self._lock:
+            while self._recent and now - self._recent[0] >= 60:
+                self._recent.popleft()
+            if len(self._recent) >= self.per_minute:
+                return False
+            self._recent.append(now)
+            return True
+
+
+# The welcome page passes this to `start`: new candidates per minute, per server process.
+NEW_CANDIDATES = RateLimit(per_minute=60)
 
 
 @dataclass(frozen=True)
@@ -53,11 +100,16 @@ def _insert_reflection(conn: Any, candidate_id: int, campaign: Mapping[str, str]
     return int(cur.lastrowid)
 
 
-def start(store: Store, campaign: Mapping[str, str] | None = None) -> Session:
+def start(
+    store: Store, campaign: Mapping[str, str] | None = None, *, limit: RateLimit | None = None
+) -> Session:
     """A new candidate with a fresh resume code and a first reflection.
 
-    Only call once the candidate has given consent to store their answers.
+    Only call once the candidate has given consent to store their answers. With a
+    `limit`, raises TooMany (nothing written) once it is reached.
     """
+    if limit is not None and not limit.take():
+        raise TooMany(TOO_MANY_STARTS)
     code = codes.new_code()
     with store.write() as conn:
         cur = conn.execute(
@@ -90,7 +142,15 @@ def resume(store: Store, typed_code: str) -> Session:
 def new_reflection(
     store: Store, candidate_id: int, campaign: Mapping[str, str] | None = None
 ) -> int:
+    """Another reflection under the same code; TooMany past MAX_NEW_REFLECTIONS_PER_DAY."""
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
     with store.write() as conn:
+        recent = conn.execute(
+            "SELECT COUNT(*) FROM reflections WHERE candidate_id = ? AND created_at >= ?",
+            (candidate_id, since),
+        ).fetchone()[0]
+        if recent >= MAX_NEW_REFLECTIONS_PER_DAY:
+            raise TooMany(TOO_MANY_REFLECTIONS)
         return _insert_reflection(conn, candidate_id, campaign or {})
 
 
@@ -123,8 +183,10 @@ def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
             )
         column = key if key in DENORMALISED else None
         if column:
+            # Once in the consultant queue the row shows what was shared, not live edits.
             conn.execute(
-                f"UPDATE reflections SET updated_at = ?, {column} = ? WHERE id = ?",
+                f"UPDATE reflections SET updated_at = ?, {column} = CASE WHEN submitted_at "
+                f"IS NULL THEN ? ELSE {column} END WHERE id = ?",
                 (now, cleaned or None, reflection_id),
             )
         else:
@@ -148,10 +210,14 @@ def history(store: Store, candidate_id: int) -> list[dict[str, Any]]:
         ).fetchall()
     out = []
     for row in rows:
-        result = score(load_answers(store, row["id"]))
+        answers = load_answers(store, row["id"])
+        result = score(answers)
         out.append(
             {
                 **dict(row),
+                # Their own answers, not the copy shown to consultants.
+                "company": answers.get("company"),
+                "role": answers.get("role"),
                 "overall": result.overall,
                 "band": result.band,
                 "dimensions": result.dimensions,
@@ -160,21 +226,54 @@ def history(store: Store, candidate_id: int) -> list[dict[str, Any]]:
     return out
 
 
+def is_shared(reflection_row: Mapping[str, Any] | None) -> bool:
+    """Did the candidate share this reflection's answers (not only ask to be contacted)?"""
+    return bool(reflection_row) and reflection_row.get("shared_answers_json") is not None
+
+
+def shared_answers(reflection_row: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers as they were when last shared: what consultants read. {} if none."""
+    try:
+        value = json.loads(reflection_row.get("shared_answers_json") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _history_entry(conn: Any, reflection_id: int, kind: str, now: str) -> None:
+    # The candidate's own steps (sharing, re-sending, withdrawing) sit in the status
+    # history beside consultants' changes, with no consultant and the status unchanged.
+    conn.execute(
+        "INSERT INTO status_changes (reflection_id, consultant_id, from_status, to_status, at, "
+        "kind) SELECT id, NULL, review_status, review_status, ?, ? FROM reflections WHERE id = ?",
+        (now, kind, reflection_id),
+    )
+
+
 def submit_for_review(
     store: Store, reflection_id: int, answers: Mapping[str, Any], asked_to_talk: bool = False
 ) -> ScoreResult:
-    """Share the reflection with consultants, storing its scores, reasons and priority."""
+    """Share the reflection with consultants: a snapshot of these answers, their scores,
+    reasons and priority. Consultants read the snapshot, so later edits stay private
+    until the candidate shares again ("Send my latest answers" calls this again, which
+    replaces the snapshot and notes it in the status history).
+    """
     result = score(answers)
     reasons = reasons_for(result, answers, asked_to_talk=asked_to_talk)
     now = utc_now()
     dims = result.dimensions
+    snapshot = json.dumps(dict(answers), ensure_ascii=False, sort_keys=True)
     with store.write() as conn:
+        before = conn.execute(
+            "SELECT shared_answers_json FROM reflections WHERE id = ?", (reflection_id,)
+        ).fetchone()
         conn.execute(
             "UPDATE reflections SET consent_review_version = ?, consent_review_at = ?, "
             "submitted_at = COALESCE(submitted_at, ?), updated_at = ?, overall = ?, band = ?, "
             "score_feedback = ?, score_connections = ?, score_options = ?, "
             "score_approach = ?, score_learning = ?, reasons_json = ?, reason_codes = ?, "
-            "priority = ?, contact_requested = ? WHERE id = ?",
+            "priority = ?, contact_requested = ?, shared_answers_json = ?, company = ?, "
+            "role = ?, stage_reached = ? WHERE id = ?",
             (
                 CONSULTANT_REVIEW.version,
                 now,
@@ -191,20 +290,61 @@ def submit_for_review(
                 " ".join(r.code for r in reasons),
                 priority_of(reasons),
                 int(asked_to_talk),
+                snapshot,
+                *(answers.get(column) or None for column in DENORMALISED),
                 reflection_id,
             ),
         )
+        if before is not None:
+            shared_before = before["shared_answers_json"] is not None
+            _history_entry(conn, reflection_id, "updated" if shared_before else "shared", now)
     return result
 
 
 def withdraw_review(store: Store, reflection_id: int) -> None:
-    """Take the reflection back out of the consultant queue."""
+    """Take the answers back from consultants: the snapshot, scores and reasons go.
+
+    A contact request the candidate made stays with consultants (it has its own
+    consent), so the reflection then stays in the queue as a contact request only.
+    """
+    now = utc_now()
     with store.write() as conn:
+        asked = conn.execute(
+            "SELECT 1 FROM contact_requests WHERE reflection_id = ? LIMIT 1", (reflection_id,)
+        ).fetchone()
+        _history_entry(conn, reflection_id, "withdrawn", now)
         conn.execute(
-            "UPDATE reflections SET submitted_at = NULL, consent_review_version = NULL, "
-            "consent_review_at = NULL, updated_at = ? WHERE id = ?",
-            (utc_now(), reflection_id),
+            "UPDATE reflections SET shared_answers_json = NULL, consent_review_version = NULL, "
+            "consent_review_at = NULL, updated_at = ?, overall = NULL, band = NULL, "
+            "score_feedback = NULL, score_connections = NULL, score_options = NULL, "
+            "score_approach = NULL, score_learning = NULL, company = NULL, role = NULL, "
+            "stage_reached = NULL WHERE id = ?",
+            (now, reflection_id),
         )
+        if asked:
+            conn.execute(
+                "UPDATE reflections SET reasons_json = ?, reason_codes = ?, priority = ?, "
+                "contact_requested = 1 WHERE id = ?",
+                (
+                    json.dumps([ASKED_TO_TALK.as_dict()]),
+                    ASKED_TO_TALK.code,
+                    ASKED_TO_TALK.priority,
+                    reflection_id,
+                ),
+            )
+        else:
+            conn.execute(
+                "UPDATE reflections SET submitted_at = NULL, reasons_json = '[]', "
+                "reason_codes = '', priority = 0, contact_requested = 0 WHERE id = ?",
+                (reflection_id,),
+            )
+            # Back to a private draft: the row mirrors the candidate's own answers again.
+            for column in DENORMALISED:
+                conn.execute(
+                    f"UPDATE reflections SET {column} = (SELECT json_extract(value, '$') "
+                    f"FROM answers WHERE reflection_id = ? AND key = ?) WHERE id = ?",
+                    (reflection_id, column, reflection_id),
+                )
 
 
 def delete_candidate(store: Store, candidate_id: int) -> None:

@@ -5,6 +5,8 @@ Never edit a migration that has shipped: add the next number instead.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -183,4 +185,53 @@ def m0004_queue_filter_indexes_cover(db: Database) -> None:
                            reason_codes, company, role)
             WHERE submitted_at IS NOT NULL;
         """,
+    )
+
+
+@MIGRATIONS(name="0006_trust_fixes")
+def m0006_trust_fixes(db: Database) -> None:
+    # Single sign-on accounts are bound to the identity provider's issuer and subject,
+    # never to the e-mail claim alone. Consultants read a snapshot of what was shared
+    # (answers as JSON; the scores and reasons already live on the row), taken now from
+    # the current answers for reflections shared before this migration. Status history
+    # also records the candidate sharing, re-sending or withdrawing. Unknown usernames
+    # in the audit log are stored as a keyed hash; the key is made here, once. The
+    # overview counts shared reflections only (contact requests join the queue without
+    # answers): its two partial indexes keep that to one index pass each.
+    _run(
+        db,
+        """
+        ALTER TABLE consultants ADD COLUMN sso_issuer TEXT;
+        ALTER TABLE consultants ADD COLUMN sso_subject TEXT;
+        CREATE UNIQUE INDEX consultants_sso_identity
+            ON consultants(sso_issuer, sso_subject) WHERE sso_subject IS NOT NULL;
+        ALTER TABLE reflections ADD COLUMN shared_answers_json TEXT;
+        UPDATE reflections SET shared_answers_json = (
+            SELECT json_group_object(a.key, json(a.value)) FROM answers a
+            WHERE a.reflection_id = reflections.id
+        ) WHERE submitted_at IS NOT NULL;
+        ALTER TABLE status_changes ADD COLUMN kind TEXT NOT NULL DEFAULT 'status';
+        CREATE TABLE install_secrets (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            audit_key TEXT NOT NULL
+        );
+        INSERT INTO install_secrets (id, audit_key) VALUES (1, lower(hex(randomblob(32))));
+        CREATE INDEX login_attempts_at ON login_attempts(at, success);
+        CREATE INDEX reflections_shared_band
+            ON reflections(band, submitted_at) WHERE shared_answers_json IS NOT NULL;
+        CREATE INDEX reflections_shared_campaign
+            ON reflections(utm_campaign, submitted_at) WHERE shared_answers_json IS NOT NULL
+        """,
+    )
+    # Contact requests from candidates who never shared were stored but reached nobody:
+    # they join the queue now as contact requests, ranked like "asked to talk".
+    from core.contact import ASKED_TO_TALK
+
+    db.execute(
+        "UPDATE reflections SET submitted_at = (SELECT MIN(c.created_at) FROM contact_requests c "
+        "WHERE c.reflection_id = reflections.id), contact_requested = 1, reason_codes = ?, "
+        "reasons_json = ?, priority = ?, company = NULL, role = NULL, stage_reached = NULL "
+        "WHERE submitted_at IS NULL AND EXISTS (SELECT 1 FROM contact_requests c "
+        "WHERE c.reflection_id = reflections.id)",
+        (ASKED_TO_TALK.code, json.dumps([ASKED_TO_TALK.as_dict()]), ASKED_TO_TALK.priority),
     )

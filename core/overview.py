@@ -25,10 +25,10 @@ class Overview:
     median_overall: float | None
 
 
-def _since_clause(since: dt.date | None) -> tuple[str, list[Any]]:
+def _since_clause(since: dt.date | None, column: str = "submitted_at") -> tuple[str, list[Any]]:
     if since is None:
         return "", []
-    return " AND submitted_at >= ?", [since.isoformat()]
+    return f" AND {column} >= ?", [since.isoformat()]
 
 
 def median_overall(store: Store, since: dt.date | None = None) -> float | None:
@@ -59,8 +59,12 @@ def _fill_weeks(counts: dict[str, int]) -> list[dict[str, Any]]:
 
 
 def overview(store: Store, since: dt.date | None = None) -> Overview:
-    extra, params = _since_clause(since)
-    where = f"WHERE submitted_at IS NOT NULL{extra}"
+    # Shared reflections only (a snapshot implies submitted_at): contact requests without
+    # answers sit in the queue too. Migration 0006's partial indexes cover these counts;
+    # the unary + keeps SQLite on them rather than on the submitted-date index, which
+    # would look up every row in the table.
+    extra, params = _since_clause(since, "+submitted_at")
+    where = f"WHERE shared_answers_json IS NOT NULL{extra}"
     with store.read() as conn:
         total = conn.execute(f"SELECT COUNT(*) FROM reflections {where}", params).fetchone()[0]
         # Weeks start on Monday: step back to the Monday on or before each date.

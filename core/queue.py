@@ -125,8 +125,12 @@ def _where(filters: QueueFilter) -> tuple[str, list[Any]]:
 COLUMNS = (
     "r.id, r.submitted_at, r.role, r.company, r.stage_reached, r.overall, r.band, "
     "r.reason_codes, r.reasons_json, r.contact_requested, r.review_status, r.assignee_id, "
-    "r.utm_campaign, r.priority, a.display_name AS assignee_display, a.username AS assignee_user"
+    "r.utm_campaign, r.priority, a.display_name AS assignee_display, a.username AS assignee_user, "
+    "r.shared_answers_json IS NOT NULL AS shared"
 )
+# A queue row is either a shared reflection or a contact request from someone who did
+# not share (contact details and message only).
+KIND_LABELS: dict[bool, str] = {True: "Reflection", False: "Contact request"}
 ORDER = "ORDER BY r.priority DESC, r.submitted_at, r.id"
 
 
@@ -150,6 +154,8 @@ def _row(raw: Any) -> dict[str, Any]:
         "assignee": raw["assignee_display"] or raw["assignee_user"] or "",
         "campaign": raw["utm_campaign"] or "",
         "priority": raw["priority"],
+        "shared": bool(raw["shared"]),
+        "kind": KIND_LABELS[bool(raw["shared"])],
     }
 
 

@@ -7,6 +7,7 @@ Every view and change is written to `audit_log` in the same transaction as the c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from core import accounts
@@ -56,6 +57,25 @@ def record_export(
 ) -> None:
     with store.write() as conn:
         audit(conn, session.username, "export", reflection_id, detail=what, at=clock())
+
+
+def audited_download(
+    store: Store,
+    session: ConsultantSession,
+    what: str,
+    build: Callable[[], bytes],
+    reflection_id: int | None = None,
+    clock: Clock = system_clock,
+) -> Callable[[], bytes]:
+    """`data` for st.download_button: Streamlit calls it on each click (a deferred
+    download), so every download is audited before its bytes exist, and nothing is
+    built or sent for a page view alone."""
+
+    def produce() -> bytes:
+        record_export(store, session, what, reflection_id, clock)
+        return build()
+
+    return produce
 
 
 def _require_submitted(conn: Any, reflection_id: int) -> Any:
@@ -155,12 +175,25 @@ def next_status(current: str) -> str | None:
     return STATUS_ORDER[index + 1] if 0 <= index < len(STATUS_ORDER) - 1 else None
 
 
+# The candidate's own steps, recorded in the status history by core.journey.
+CANDIDATE_EVENTS: dict[str, str] = {
+    "shared": "The candidate shared their reflection",
+    "updated": "The candidate sent their latest answers (what you read now)",
+    "withdrawn": "The candidate withdrew their answers",
+}
+
+
 def status_history(store: Store, reflection_id: int) -> list[dict[str, Any]]:
+    """Status changes by consultants and the candidate's sharing steps, oldest first.
+
+    Each entry has `kind` ("status" for a consultant's change) and `event`, a sentence
+    for the candidate's steps ("" for status changes).
+    """
     with store.read() as conn:
         rows = conn.execute(
-            "SELECT s.from_status, s.to_status, s.at, c.display_name, c.username "
+            "SELECT s.from_status, s.to_status, s.at, s.kind, c.display_name, c.username "
             "FROM status_changes s LEFT JOIN consultants c ON c.id = s.consultant_id "
-            "WHERE s.reflection_id = ? ORDER BY s.at, s.id",
+            "WHERE s.reflection_id = ? ORDER BY s.id",
             (reflection_id,),
         ).fetchall()
     return [
@@ -170,7 +203,13 @@ def status_history(store: Store, reflection_id: int) -> list[dict[str, Any]]:
             "from_label": STATUS_LABELS.get(r["from_status"], r["from_status"]),
             "to_label": STATUS_LABELS.get(r["to_status"], r["to_status"]),
             "at": r["at"],
-            "by": r["display_name"] or r["username"] or "A former consultant",
+            "kind": r["kind"],
+            "event": CANDIDATE_EVENTS.get(r["kind"], ""),
+            "by": (
+                "the candidate"
+                if r["kind"] in CANDIDATE_EVENTS
+                else r["display_name"] or r["username"] or "A former consultant"
+            ),
         }
         for r in rows
     ]

@@ -26,13 +26,25 @@ class Settings:
     # Drafts nobody submitted are purged after this many days; submitted ones later.
     draft_retention_days: int = 90
     submitted_retention_days: int = 365
+    # Audit log rows and login attempts are purged after this many days.
+    audit_retention_days: int = 365
     # Consultant sessions.
     idle_timeout_minutes: int = 30
     absolute_timeout_hours: int = 12
+    # Password logins: after `login_max_failures` failures in a row, each further try for
+    # that username waits (1 minute, doubling, at most `login_window_minutes`). Past
+    # `login_global_failures` failures across all usernames within `login_window_minutes`,
+    # every password login waits. At most `login_parallel_checks` password hashes are
+    # checked at once in the process (each takes about 64 MiB).
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    login_global_failures: int = 100
+    login_parallel_checks: int = 2
     # Comma-separated e-mails or "@domain" entries allowed through single sign-on.
     sso_allowed: str = ""
+    # The identity provider's issuer (`iss`), exactly as in its openid-configuration.
+    # Single sign-on refuses every login until it is set.
+    sso_issuer: str = ""
 
 
 def _coerce(raw: str, default: object) -> object:

@@ -20,6 +20,8 @@ LINKEDIN_URL = re.compile(
     r"^https://([a-z]{2,3}\.)?linkedin\.com/(in|pub)/[^\s/?#<>\"']{1,100}/?$", re.IGNORECASE
 )
 ALLOWED_CONTROLS = {"\n", "\t", "\r"}
+# Far beyond any table's limit even with blank rows from the editor: more is not a form.
+MAX_TABLE_INPUT_ROWS = 1000
 
 
 class InvalidAnswer(ValueError):
@@ -31,6 +33,12 @@ def clean_text(value: Any, max_len: int, label: str = "This field") -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidAnswer(f"{label} must be text.")
+    # Length first: refusing 5 million characters must not cost a pass over each of them.
+    if len(value) > max_len:
+        raise InvalidAnswer(
+            f"{label} is {len(value):,} characters long; the limit is {max_len:,}. "
+            "Please shorten it. Your last saved version is kept."
+        )
     for ch in value:
         if ch in ALLOWED_CONTROLS:
             continue
@@ -42,11 +50,6 @@ def clean_text(value: Any, max_len: int, label: str = "This field") -> str:
             )
         if category == "Cs":
             raise InvalidAnswer(f"{label} contains a broken character. Please retype it.")
-    if len(value) > max_len:
-        raise InvalidAnswer(
-            f"{label} is {len(value):,} characters long; the limit is {max_len:,}. "
-            "Please shorten it. Your last saved version is kept."
-        )
     return value
 
 
@@ -139,12 +142,18 @@ def clean_table(field: Field, rows: Any) -> list[dict[str, Any]]:
     """Drop fully empty rows, check every cell, and enforce the row limit."""
     if rows is None:
         return []
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+    if not isinstance(rows, list) or len(rows) > MAX_TABLE_INPUT_ROWS:
         raise InvalidAnswer(f"{field.label}: the table could not be read.")
+    if not all(isinstance(r, dict) for r in rows):
+        raise InvalidAnswer(f"{field.label}: the table could not be read.")
+    # Count the rows before checking any cell, so too many rows are refused cheaply.
+    filled = [r for r in rows if not all(_is_blank(r.get(c.key)) for c in field.columns)]
+    if len(filled) > field.max_rows:
+        raise InvalidAnswer(
+            f"{field.label}: up to {field.max_rows} rows, please. You have {len(filled)}."
+        )
     cleaned: list[dict[str, Any]] = []
-    for row in rows:
-        if all(_is_blank(row.get(c.key)) for c in field.columns):
-            continue
+    for row in filled:
         number = len(cleaned) + 1
         out: dict[str, Any] = {}
         for column in field.columns:
@@ -153,10 +162,6 @@ def clean_table(field: Field, rows: Any) -> list[dict[str, Any]]:
             if column.required and _is_blank(out[column.key]):
                 raise InvalidAnswer(f"Row {number}: please fill in {column.label}.")
         cleaned.append(out)
-    if len(cleaned) > field.max_rows:
-        raise InvalidAnswer(
-            f"{field.label}: up to {field.max_rows} rows, please. You have {len(cleaned)}."
-        )
     return cleaned
 
 

@@ -4,6 +4,10 @@ timeouts on an injected clock, disabled accounts, audit rows without passwords."
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from argon2 import PasswordHasher
@@ -112,20 +116,29 @@ def test_disabled_account_is_refused_like_any_other(store, alice, clock):
     assert result.message == auth.REFUSED
 
 
-def test_five_failures_lock_the_username_for_fifteen_minutes(store, alice, clock):
-    for _ in range(5):
+def test_repeated_failures_wait_longer_each_time_never_locked_for_good(store, alice, clock):
+    for _ in range(5):  # the first five are free
         assert login(store, "alice", "not the password", clock).message == auth.REFUSED
-        clock.advance(minutes=1)
-    locked = login(store, "alice", PASSWORD, clock)
-    assert not locked.ok and locked.locked
-    assert "paused" in locked.message
+    waiting = login(store, "alice", PASSWORD, clock)
+    assert not waiting.ok and waiting.locked and "wait a minute" in waiting.message
     # Another username is unaffected.
     accounts.add_consultant(store, "bob", PASSWORD + " two")
     assert login(store, "bob", PASSWORD + " two", clock).ok
-    clock.advance(minutes=13, seconds=59)  # 14:59 after the fifth failure
-    assert login(store, "alice", PASSWORD, clock).locked
-    clock.advance(seconds=2)
+    # Someone guessing at every chance: the wait doubles, up to 15 minutes, no further.
+    waits = []
+    for _ in range(8):
+        started = clock.now
+        while login(store, "alice", "still not it", clock).locked:
+            clock.advance(seconds=15)
+        waits.append(round((clock.now - started).total_seconds() / 60))
+    assert waits == [1, 2, 4, 8, 15, 15, 15, 15]
+    # Tries while waiting are refused unverified and do not make the wait longer.
+    for _ in range(20):
+        clock.advance(seconds=30)
+        assert login(store, "alice", "guess while waiting", clock).locked
+    clock.advance(minutes=5)  # 15 minutes after the last real failure
     assert login(store, "alice", PASSWORD, clock).ok
+    assert not login(store, "alice", "one slip after", clock).locked
 
 
 def test_lockout_survives_a_restart(db_path, store, alice, clock):
@@ -188,12 +201,13 @@ def test_every_attempt_is_audited_without_the_password(store, alice, clock):
     login(store, "mallory", "Another-secret-guess", clock)
     for _ in range(4):
         login(store, "alice", "Secret-wrong-guess", clock)
-    login(store, "alice", PASSWORD, clock)  # five failures: now locked
+    login(store, "alice", PASSWORD, clock)  # five failures: now waiting
     rows = audit_rows(store)
+    mallory = rows[2]["actor"]
     assert [(r["actor"], r["action"]) for r in rows] == [
         ("alice", "login"),
         ("alice", "login_failed"),
-        ("mallory", "login_failed"),
+        (mallory, "login_failed"),
         ("alice", "login_failed"),
         ("alice", "login_failed"),
         ("alice", "login_failed"),
@@ -205,6 +219,103 @@ def test_every_attempt_is_audited_without_the_password(store, alice, clock):
         assert secret not in dump
 
 
+def test_usernames_that_do_not_exist_are_stored_hashed_never_raw(store, alice, clock):
+    typed = "MyBankPin-4412"  # a password typed into the username box
+    login(store, typed, "whatever was in the password box", clock)
+    login(store, typed, "a second try", clock)
+    login(store, "mallory", "anything", clock)
+    rows = audit_rows(store)
+    attempts = [
+        r["username"] for r in store.conn.execute("SELECT username FROM login_attempts ORDER BY id")
+    ]
+    dump = repr(rows) + repr(attempts)
+    assert typed not in dump and typed.lower() not in dump and "mallory" not in dump
+    # The same unknown name maps to the same entry, so repeats can still be seen.
+    assert rows[0]["actor"] == rows[1]["actor"] == attempts[0] == attempts[1]
+    assert rows[0]["actor"].startswith("(unknown ") and rows[2]["actor"] != rows[0]["actor"]
+    # Real usernames stay readable.
+    login(store, "alice", "wrong", clock)
+    assert audit_rows(store)[-1]["actor"] == "alice"
+
+
+class SlowCountingHasher(PasswordHasher):
+    """Counts verifications and how many ran at the same moment."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8192, parallelism=1)
+        self.calls = 0
+        self.running = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def verify(self, hash_, password):
+        with self._lock:
+            self.calls += 1
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(0.05)  # long enough that unthrottled guesses would overlap
+            return super().verify(hash_, password)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def parallel_logins(store, clock, settings, guesses):
+    start = threading.Barrier(len(guesses))
+
+    def attempt(pair):
+        start.wait()
+        return auth.authenticate(store, pair[0], pair[1], settings, clock)
+
+    with ThreadPoolExecutor(max_workers=len(guesses)) as pool:
+        return list(pool.map(attempt, guesses))
+
+
+def test_parallel_guesses_cannot_all_slip_past_the_throttle(store, alice, clock):
+    hasher = SlowCountingHasher()
+    old = accounts.use_hasher(hasher)
+    try:
+        results = parallel_logins(
+            store, clock, SETTINGS, [("alice", f"guess {n}") for n in range(12)]
+        )
+    finally:
+        accounts.use_hasher(old)
+    assert hasher.calls == SETTINGS.login_max_failures == 5
+    assert sum(r.locked for r in results) == 7
+    assert all(not r.ok for r in results)
+
+
+def test_no_more_argon2_checks_at_once_than_the_cap(store, alice, clock):
+    hasher = SlowCountingHasher()
+    old = accounts.use_hasher(hasher)
+    settings = replace(SETTINGS, login_parallel_checks=2)
+    try:
+        # Twelve different names, so the per-username throttle does not stop any of them.
+        results = parallel_logins(
+            store, clock, settings, [(f"user{n}", "guess") for n in range(12)]
+        )
+    finally:
+        accounts.use_hasher(old)
+    assert hasher.calls == 12
+    assert hasher.most_at_once <= 2
+    assert all(r.message == auth.REFUSED for r in results)
+
+
+def test_a_global_failure_budget_slows_guessing_across_many_usernames(store, alice, clock):
+    settings = replace(SETTINGS, login_global_failures=10)
+    for n in range(10):
+        assert login_with(store, f"name{n}", "guess", settings, clock).message == auth.REFUSED
+    paused = login_with(store, "alice", PASSWORD, settings, clock)
+    assert not paused.ok and "paused for safety" in paused.message
+    clock.advance(minutes=15)  # the failures leave the window
+    assert login_with(store, "alice", PASSWORD, settings, clock).ok
+
+
+def login_with(store, username, password, settings, clock):
+    return auth.authenticate(store, username, password, settings, clock)
+
+
 def test_logout_is_audited(store, alice, clock):
     session = login(store, "alice", PASSWORD, clock).session
     auth.logout(store, session, clock)
@@ -214,8 +325,17 @@ def test_logout_is_audited(store, alice, clock):
 # ---------------------------------------------------------------- single sign-on
 
 
-def sso_settings(allowed: str) -> Settings:
-    return Settings(sso_allowed=allowed)
+ISSUER = "https://login.agency.example"
+
+
+def sso_settings(allowed: str = "@agency.example") -> Settings:
+    return Settings(sso_allowed=allowed, sso_issuer=ISSUER)
+
+
+def claims(email, name="Ann", sub=None, **extra):
+    """What `st.user` holds after an OIDC login (a stand-in for it)."""
+    found = {"iss": ISSUER, "sub": sub or f"sub-{email.lower()}", "email": email, "name": name}
+    return found | extra
 
 
 @pytest.mark.parametrize(
@@ -236,8 +356,8 @@ def test_sso_allow_list(email, allowed, ok):
 
 def test_sso_login_creates_the_consultant_once(store, clock):
     settings = sso_settings("@agency.example")
-    first = auth.sso_login(store, "Ann@Agency.example", "Ann B", settings, clock)
-    again = auth.sso_login(store, "ann@agency.example", "Ann B", settings, clock)
+    first = auth.sso_login(store, claims("Ann@Agency.example", "Ann B"), settings, clock)
+    again = auth.sso_login(store, claims("ann@agency.example", "Ann B"), settings, clock)
     assert first.ok and again.ok
     assert first.session.consultant_id == again.session.consultant_id
     assert first.session.via_sso
@@ -248,17 +368,17 @@ def test_sso_login_creates_the_consultant_once(store, clock):
 
 def test_sso_refuses_outsiders_and_disabled_accounts(store, clock):
     settings = sso_settings("@agency.example")
-    outsider = auth.sso_login(store, "eve@evil.example", "Eve", settings, clock)
+    outsider = auth.sso_login(store, claims("eve@evil.example", "Eve"), settings, clock)
     assert not outsider.ok and "isn't on the list" in outsider.message
     assert accounts.list_consultants(store) == []
     accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
     accounts.disable_consultant(store, "ann")
-    disabled = auth.sso_login(store, "ann@agency.example", "Ann", settings, clock)
+    disabled = auth.sso_login(store, claims("ann@agency.example"), settings, clock)
     assert not disabled.ok and "disabled" in disabled.message
 
 
 def test_a_password_less_sso_account_cannot_log_in_with_a_password(store, clock):
-    auth.sso_login(store, "ann@agency.example", "Ann", sso_settings("@agency.example"), clock)
+    auth.sso_login(store, claims("ann@agency.example"), sso_settings(), clock)
     assert login(store, "ann@agency.example", "", clock).message == auth.REFUSED
     assert login(store, "ann@agency.example", PASSWORD, clock).message == auth.REFUSED
 
@@ -274,3 +394,133 @@ def test_a_login_upgrades_a_hash_made_with_older_settings(store, alice, clock):
     after = accounts.get_by_username(store, "alice")["password_hash"]
     assert after != before and "m=16384,t=2,p=1" in after
     assert stronger.verify(after, PASSWORD)
+
+
+# ---------------------------------------------------------------- leavers
+
+
+def sso(store, email, clock, name="Ann", **extra):
+    return auth.sso_login(store, claims(email, name, **extra), sso_settings(), clock)
+
+
+def test_a_single_sign_on_consultant_can_be_disabled_by_e_mail(store, clock):
+    session = sso(store, "ann@agency.example", clock).session
+    assert accounts.disable_consultant(store, "Ann@Agency.example") == ["ann@agency.example"]
+    # The open session ends at its next check, and single sign-on refuses them from now on.
+    assert auth.validate_session(store, session, SETTINGS, clock) == (None, "disabled")
+    again = sso(store, "ann@agency.example", clock)
+    assert not again.ok and again.message == auth.SSO_DISABLED
+
+
+def test_disabling_by_e_mail_reaches_every_account_with_that_address(store, alice, clock):
+    accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
+    password_session = login(store, "ann", PASSWORD, clock).session
+    disabled = accounts.disable_consultant(store, "ann@agency.example")
+    assert disabled == ["ann"]
+    assert auth.validate_session(store, password_session, SETTINGS, clock) == (None, "disabled")
+    assert not sso(store, "ann@agency.example", clock).ok
+    assert login(store, "alice", PASSWORD, clock).ok  # nobody else is touched
+
+
+def test_cli_disables_a_single_sign_on_account(db_path, store, clock, capsys):
+    from core.cli import main
+
+    sso(store, "ann@agency.example", clock)
+    assert main(["--db", str(db_path), "disable-consultant", "ann@agency.example"]) == 0
+    assert "Disabled consultant 'ann@agency.example'" in capsys.readouterr().out
+    assert accounts.get_by_username(store, "ann@agency.example")["disabled"] == 1
+
+
+def test_disabling_a_password_account_also_shuts_its_owner_out_of_single_sign_on(store, clock):
+    accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
+    sso_session = sso(store, "ann@agency.example", clock).session
+    assert accounts.disable_consultant(store, "ann") == ["ann", "ann@agency.example"]
+    assert auth.validate_session(store, sso_session, SETTINGS, clock) == (None, "disabled")
+    # Even a new identity at the provider with that address stays out.
+    assert not sso(store, "ann@agency.example", clock, sub="a-new-subject").ok
+
+
+# ---------------------------------------------------------------- single sign-on identity
+
+
+def test_sso_requires_email_verified_where_the_provider_sends_it(store, clock):
+    unverified = sso(store, "ann@agency.example", clock, email_verified=False)
+    assert not unverified.ok and "hasn't confirmed" in unverified.message
+    assert not sso(store, "ann@agency.example", clock, email_verified="false").ok
+    assert accounts.list_consultants(store) == []
+    assert sso(store, "ann@agency.example", clock, email_verified=True).ok
+    assert sso(store, "bea@agency.example", clock).ok  # a provider that never sends it
+
+
+def test_sso_accepts_only_the_pinned_issuer(store, clock):
+    unpinned = auth.sso_login(
+        store, claims("ann@agency.example"), Settings(sso_allowed="@agency.example"), clock
+    )
+    assert not unpinned.ok and "isn't fully set up" in unpinned.message
+    forged = claims("ann@agency.example", iss="https://evil.example")
+    other = auth.sso_login(store, forged, sso_settings(), clock)
+    assert not other.ok and "don't accept" in other.message
+    no_subject = auth.sso_login(store, claims("ann@agency.example", sub=" "), sso_settings(), clock)
+    assert not no_subject.ok
+    assert accounts.list_consultants(store) == []
+    refused = [r for r in audit_rows(store) if r["action"] == "sso_refused"]
+    assert [r["detail"] for r in refused] == [
+        "issuer not pinned",
+        "unexpected issuer",
+        "no subject",
+    ]
+
+
+def test_sso_binds_the_account_to_issuer_and_subject(store, clock):
+    first = sso(store, "ann@agency.example", clock, sub="0001").session
+    row = accounts.get_by_id(store, first.consultant_id)
+    assert (row["sso_issuer"], row["sso_subject"]) == (ISSUER, "0001")
+    # The provider changed her address: the same identity finds the same account.
+    moved = sso(store, "ann.lee@agency.example", clock, sub="0001")
+    assert moved.ok and moved.session.consultant_id == first.consultant_id
+    # Someone else at the provider now holding the old address does not get her account.
+    other = sso(store, "ann@agency.example", clock, sub="0002")
+    assert not other.ok and "already belongs" in other.message
+    assert len(accounts.list_consultants(store)) == 1
+
+
+def test_sso_binds_an_account_it_made_before_identities_were_bound(store, clock):
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO consultants (username, display_name, email, created_at) "
+            "VALUES ('ann@agency.example', 'Ann', 'ann@agency.example', '2026-01-01')"
+        )
+    first = sso(store, "ann@agency.example", clock, sub="0001")
+    assert first.ok
+    assert accounts.get_by_id(store, first.session.consultant_id)["sso_subject"] == "0001"
+    assert not sso(store, "ann@agency.example", clock, sub="0002").ok
+
+
+def test_sso_never_takes_over_a_password_account_with_the_same_address(store, alice, clock):
+    with store.write() as conn:
+        conn.execute("UPDATE consultants SET email = 'alice@agency.example' WHERE id = ?", (alice,))
+    result = sso(store, "alice@agency.example", clock, name="Not Alice")
+    assert result.ok and result.session.consultant_id != alice
+    password_account = accounts.get_by_id(store, alice)
+    assert (
+        password_account["sso_subject"] is None and password_account["display_name"] == "Alice A."
+    )
+    assert result.session.username == "alice@agency.example"
+    assert login(store, "alice", PASSWORD, clock).session.consultant_id == alice
+
+
+def test_a_login_that_finds_no_free_check_is_asked_to_retry_and_not_counted(
+    store, alice, clock, monkeypatch
+):
+    monkeypatch.setattr(auth, "VERIFY_QUEUE_SECONDS", 0.05)
+    settings = replace(SETTINGS, login_parallel_checks=1)
+    slots = auth.verification_slots(1)
+    assert slots.acquire(timeout=1)  # a burst is using the only slot
+    try:
+        busy = login_with(store, "alice", PASSWORD, settings, clock)
+    finally:
+        slots.release()
+    assert not busy.ok and busy.message == auth.BUSY
+    with store.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM login_attempts").fetchone()[0] == 0
+    assert login_with(store, "alice", PASSWORD, settings, clock).ok

@@ -20,6 +20,27 @@ def test_codes_carry_at_least_64_bits():
     assert set(compact) <= set(codes.ALPHABET)
 
 
+def test_new_codes_use_the_whole_alphabet_evenly_at_the_declared_length():
+    # What new_code() actually produces, not what the constants claim: a generator drawing
+    # from a smaller alphabet (fewer bits per symbol) fails here.
+    assert codes.ALPHABET == "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+    made = [codes.new_code() for _ in range(3000)]
+    assert all(len(c) == codes.CODE_LENGTH + 3 and c.count("-") == 3 for c in made)
+    compact = "".join(c.replace("-", "") for c in made)
+    counts = {symbol: compact.count(symbol) for symbol in codes.ALPHABET}
+    assert set(compact) == set(codes.ALPHABET)
+    # 48,000 symbols: about 1,500 each; a symbol drawn at half or double that rate is no
+    # accident (the binomial spread is about 38).
+    assert all(1000 < n < 2000 for n in counts.values()), counts
+    # Every position varies over the whole alphabet too (no fixed or narrowed slots).
+    for position in range(codes.CODE_LENGTH):
+        assert len({c.replace("-", "")[position] for c in made}) == len(codes.ALPHABET)
+    # Entropy as declared in the module: 16 symbols of 5 bits.
+    observed = -sum(n / len(compact) * math.log2(n / len(compact)) for n in counts.values())
+    assert observed * codes.CODE_LENGTH > 79.5
+    assert codes.CODE_LENGTH * math.log2(len(codes.ALPHABET)) == 80
+
+
 def test_codes_are_not_repeated():
     assert len({codes.new_code() for _ in range(2000)}) == 2000
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from core import accounts, auth, document, journey, review
+from core import accounts, auth, contact, document, journey, review
+from core.safe_html import escape_md
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "harbour lights at dusk"
@@ -178,8 +180,9 @@ def test_open_detail_add_note_and_change_status(app, store, alice):
     at.button(key=f"detail_status_save_{rid}").click().run()
     assert not at.exception
     assert review.submitted_reflection(store, rid)["review_status"] == "in_progress"
-    assert [(h["from"], h["to"]) for h in review.status_history(store, rid)] == [
-        ("new", "in_progress")
+    assert [(h["kind"], h["from"], h["to"]) for h in review.status_history(store, rid)] == [
+        ("shared", "new", "new"),
+        ("status", "new", "in_progress"),
     ]
     assert any("Status changed to In progress" in s.value for s in at.success)
 
@@ -243,8 +246,12 @@ AUTH_SECRETS = {
 }
 
 
+ISSUER = "https://idp.example"
+
+
 def sso_app(app, monkeypatch, user):
     monkeypatch.setenv("BOUNCE_BACK_SSO_ALLOWED", "@agency.example, boss@elsewhere.example")
+    monkeypatch.setenv("BOUNCE_BACK_SSO_ISSUER", ISSUER)
     app.secrets = AUTH_SECRETS
     app.user = user
     return app
@@ -262,7 +269,14 @@ def test_sso_button_shows_only_when_configured(app, monkeypatch):
 
 def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch):
     rid = shared_reflection(store)
-    user = {"is_logged_in": True, "email": "Ann@Agency.example", "name": "Ann Lee"}
+    user = {
+        "is_logged_in": True,
+        "iss": ISSUER,
+        "sub": "ann-0001",
+        "email": "Ann@Agency.example",
+        "email_verified": True,
+        "name": "Ann Lee",
+    }
     at = sso_app(app, monkeypatch, user).run()
     assert not at.exception
     session = at.session_state["consultant"]
@@ -273,7 +287,7 @@ def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch
 
 def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
     shared_reflection(store)
-    user = {"is_logged_in": True, "email": "eve@evil.example", "name": "Eve"}
+    user = {"is_logged_in": True, "iss": ISSUER, "sub": "eve", "email": "eve@evil.example"}
     at = sso_app(app, monkeypatch, user).run()
     assert "consultant" not in at.session_state
     at.switch_page("views/staff_login.py").run()
@@ -283,17 +297,45 @@ def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
         at.switch_page("views/consultant_queue.py")
 
 
-def test_csv_export_is_prepared_on_request_and_audited(app, store, alice):
+def test_sso_user_with_an_unverified_address_is_refused(app, store, monkeypatch):
+    user = {
+        "is_logged_in": True,
+        "iss": ISSUER,
+        "sub": "ann-0001",
+        "email": "ann@agency.example",
+        "email_verified": False,
+    }
+    at = sso_app(app, monkeypatch, user).run()
+    assert "consultant" not in at.session_state
+    at.switch_page("views/staff_login.py").run()
+    assert any("hasn't confirmed the address" in i.value for i in at.info)
+    assert accounts.list_consultants(store) == []
+
+
+def test_csv_export_is_built_and_audited_only_when_downloaded(app, store, alice):
     shared_reflection(store)
     at = pin(log_in(app), "views/consultant_queue.py")
-    assert not at.get("download_button")
-    at.button(key="q_csv_prepare").click().run()
     assert not at.exception
-    assert len(at.get("download_button")) == 1
-    assert at.session_state["q_csv"].decode("utf-8-sig").startswith("Reflection,Submitted")
-    assert ("alice", "export", "queue csv") in [
-        (r["actor"], r["action"], r["detail"]) for r in auth.audit_entries(store)
-    ]
+    (button,) = at.get("download_button")
+    # Deferred: no file exists for the page view, so nothing is exported or audited yet.
+    assert not button.proto.url
+    assert "q_csv" not in at.session_state
+    assert "export" not in [r["action"] for r in auth.audit_entries(store)]
+
+
+def test_every_download_click_writes_an_audit_row_first(store, alice):
+    rid = shared_reflection(store)
+    session = auth.authenticate(store, "alice", PASSWORD, Settings()).session
+    built = []
+    produce = review.audited_download(
+        store, session, "queue csv", lambda: built.append(1) or b"data", rid
+    )
+    assert built == [] and "export" not in [r["action"] for r in auth.audit_entries(store)]
+    assert produce() == b"data" and produce() == b"data"
+    exports = [r for r in auth.audit_entries(store) if r["action"] == "export"]
+    assert [(r["actor"], r["detail"], r["reflection_id"]) for r in exports] == [
+        ("alice", "queue csv", rid)
+    ] * 2
 
 
 def reflection_row(store, rid):
@@ -319,3 +361,55 @@ def test_detail_shows_the_step_scores_stored_when_shared(app, store, alice):
     assert bars["field"] == "score" and bars["scale"]["domain"] == [0, 100]
     # Streamlit moves the rows out of the spec; the ones handed over come from core.
     assert [row["score"] for row in document.score_rows(reflection_row(store, rid))] == [25, 80]
+
+
+def open_detail(app, rid):
+    at = pin(log_in(app), "views/consultant_queue.py")
+    at.selectbox(key="q_pick").select(rid)
+    at.button(key="q_open").click().run()
+    return pin(at, "views/consultant_detail.py")
+
+
+def test_detail_shows_what_was_shared_not_a_note_written_after(app, store, alice):
+    rid = shared_reflection(store)
+    journey.save_answer(store, rid, "fit_learned", "A private afterthought")
+    at = open_detail(app, rid)
+    assert not at.exception
+    text = all_text(at)
+    assert "alert(1)" in text  # the shared answer, escaped
+    assert "A private afterthought" not in text
+
+
+def test_a_contact_request_without_sharing_opens_with_contact_details_only(app, store, alice):
+    rid = journey.start(store).reflection_id
+    journey.save_answer(store, rid, "company", "Private Employer")
+    journey.save_answer(store, rid, "fit_learned", "Private words")
+    contact.save_request(
+        store, rid, contact.validate("Zoë", "zoe@example.com", "", "email", "Evenings", True)
+    )
+    at = pin(log_in(app), "views/consultant_queue.py")
+    assert list(at.dataframe[0].value["Role and company"]) == [
+        "Contact request (answers not shared)"
+    ]
+    at.selectbox(key="q_pick").select(rid)
+    at.button(key="q_open").click().run()
+    at = pin(at, "views/consultant_detail.py")
+    assert not at.exception
+    assert [t.value for t in at.title] == [f"Contact request #{rid}"]
+    text = all_text(at)
+    assert "zoe@example.com" in text and "Evenings" in text
+    assert "Private" not in text
+    at.selectbox(key=f"detail_status_{rid}").select("contacted")
+    at.button(key=f"detail_status_save_{rid}").click().run()
+    assert review.submitted_reflection(store, rid)["review_status"] == "contacted"
+
+
+def test_a_colleague_name_is_escaped_in_the_confirmation(app, store, alice):
+    name = "**Bob** [click](javascript:alert(1))"
+    bob = accounts.add_consultant(store, "bob", PASSWORD + " two", display_name=name)
+    rid = shared_reflection(store)
+    at = open_detail(app, rid)
+    at.selectbox(key=f"detail_colleague_{rid}").select(bob)
+    at.button(key=f"detail_assign_other_{rid}").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [f"Assigned to {escape_md(name)}."]

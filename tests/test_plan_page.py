@@ -114,8 +114,11 @@ def test_contact_form_refuses_bad_email_then_stores_a_good_request(app, store):
     assert request["email"] == "zoe@example.com"
     assert request["message"] == "Evenings, please 🙂"
     assert not at.error
-    # Consultants only see shared reflections, so the page asks for that next step.
-    assert "share your reflection below" in _texts(at)
+    # The request reaches consultants without sharing: contact details only, no answers.
+    assert "We have your request" in _texts(at)
+    row = journey.reflection(store, session.reflection_id)
+    assert row["submitted_at"] and row["shared_answers_json"] is None
+    assert (row["company"], row["overall"], row["reason_codes"]) == (None, None, "asked_to_talk")
     # The suggestion now leads with their own request.
     assert "You asked to talk to someone." in _texts(at)
 
@@ -174,7 +177,10 @@ def test_share_stores_scores_and_reasons_then_withdraw(app, store):
 
     _button(at, "withdraw_review").click().run()
     assert not at.exception
-    assert journey.reflection(store, session.reflection_id)["submitted_at"] is None
+    withdrawn = journey.reflection(store, session.reflection_id)
+    # The answers, scores and reasons are gone; the contact request stays with consultants.
+    assert withdrawn["shared_answers_json"] is None and withdrawn["overall"] is None
+    assert withdrawn["submitted_at"] and withdrawn["reason_codes"] == "asked_to_talk"
     assert "Shared with our consultants" not in _texts(at)
     assert at.button(key="submit_review").label == "Share my reflection"
 
@@ -232,3 +238,17 @@ def test_deleted_code_is_refused_on_welcome(app, store):
     assert not at.exception
     assert "candidate" not in at.session_state
     assert any("couldn't find" in e.value for e in at.error)
+
+
+def test_the_contact_form_says_so_when_the_cap_is_reached(app, store):
+    session = _seed(store, SEEDED)
+    for _ in range(contact.MAX_REQUESTS_PER_REFLECTION):
+        contact.save_request(
+            store,
+            session.reflection_id,
+            contact.validate("Zoë", "zoe@example.com", "", "email", "", True),
+        )
+    at = _open_plan(app, session)
+    _fill_contact(at, "zoe@example.com")
+    assert any("won't store another" in e.value for e in at.error)
+    assert len(contact.requests_for(store, session.reflection_id)) == 5

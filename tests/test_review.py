@@ -102,6 +102,7 @@ def test_status_changes_keep_history(store, alice, bob, shared, clock):
     assert review.submitted_reflection(store, shared)["review_status"] == "closed"
     history = review.status_history(store, shared)
     assert [(h["from"], h["to"], h["by"]) for h in history] == [
+        ("new", "new", "the candidate"),  # sharing it
         ("new", "in_progress", "Alice"),
         ("in_progress", "contacted", "Bob"),
         ("contacted", "closed", "Alice"),

@@ -41,13 +41,13 @@ def sso_configured() -> bool:
         return False
 
 
-def _sso_identity() -> tuple[str, str] | None:
+def _sso_identity() -> dict[str, object] | None:
     if not sso_configured():
         return None
     try:
         if not st.user.is_logged_in:
             return None
-        return str(st.user.get("email") or ""), str(st.user.get("name") or "")
+        return {claim: st.user.get(claim) for claim in auth.SSO_CLAIMS if claim in st.user}
     except Exception:  # st.user unavailable (e.g. running outside a server)
         return None
 
@@ -60,7 +60,7 @@ def _try_sso() -> ConsultantSession | None:
     if identity is None:
         return None
     st.session_state[SSO_CHECKED_KEY] = True
-    result = auth.sso_login(state.store(), identity[0], identity[1], state.settings())
+    result = auth.sso_login(state.store(), identity, state.settings())
     if result.session is None:
         st.session_state[NOTICE_KEY] = result.message
         return None

@@ -27,11 +27,21 @@ if st.session_state.get(consultant.VIEWED_KEY) != rid:
     review.record_view(store, session, rid)
     st.session_state[consultant.VIEWED_KEY] = rid
 
-answers = journey.load_answers(store, rid)
+# What the candidate shared (a snapshot), never their live answers; nothing at all for a
+# contact request from someone who did not share.
+shared = journey.is_shared(reflection)
+answers = journey.shared_answers(reflection)
 contacts = contact.requests_for(store, rid)
-markdown = document.reflection_markdown(reflection, answers, contacts)
+if shared:
+    markdown = document.reflection_markdown(reflection, answers, contacts)
+    body_html = document.reflection_html(reflection, answers, contacts, title=False)
+else:
+    markdown = document.contact_request_markdown(reflection, contacts)
+    body_html = render_markdown(
+        document.contact_request_markdown(reflection, contacts, title=False)
+    )
 
-st.title(f"Reflection #{rid}")
+st.title(f"Reflection #{rid}" if shared else f"Contact request #{rid}")
 
 
 def _save_status() -> None:
@@ -111,7 +121,8 @@ with st.container(border=True):
                 "Assign to colleague",
                 key=f"detail_assign_other_{rid}",
                 on_click=_assign,
-                args=(colleague, f"Assigned to {others.get(colleague, 'them')}."),
+                # Names can come from single sign-on: st.success renders Markdown.
+                args=(colleague, f"Assigned to {escape_md(others.get(colleague, 'them'))}."),
             )
         if reflection.get("assignee_id") is not None:
             st.button(
@@ -128,17 +139,19 @@ if rows:
     st.vega_lite_chart(charts.spec("dimensions", rows))
 
 with st.container(border=True, key="reflection_document"):
-    st.html(document.reflection_html(reflection, answers, contacts, title=False))
+    st.html(body_html)
 
 st.download_button(
     "Download as Markdown",
-    markdown.encode("utf-8"),
-    file_name=f"reflection-{rid}.md",
+    # Built and audited on each click (a deferred download), never on a page view.
+    review.audited_download(
+        store, session, "reflection markdown", lambda: markdown.encode("utf-8"), rid
+    ),
+    file_name=f"{'reflection' if shared else 'contact-request'}-{rid}.md",
     mime="text/markdown",
     icon=":material/download:",
     key=f"detail_md_{rid}",
-    on_click=review.record_export,
-    args=(store, session, "reflection markdown", rid),
+    on_click="ignore",
 )
 
 st.subheader("Notes")
@@ -161,6 +174,9 @@ history = review.status_history(store, rid)
 if not history:
     st.caption("Still as it arrived: New.")
 for change in history:
+    if change["event"]:
+        st.markdown(f"- {document.when(change['at'])}: {change['event']}")
+        continue
     st.markdown(
         f"- {document.when(change['at'])}: {change['from_label']} → **{change['to_label']}** "
         f"by {escape_md(change['by'])}"

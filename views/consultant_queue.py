@@ -71,7 +71,6 @@ filters = QueueFilter(
 if st.session_state.get("q_last_filters") != filters:
     st.session_state.q_last_filters = filters
     st.session_state.q_page = 0
-    st.session_state.pop("q_csv", None)
 
 page_number = st.session_state.get("q_page", 0)
 result = fetch_queue(store, filters, page=page_number, page_size=50)
@@ -90,13 +89,19 @@ if result.total == 0:
 
 st.write(f"**{result.total:,}** matching reflection{'s' if result.total != 1 else ''}")
 
+
+def _about(row: dict) -> str:
+    if not row["shared"]:
+        return "Contact request (answers not shared)"
+    return " at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)"
+
+
 frame = pd.DataFrame(
     [
         {
             "#": row["id"],
             "Submitted": review.age_text(row["submitted_at"]),
-            "Role and company": " at ".join(v for v in (row["role"], row["company"]) if v)
-            or "(not given)",
+            "Role and company": _about(row),
             "Stage": row["stage"],
             "Score": row["overall"],
             "Band": row["band_label"],
@@ -125,11 +130,7 @@ if selected:
 
 st.caption("Click a row to open it, or choose below.")
 pick_col, open_col = st.columns([4, 1], vertical_alignment="bottom")
-labels = {
-    row["id"]: f"#{row['id']} · "
-    + (" at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)")
-    for row in result.rows
-}
+labels = {row["id"]: f"#{row['id']} · {_about(row)}" for row in result.rows}
 choice = pick_col.selectbox("Open a reflection", list(labels), format_func=labels.get, key="q_pick")
 if open_col.button("Open reflection", key="q_open", type="primary") and choice is not None:
     consultant.open_reflection(choice)
@@ -146,19 +147,22 @@ if result.pages > 1:
 
 st.divider()
 st.subheader("Export")
-if st.button(f"Prepare a CSV of all {result.total:,} matching", key="q_csv_prepare"):
-    st.session_state.q_csv = csv_export.to_bytes(csv_export.queue_csv(store, filters))
-    review.record_export(store, session, "queue csv")
-if st.session_state.get("q_csv"):
-    st.download_button(
-        "Download CSV",
-        st.session_state.q_csv,
-        file_name=f"bounce-back-queue-{dt.date.today().isoformat()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="q_csv_download",
-    )
-    st.caption(
-        "Cells that a spreadsheet could run as a formula start with an apostrophe. "
-        "Keep this file safe: it describes real people."
-    )
+# Built and audited on each click (a deferred download), never on a page view.
+st.download_button(
+    f"Download CSV of all {result.total:,} matching",
+    review.audited_download(
+        store,
+        session,
+        "queue csv",
+        lambda: csv_export.to_bytes(csv_export.queue_csv(store, filters)),
+    ),
+    file_name=f"bounce-back-queue-{dt.date.today().isoformat()}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="q_csv_download",
+)
+st.caption(
+    "Cells that a spreadsheet could run as a formula start with an apostrophe. "
+    "Keep this file safe: it describes real people. Each download is recorded."
+)

@@ -185,23 +185,15 @@ st.caption(f"Or e-mail {settings.contact_email} or call {settings.contact_phone}
 
 errors: dict[str, str] = st.session_state.setdefault("contact_errors", {})
 with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon=":material/call:"):
-    shared = bool(reflection_row.get("submitted_at"))
-    if asked_to_talk and shared:
+    if asked_to_talk:
         st.success(
             "We have your request. A consultant will be in touch using the details you gave.",
             icon=":material/check:",
         )
-    elif asked_to_talk:
-        # Consultants only ever see shared reflections; say so rather than leave them waiting.
-        st.warning(
-            "We've saved your request. One more step: share your reflection below, so a "
-            "consultant can see it. Requests like yours go to the top of their list.",
-            icon=":material/arrow_downward:",
-        )
     else:
         st.caption(
-            "Your request reaches our consultants together with your reflection, once you "
-            "share it in the next section."
+            "Your request goes straight to our consultants, with only the details you give "
+            "here. Your answers stay private unless you also share them below."
         )
     with st.form("contact_form", clear_on_submit=False):
         slots = {}
@@ -228,6 +220,7 @@ with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon="
         st.checkbox(CONTACT_ME.text, key="contact_consent")
         slots["consent"] = st.empty()
         sent = st.form_submit_button("Send my request", type="primary", key="contact_submit")
+        slots["form"] = st.empty()
     if sent:
         try:
             request = contact.validate(
@@ -243,12 +236,14 @@ with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon="
             errors.update(exc.errors)
         else:
             errors.clear()
-            contact.save_request(store, session.reflection_id, request)
-            if shared:
-                # Already shared: consultants should see the request move it up the queue.
-                journey.submit_for_review(store, session.reflection_id, answers, asked_to_talk=True)
-            st.session_state.contact_sent = True
-            st.rerun()
+            try:
+                # Reaches the queue at once; a shared reflection moves up, its answers as shared.
+                contact.save_request(store, session.reflection_id, request)
+            except contact.ContactInvalid as exc:
+                errors.update(exc.errors)
+            else:
+                st.session_state.contact_sent = True
+                st.rerun()
     for key, message in errors.items():
         if key in slots:
             slots[key].error(message, icon=":material/error:")
@@ -257,10 +252,11 @@ with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon="
 
 # --- Consultant review ---------------------------------------------------------------------
 st.header("Share with a consultant", divider="gray")
-if reflection_row.get("submitted_at"):
+if journey.is_shared(reflection_row):
     st.success(
-        f"Shared with our consultants on {reflection_row['submitted_at'][:10]}. They'll see your "
-        "answers, your score and your plan.",
+        f"Shared with our consultants on {reflection_row['submitted_at'][:10]}. They see your "
+        "answers and score as they were when you shared them; changes you make now stay "
+        "private until you send them.",
         icon=":material/mark_email_read:",
     )
     update, withdraw = st.columns(2)

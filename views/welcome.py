@@ -55,7 +55,11 @@ if session is None:
             "Start my reflection", type="primary", disabled=not agreed, icon=":material/play_arrow:"
         ):
             try:
-                new = journey.start(state.store(), st.session_state.get("campaign"))
+                new = journey.start(
+                    state.store(), st.session_state.get("campaign"), limit=journey.NEW_CANDIDATES
+                )
+            except journey.TooMany as exc:
+                st.error(str(exc), icon=":material/hourglass_empty:")
             except STORE_ERRORS as exc:
                 fields.log.warning("Could not start a reflection: %s: %s", type(exc).__name__, exc)
                 st.error(fields.START_FAILED, icon=":material/error:")
@@ -127,6 +131,8 @@ if not new_code:
                 reflection_id = journey.new_reflection(
                     state.store(), session.candidate_id, st.session_state.get("campaign")
                 )
+            except journey.TooMany as exc:
+                st.warning(str(exc), icon=":material/hourglass_empty:")
             except STORE_ERRORS as exc:
                 fields.log.warning("Could not start a reflection: %s: %s", type(exc).__name__, exc)
                 st.error(fields.START_FAILED, icon=":material/error:")
