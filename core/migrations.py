@@ -184,3 +184,14 @@ def m0004_queue_filter_indexes_cover(db: Database) -> None:
             WHERE submitted_at IS NOT NULL;
         """,
     )
+
+
+@MIGRATIONS(name="0007_contact_preferred_time")
+def m0007_contact_preferred_time(db: Database) -> None:
+    # The one contact form on My plan asks when suits the candidate best.
+    _run(
+        db,
+        """
+        ALTER TABLE contact_requests ADD COLUMN preferred_time TEXT NOT NULL DEFAULT ''
+        """,
+    )

@@ -29,6 +29,8 @@ REASON_LABELS: dict[str, str] = {
     **{f"low_{dim}": f"Low: {label}" for dim, label in DIMENSION_LABELS.items()},
     "repeated_final_rejections": "Repeated final-stage rejections",
     "no_live_options": "No other live options",
+    "heavy_feelings": "Heavy feelings",
+    "unsure_tailoring": "Unsure how to tailor CV",
 }
 NO_CAMPAIGN = "(none)"
 MAX_PAGE_SIZE = 500

@@ -74,7 +74,7 @@ def test_partial_answers_degrade_gracefully():
 
 def test_names_with_line_breaks_are_kept_on_one_line():
     draft = drafts.feedback_request({**FULL, "feedback_contact_name": "Sam\n\n  Patel"}, "X")
-    assert draft.body.startswith("Hi Sam Patel,\n")
+    assert draft.body.startswith("Hi Sam,\n")  # greeted by first name, on one line
 
 
 def test_rejection_reply_is_gracious_and_keeps_the_door_open():
@@ -90,7 +90,7 @@ def test_rejection_reply_is_gracious_and_keeps_the_door_open():
 def test_linkedin_note_uses_first_named_contact_and_fits():
     answers = {**FULL, "contacts": [{"name": ""}, {"name": "Jo Bloggs"}]}
     note = drafts.linkedin_note(answers)
-    assert note.startswith("Hi Jo Bloggs,")
+    assert note.startswith("Hi Jo,")
     assert "Data Analyst role at Acme Ltd" in note
     assert len(note) <= LINKEDIN_NOTE_LIMIT
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from core.drafts import Draft, mailto_link, overflow
@@ -40,7 +42,6 @@ def message(
     key: str,
     suggestion: Draft,
     *,
-    height: int = 300,
     limit: int | None = None,
     email: bool = True,
 ) -> str:
@@ -49,7 +50,12 @@ def message(
     With `limit`, the box stops at that many characters and a count sits right under it.
     Returns the text as it stands on screen.
     """
-    text = fields.draft_field(key, suggestion.body, height=height, max_chars=limit)
+    text = fields.draft_field(
+        key,
+        suggestion.body,
+        height=fit_height(_current(key, suggestion.body)),
+        max_chars=limit,
+    )
     if limit is not None:
         _length_note(text, limit)
     saved = state.answers().get(key)
@@ -74,14 +80,69 @@ def message(
             icon=":material/mail:",
             help="Opens a new e-mail with this subject and message. Nothing is sent for you.",
         )
-    with st.expander("Copy it", icon=":material/content_copy:"):
-        st.caption("Use the copy icon at the top right of each box.")
-        if suggestion.subject:
-            st.markdown("Subject")
-            st.code(suggestion.subject, language=None, wrap_lines=True)
-            st.markdown("Message")
-        st.code(text, language=None, wrap_lines=True)
+    copy_button(text)
+    if suggestion.subject:
+        st.caption("Subject line")
+        st.code(suggestion.subject, language=None, wrap_lines=True)
     return text
+
+
+# A line of a text box holds about this many characters on a phone; each line is ~24 px.
+CHARS_PER_LINE = 38
+LINE_PX = 24
+MIN_BOX_PX = 120
+MAX_BOX_PX = 900
+
+
+def fit_height(text: str) -> int:
+    """A text box tall enough to show `text` whole on a narrow screen, so nothing in it
+    (the signature at the end, say) is hidden behind a scroll inside the page."""
+    lines = sum(max(1, -(-len(line) // CHARS_PER_LINE)) for line in text.split("\n"))
+    return max(MIN_BOX_PX, min(lines * LINE_PX + 40, MAX_BOX_PX))
+
+
+def _current(key: str, generated: str) -> str:
+    saved = state.answers().get(key)
+    return saved if isinstance(saved, str) and saved.strip() else generated
+
+
+COPY_HTML = """<button id="copy" style="min-height:44px;padding:0 16px;border-radius:8px;
+border:1px solid #9aa5b1;background:#fff;font:15px system-ui,sans-serif;cursor:pointer">
+&#x1F4CB; Copy message</button><span id="done" role="status"
+style="margin-left:10px;font:14px system-ui,sans-serif"></span>
+<script>
+const text = %s;
+const done = document.getElementById("done");
+document.getElementById("copy").addEventListener("click", async () => {
+  try { await navigator.clipboard.writeText(text); }
+  catch (e) {
+    const area = document.createElement("textarea");
+    area.value = text; document.body.appendChild(area); area.select();
+    document.execCommand("copy"); area.remove();
+  }
+  done.textContent = "Copied. Paste it into your e-mail or LinkedIn.";
+});
+</script>"""
+
+
+def _script_literal(text: str) -> str:
+    # JSON is a JavaScript literal; escaping <, > and & keeps "</script>" in a message
+    # from ending the script, and the line separators from breaking it.
+    literal = json.dumps(text)
+    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        literal = literal.replace(raw, safe)
+    return literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def copied_text(frame_html: str) -> str:
+    """The message a copy button's frame holds (for tests and checks)."""
+    start = frame_html.index("const text = ") + len("const text = ")
+    return json.loads(frame_html[start : frame_html.index(";\n", start)])
+
+
+def copy_button(text: str) -> None:
+    """A visible 'Copy message' button (Streamlit's own copy icon only shows on hover)."""
+    st.iframe(COPY_HTML % _script_literal(text), height=52)
 
 
 def _length_note(text: str, limit: int) -> None:
