@@ -70,7 +70,7 @@ def first_name(name: str) -> str:
     if not parts:
         return ""
     if parts[0].rstrip(".").lower() in TITLES:
-        return " ".join(parts[:2])
+        return f"{parts[0]} {parts[-1]}" if len(parts) > 1 else parts[0]
     return parts[0]
 
 
