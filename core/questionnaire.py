@@ -346,6 +346,8 @@ STEPS: tuple[Step, ...] = (
                 "strengths",
                 "Strengths you showed",
                 "table",
+                help="For example: explaining technical work clearly, staying calm when "
+                "a question threw you, asking the panel good questions, preparing well.",
                 max_rows=6,
                 columns=(Column("strength", "Strength", max_len=200, required=True),),
             ),
@@ -353,6 +355,8 @@ STEPS: tuple[Step, ...] = (
                 "small_wins",
                 "Small wins worth celebrating",
                 "table",
+                help="For example: getting an interview at all, reaching the final round, "
+                "an answer you were proud of, a kind word from an interviewer.",
                 max_rows=6,
                 columns=(Column("win", "Win", max_len=200, required=True),),
             ),

@@ -424,3 +424,57 @@ def test_clearing_a_draft_keeps_the_box_empty_until_the_candidate_leaves(app, st
     at.switch_page(PAGES["options"]).run()
     at.switch_page(PAGES["connections"]).run()
     assert at.text_area(key="answer_rejection_reply").value.startswith("Hello,")
+
+
+def test_step5_strengths_and_wins_start_with_examples(app, store):
+    at, _ = open_step(app, store, "learning")
+    captions = texts(at.caption)
+    assert "For example: explaining technical work clearly" in captions
+    assert "For example: getting an interview at all" in captions
+
+
+def test_step1_action_points_take_a_date(app, store):
+    columns = [c.key for c in FIELDS_BY_KEY["action_points"].columns]
+    assert columns == ["point", "due"]
+    at, session = open_step(
+        app,
+        store,
+        "feedback",
+        {
+            "feedback_status": "received",
+            "action_points": [{"point": "Bring numbers", "due": "2026-12-04"}],
+        },
+    )
+    assert not at.exception
+    assert saved(store, session)["action_points"] == [
+        {"point": "Bring numbers", "due": "2026-12-04"}
+    ]
+
+
+def test_step1_feedback_received_offers_a_thank_you_not_a_request(app, store):
+    at, _ = open_step(
+        app,
+        store,
+        "feedback",
+        {"feedback_status": "received", "feedback_contact_name": "Tom Reyes", "own_name": "Maya"},
+    )
+    thanks = at.text_area(key="answer_feedback_thanks").value
+    assert thanks.startswith("Hi Tom,") and thanks.endswith("\nMaya")
+    assert not [t for t in at.text_area if t.key == "answer_feedback_request"]
+    assert thanks in copied_texts(at)
+
+
+def test_draft_boxes_grow_to_fit_their_text():
+    short, long = step_ui.fit_height("Hi"), step_ui.fit_height("word " * 400)
+    assert short == step_ui.MIN_BOX_PX
+    assert long > 500
+    letter = drafts.rejection_reply({"company": "Acme", "role": "Analyst"}).body
+    lines = sum(max(1, -(-len(x) // step_ui.CHARS_PER_LINE)) for x in letter.split("\n"))
+    assert step_ui.fit_height(letter) >= lines * step_ui.LINE_PX
+
+
+def test_copy_button_survives_script_breaking_text():
+    hostile = 'Bye </script><script>alert(1)</script> \u2028 "quoted" & more'
+    frame = step_ui.COPY_HTML % step_ui._script_literal(hostile)
+    assert "</script><script>" not in frame.split("const text = ", 1)[1].split(";\n", 1)[0]
+    assert step_ui.copied_text(frame) == hostile
