@@ -10,8 +10,43 @@ from core.drafts import Draft, mailto_link, overflow
 from core.questionnaire import STEPS_BY_KEY, Step
 from ui import fields, state
 
+# Rating buttons: 44 px touch targets everywhere; on a phone, stacked full width instead
+# of wrapping 3 + 2 (which put "Agree" under "Strongly disagree"). Static CSS, no user text.
+RATING_CSS = """<style>
+[data-testid="stButtonGroup"] [role="radiogroup"] button { min-height: 44px; }
+@media (max-width: 640px) {
+  [data-testid="stButtonGroup"] [role="radiogroup"] {
+    display: flex; flex-direction: column; align-items: stretch; width: 100%; gap: 6px;
+  }
+  [data-testid="stButtonGroup"] [role="radiogroup"] button {
+    width: 100%; margin: 0; border-radius: 8px !important;
+  }
+}
+</style>"""
+
+
+# Streamlit (1.67) leaves the navigation open over the page after a choice on a phone.
+# When a page's elements first mount on a narrow screen, close it. Static script, no
+# user text; it runs once per page opened, not on every rerun.
+CLOSE_NAV_JS = """<script>
+if (window.parent.innerWidth <= 640 || window.innerWidth <= 640) {
+  const doc = document;
+  const bar = doc.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+  const close = bar && bar.querySelector('button[aria-label="Collapse sidebar"], '
+    + '[data-testid="stSidebarCollapseButton"] button');
+  if (close) close.click();
+}
+</script>"""
+
+
+def phone_fixes() -> None:
+    """Rating buttons sized for fingers, and the menu closed after choosing a page."""
+    st.html(RATING_CSS)
+    st.html(CLOSE_NAV_JS, unsafe_allow_javascript=True)
+
 
 def header(step_key: str) -> Step:
+    phone_fixes()
     step = STEPS_BY_KEY[step_key]
     st.caption(f"Step {step.number} of 5")
     st.title(step.title)

@@ -9,8 +9,10 @@ import streamlit as st
 from core import contact, journey
 from core.plan import build_plan
 from ui import contact_offer, nav, plan_page, state
+from ui.step import phone_fixes
 
 st.title("My plan")
+phone_fixes()
 
 if st.session_state.pop("data_deleted", False):
     st.success(
