@@ -121,7 +121,8 @@ def test_changing_a_suggested_date(app, store):
     session = _seed(store, SEEDED)
     at = _open_plan(app, session)
     at.selectbox(key="redate_item").set_value("rejection_reply").run()
-    at.date_input(key="redate_day").set_value(dt.date(2030, 1, 9)).run()
+    (day,) = [d for d in at.date_input if d.label == "New date"]
+    day.set_value(dt.date(2030, 1, 9)).run()
     at.button(key="redate_save").click().run()
     assert not at.exception
     stored = journey.load_answers(store, session.reflection_id)["checklist"]

@@ -42,6 +42,15 @@ def this_week(p: Plan) -> None:
         )
         return
     st.caption("Tick things off as you go; it saves straight away. Done items move down.")
+    with st.container(key="this_week"):
+        _checklist_rows(p)
+    error = st.session_state.pop("checklist_error", "")
+    if error:
+        st.error(f"That didn't save: {error} Please try again.", icon=":material/error:")
+    _change_a_date(p)
+
+
+def _checklist_rows(p: Plan) -> None:
     for item in p.checklist:
         when = plan.day_label(item.due_date, p.today)
         suggested = " · suggested date" if item.suggested and not item.done else ""
@@ -56,9 +65,9 @@ def this_week(p: Plan) -> None:
         )
         if suggested:
             st.caption(f"{DIMENSION_LABELS[item.step]}{suggested}")
-    error = st.session_state.pop("checklist_error", "")
-    if error:
-        st.error(f"That didn't save: {error} Please try again.", icon=":material/error:")
+
+
+def _change_a_date(p: Plan) -> None:
     open_items = p.open_items
     if open_items:
         with st.expander("Change a date", icon=":material/edit_calendar:"):
@@ -70,7 +79,11 @@ def this_week(p: Plan) -> None:
             )
             current = next(i for i in open_items if i.key == chosen)
             new_day = st.date_input(
-                "New date", value=current.due_date, format="DD/MM/YYYY", key="redate_day"
+                "New date",
+                value=current.due_date,
+                format="DD/MM/YYYY",
+                # One box per item, so switching items shows that item's own date.
+                key=f"redate_day_{_widget_id(current)}",
             )
             if st.button("Save the date", key="redate_save", icon=":material/save:"):
                 _save_checklist(p.checklist, chosen, due=new_day)
