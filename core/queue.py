@@ -211,6 +211,22 @@ def iter_queue(store: Store, filters: QueueFilter | None = None, *, batch: int =
         last = (tail["priority"], tail["submitted_at"], tail["id"])
 
 
+def neighbours(
+    store: Store, filters: QueueFilter | None, reflection_id: int
+) -> tuple[int | None, int | None]:
+    """The reflections before and after this one in the queue as currently filtered."""
+    previous: int | None = None
+    found = False
+    for row in iter_queue(store, filters):
+        if found:
+            return previous, row["id"]
+        if row["id"] == reflection_id:
+            found = True
+        else:
+            previous = row["id"]
+    return (previous, None) if found else (None, None)
+
+
 def campaign_options(store: Store) -> list[str]:
     """The campaigns that submitted reflections came from, plus NO_CAMPAIGN if any lack one."""
     with store.read() as conn:

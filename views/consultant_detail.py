@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import contact, document, journey, review
+from core import contact, document, journey, queue, review
 from core.queue import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
 from ui import charts, consultant, state
@@ -31,7 +31,50 @@ answers = journey.load_answers(store, rid)
 contacts = contact.requests_for(store, rid)
 markdown = document.reflection_markdown(reflection, answers, contacts)
 
-st.title(f"Reflection #{rid}")
+st.title(escape_md(document.heading(reflection)))
+with st.container(key="detail_summary"):
+    st.info(
+        " · ".join(escape_md(part) for part in document.summary(reflection, answers, contacts)),
+        icon=":material/summarize:",
+    )
+
+
+def _open(other: int) -> None:
+    st.session_state[consultant.SELECTED_KEY] = other
+
+
+def _mark_contacted() -> None:
+    st.session_state[f"detail_status_{rid}"] = "contacted"
+    _save_status()
+
+
+previous, following = queue.neighbours(store, st.session_state.get("q_last_filters"), rid)
+back, contacted, forward = st.columns(3)
+back.button(
+    "Previous",
+    key="detail_previous",
+    icon=":material/arrow_back:",
+    disabled=previous is None,
+    on_click=_open,
+    args=(previous,),
+    help="The reflection before this one in the queue, with your current filters.",
+)
+contacted.button(
+    "Mark contacted",
+    key=f"detail_contacted_{rid}",
+    icon=":material/call:",
+    disabled=reflection["review_status"] == "contacted",
+    on_click=_mark_contacted,
+)
+forward.button(
+    "Next",
+    key="detail_next",
+    icon=":material/arrow_forward:",
+    disabled=following is None,
+    on_click=_open,
+    args=(following,),
+    help="The reflection after this one in the queue, with your current filters.",
+)
 
 
 def _save_status() -> None:
@@ -124,11 +167,16 @@ with st.container(border=True):
 rows = document.score_rows(reflection)
 if rows:
     # The same chart the candidate saw on My plan, with the scores stored when shared.
-    st.caption("Scores per step when the reflection was shared")
+    # The scores appear here once; the document below leaves its score table out.
+    overall = reflection.get("overall")
+    st.caption(
+        "Scores per step when the reflection was shared"
+        + (f" (overall {overall:g} / 100)" if overall is not None else "")
+    )
     st.vega_lite_chart(charts.spec("dimensions", rows))
 
 with st.container(border=True, key="reflection_document"):
-    st.html(document.reflection_html(reflection, answers, contacts, title=False))
+    st.html(document.reflection_html(reflection, answers, contacts, title=False, scores=False))
 
 st.download_button(
     "Download as Markdown",
