@@ -211,6 +211,18 @@ def iter_queue(store: Store, filters: QueueFilter | None = None, *, batch: int =
         last = (tail["priority"], tail["submitted_at"], tail["id"])
 
 
+def follow_ups_due(store: Store, today: dt.date, limit: int = 20) -> list[dict[str, Any]]:
+    """Shared reflections whose follow-up date has come, the most overdue first."""
+    with store.read() as conn:
+        rows = conn.execute(
+            "SELECT id, role, company, follow_up_on FROM reflections "
+            "WHERE follow_up_on IS NOT NULL AND submitted_at IS NOT NULL AND follow_up_on <= ? "
+            "ORDER BY follow_up_on, id LIMIT ?",
+            (today.isoformat(), limit),
+        ).fetchall()
+    return [dict(row) for row in rows]
+
+
 def neighbours(
     store: Store, filters: QueueFilter | None, reflection_id: int
 ) -> tuple[int | None, int | None]:

@@ -161,3 +161,43 @@ def test_detail_page_summary_next_previous_and_mark_contacted(app, store):
     assert at.button(key="detail_next").disabled
     at.button(key="detail_previous").click().run()
     assert at.title[0].value.replace("\\", "").endswith(f"#{first}")
+
+
+def test_follow_up_date_is_set_audited_and_due_ones_come_first(app, store):
+    import datetime as dt
+
+    first = share(store, HEAVY, contact_me=True)
+    later = share(store, {"company": "Globex", "role": "Analyst"})
+    at = _open_detail(app, store, first)
+    at.date_input(key=f"detail_follow_up_{first}").set_value(dt.date(2020, 1, 2)).run()
+    at.button(key=f"detail_follow_up_save_{first}").click().run()
+    assert not at.exception
+    assert review.submitted_reflection(store, first)["follow_up_on"] == "2020-01-02"
+    actions = [r["action"] for r in review.audit_trail(store, first)]
+    assert "follow_up_set" in actions
+
+    today = dt.date(2020, 1, 2)
+    assert [r["id"] for r in queue.follow_ups_due(store, today)] == [first]
+    assert queue.follow_ups_due(store, today - dt.timedelta(days=1)) == []
+    session = accounts_session(store)
+    review.set_follow_up(store, session, later, dt.date(2019, 12, 31))
+    assert [r["id"] for r in queue.follow_ups_due(store, today)] == [later, first]
+
+    # The queue page lists the due follow-ups above everything else.
+    at.switch_page("views/consultant_queue.py").run()
+    assert not at.exception
+    due = [b for b in at.button if b.key and b.key.startswith("q_follow_up_")]
+    assert [b.key for b in due] == [f"q_follow_up_{later}", f"q_follow_up_{first}"]
+
+    at.switch_page("views/consultant_detail.py").run()
+    at.button(key=f"detail_follow_up_clear_{first}").click().run()
+    assert review.submitted_reflection(store, first)["follow_up_on"] is None
+
+
+def accounts_session(store):
+    import datetime as dt
+
+    from core import auth
+
+    now = dt.datetime.now(dt.UTC)
+    return auth.ConsultantSession(1, "alice", "Alice", now, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from core import contact, document, journey, queue, review
@@ -41,6 +43,7 @@ with st.container(key="detail_summary"):
 
 def _open(other: int) -> None:
     st.session_state[consultant.SELECTED_KEY] = other
+    st.session_state.pop(consultant.VIEWED_KEY, None)  # so the view is audited
 
 
 def _mark_contacted() -> None:
@@ -66,6 +69,21 @@ contacted.button(
     disabled=reflection["review_status"] == "contacted",
     on_click=_mark_contacted,
 )
+
+
+def _save_follow_up(clear: bool = False) -> None:
+    day = None if clear else st.session_state.get(f"detail_follow_up_{rid}")
+    try:
+        review.set_follow_up(store, session, rid, day)
+    except review.NotFound as exc:
+        st.session_state.detail_flash = ("error", str(exc))
+        return
+    label = document.when(day.isoformat()) if day else ""
+    st.session_state.detail_flash = (
+        ("success", f"Follow-up set for {label}.") if day else ("info", "Follow-up cleared.")
+    )
+
+
 forward.button(
     "Next",
     key="detail_next",
@@ -163,6 +181,25 @@ with st.container(border=True):
                 on_click=_assign,
                 args=(None, "No one is assigned now."),
             )
+
+with st.container(border=True, key="detail_follow_up"):
+    saved_day = reflection.get("follow_up_on")
+    day_col, save_col, clear_col = st.columns([2, 1, 1], vertical_alignment="bottom")
+    day_col.date_input(
+        "Follow up on",
+        value=dt.date.fromisoformat(saved_day) if saved_day else None,
+        format="YYYY-MM-DD",
+        key=f"detail_follow_up_{rid}",
+        help="Reflections with a follow-up due are listed first on the queue page.",
+    )
+    save_col.button("Set follow-up", key=f"detail_follow_up_save_{rid}", on_click=_save_follow_up)
+    clear_col.button(
+        "Clear",
+        key=f"detail_follow_up_clear_{rid}",
+        disabled=not saved_day,
+        on_click=_save_follow_up,
+        args=(True,),
+    )
 
 rows = document.score_rows(reflection)
 if rows:
