@@ -17,7 +17,6 @@ LOW_OVERALL = 40
 LOW_DIMENSION = 30
 # Final-stage rejections in six months: answer → priority. Two is hard; three a pattern.
 FINAL_REJECTION_PRIORITY = {"2": 15, "3+": 30}
-MANY_FINAL_REJECTIONS = ("3+",)
 # Worries that, agreed with (4 or 5 on the scale), make a conversation worth offering.
 HEAVY_WORRIES = ("not_good_enough", "giving_up", "avoid_applying")
 AGREED = 4

@@ -5,6 +5,7 @@ Small functions, one per section, so views/plan.py reads like the screen.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import streamlit as st
@@ -22,9 +23,16 @@ def _widget_id(item: ChecklistItem) -> str:
     return hashlib.sha256(item.key.encode()).hexdigest()[:12]
 
 
-def _save_checklist(items: list[ChecklistItem], key: str, **change: object) -> None:
-    rows = plan.checklist_update(state.answers(), items, key, **change)  # type: ignore[arg-type]
+def _save_checklist(
+    items: list[ChecklistItem],
+    key: str,
+    *,
+    done: bool | None = None,
+    due: dt.date | None = None,
+) -> None:
+    rows = plan.checklist_update(state.answers(), items, key, done=done, due=due)
     if not fields.save("checklist", rows):
+        # What they ticked stays on screen; say it didn't save so they can try again.
         st.session_state.checklist_error = state.errors().get("checklist", "")
 
 
