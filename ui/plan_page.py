@@ -12,7 +12,6 @@ import streamlit as st
 
 from core import explainer, exports, journey, plan
 from core.plan import ChecklistItem, Plan
-from core.questionnaire import DIMENSION_LABELS
 from core.safe_html import escape_md
 from ui import charts, fields, state
 from ui.step import copy_button
@@ -49,7 +48,10 @@ def this_week(p: Plan) -> None:
             "check-ins, next steps and improvements gather here with dates."
         )
         return
-    st.caption("Tick things off as you go; it saves straight away. Done items move down.")
+    st.caption(
+        "Tick things off as you go; it saves straight away, and done items move down. "
+        "Dates marked suggested are ours: change any of them below."
+    )
     with st.container(key="this_week"):
         _checklist_rows(p)
     error = st.session_state.pop("checklist_error", "")
@@ -61,18 +63,16 @@ def this_week(p: Plan) -> None:
 def _checklist_rows(p: Plan) -> None:
     for item in p.checklist:
         when = plan.day_label(item.due_date, p.today)
-        suggested = " · suggested date" if item.suggested and not item.done else ""
+        suggested = " (suggested)" if item.suggested and not item.done else ""
         title = f"~~{escape_md(item.title)}~~" if item.done else escape_md(item.title)
         st.checkbox(
-            f"**{when}** · {title}",
+            f"**{when}**{suggested} · {title}",
             value=item.done,
             key=f"check_{_widget_id(item)}",
             on_change=_on_tick,
             args=(p.checklist, item),
             help=(item.detail or None),
         )
-        if suggested:
-            st.caption(f"{DIMENSION_LABELS[item.step]}{suggested}")
 
 
 def _change_a_date(p: Plan) -> None:

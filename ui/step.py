@@ -143,7 +143,7 @@ def _current(key: str, generated: str) -> str:
 
 COPY_HTML = """<button id="copy" style="min-height:44px;padding:0 16px;border-radius:8px;
 border:1px solid #9aa5b1;background:#fff;font:15px system-ui,sans-serif;cursor:pointer">
-&#x1F4CB; Copy message</button><span id="done" role="status"
+Copy message</button><span id="done" role="status"
 style="margin-left:10px;font:14px system-ui,sans-serif"></span>
 <script>
 const text = %s;
