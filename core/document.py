@@ -23,6 +23,7 @@ from core.questionnaire import (
 )
 from core.queue import BAND_LABELS, REASON_LABELS, STAGE_LABELS, STATUS_LABELS, reasons_of
 from core.safe_html import escape_md, render_markdown
+from core.scoring import whole
 
 LIKERT = dict(LIKERT_LABELS)
 CHANNEL_LABELS = dict(CHANNELS)
@@ -150,13 +151,13 @@ def reflection_markdown(
         overall = reflection.get("overall")
         if overall is not None:
             band = BAND_LABELS.get(reflection.get("band") or "", "")
-            lines += [f"**Overall {overall:g} / 100** — {text(band)}", ""]
+            lines += [f"**Overall {whole(overall)} / 100** — {text(band)}", ""]
         else:
             lines += ["Not enough steps were answered for an overall score.", ""]
         rows = score_rows(reflection)
         if rows:
             lines += ["| Step | Score |", "| --- | ---: |"]
-            lines += [f"| {text(r['step'])} | {r['score']:g} |" for r in rows]
+            lines += [f"| {text(r['step'])} | {whole(r['score'])} |" for r in rows]
             lines.append("")
 
     lines += ["## Why a consultant might help", ""]

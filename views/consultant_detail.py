@@ -208,7 +208,7 @@ if rows:
     overall = reflection.get("overall")
     st.caption(
         "Scores per step when the reflection was shared"
-        + (f" (overall {overall:g} / 100)" if overall is not None else "")
+        + (f" (overall {round(overall)} / 100)" if overall is not None else "")
     )
     st.vega_lite_chart(charts.spec("dimensions", rows))
 
