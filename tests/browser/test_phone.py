@@ -65,6 +65,12 @@ def test_ratings_drafts_and_copy_on_a_phone(phone, live_server, st_ui):
     expect(copy).to_be_visible()
     box_height = copy.bounding_box()["height"]
     assert box_height >= 44
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy.click()
+    frame = phone.frame_locator("iframe").first
+    expect(frame.get_by_role("status")).to_contain_text("Copied")
+    copied = phone.evaluate("navigator.clipboard.readText()")
+    assert copied == box.input_value()
     assert phone.console_errors == []
 
 
