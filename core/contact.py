@@ -34,6 +34,7 @@ TOO_MANY_REQUESTS = (
 ASKED_TO_TALK: Reason = next(
     r for r in reasons_for(score({}), {}, asked_to_talk=True) if r.code == "asked_to_talk"
 )
+PREFERRED_TIME_MAX = 120
 
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("email", "E-mail"),
@@ -61,6 +62,7 @@ class ContactRequest:
     phone: str | None
     channel: str
     message: str = ""
+    preferred_time: str = ""
 
 
 def _text(errors: dict[str, str], key: str, value: object, limit: int, label: str) -> str:
@@ -78,6 +80,7 @@ def validate(
     channel: object,
     message: object,
     consent: bool,
+    preferred_time: object = "",
 ) -> ContactRequest:
     """A clean request, or ContactInvalid naming every field that needs another look."""
     errors: dict[str, str] = {}
@@ -85,6 +88,7 @@ def validate(
     clean_email = _text(errors, "email", email, EMAIL_MAX, "E-mail")
     clean_phone = _text(errors, "phone", phone, PHONE_MAX, "Phone")
     clean_message = _text(errors, "message", message, MESSAGE_MAX, "Your message")
+    clean_time = _text(errors, "time", preferred_time, PREFERRED_TIME_MAX, "Best time")
     if not clean_name and "name" not in errors:
         errors["name"] = "Please tell us what to call you."
     if clean_email and not EMAIL_RE.match(clean_email):
@@ -110,7 +114,12 @@ def validate(
     if errors:
         raise ContactInvalid(errors)
     return ContactRequest(
-        clean_name, clean_email or None, clean_phone or None, str(channel), clean_message
+        clean_name,
+        clean_email or None,
+        clean_phone or None,
+        str(channel),
+        clean_message,
+        clean_time,
     )
 
 
@@ -131,8 +140,8 @@ def save_request(store: Store, reflection_id: int, request: ContactRequest) -> i
             raise ContactInvalid({"form": TOO_MANY_REQUESTS})
         cur = conn.execute(
             "INSERT INTO contact_requests (reflection_id, name, email, phone, channel, "
-            "message, consent_version, consent_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "message, consent_version, consent_at, created_at, preferred_time) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 reflection_id,
                 request.name,
@@ -143,6 +152,7 @@ def save_request(store: Store, reflection_id: int, request: ContactRequest) -> i
                 CONTACT_ME.version,
                 now,
                 now,
+                request.preferred_time,
             ),
         )
         _reach_the_queue(conn, reflection_id, now)

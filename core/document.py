@@ -21,8 +21,9 @@ from core.questionnaire import (
     STEPS,
     Field,
 )
-from core.queue import BAND_LABELS, STAGE_LABELS, STATUS_LABELS, reasons_of
+from core.queue import BAND_LABELS, REASON_LABELS, STAGE_LABELS, STATUS_LABELS, reasons_of
 from core.safe_html import escape_md, render_markdown
+from core.scoring import whole
 
 LIKERT = dict(LIKERT_LABELS)
 CHANNEL_LABELS = dict(CHANNELS)
@@ -67,7 +68,9 @@ def _field_lines(f: Field, value: Any) -> list[str]:
         if not rows:
             return []
         header = "| " + " | ".join(text(c.label) for c in f.columns) + " |"
-        lines = [f"**{label}**", "", header, "|" + " --- |" * len(f.columns)]
+        # The blank line first ends any list above, so the heading never runs into the
+        # answer before it ("I'm drafting it People worth staying in touch with").
+        lines = ["", f"**{label}**", "", header, "|" + " --- |" * len(f.columns)]
         for row in rows:
             cells = []
             for c in f.columns:
@@ -117,14 +120,15 @@ def reflection_markdown(
     contacts: Sequence[Mapping[str, Any]] = (),
     *,
     title: bool = True,
+    scores: bool = True,
 ) -> str:
     """The whole reflection as Markdown. Contact details appear only from contact
     requests, each of which carries the candidate's consent to be contacted.
 
-    `title=False` leaves out the "# Reflection #N" heading (the page shows its own).
+    `title=False` leaves out the heading (the page shows its own); `scores=False` leaves
+    out the score table (the page shows the same scores as a chart, once).
     """
-    rid = reflection["id"]
-    lines = [f"# Reflection #{int(rid)}", ""] if title else []
+    lines = [f"# {text(heading(reflection))}", ""] if title else []
     role, company = reflection.get("role"), reflection.get("company")
     about = " at ".join(text(v) for v in (role, company) if v) or "Role and company not given"
     stage = STAGE_LABELS.get(reflection.get("stage_reached") or "", "")
@@ -142,18 +146,19 @@ def reflection_markdown(
         meta.append("- Came from: " + ", ".join(campaign))
     lines += [*meta, ""]
 
-    lines += ["## Score when shared", ""]
-    overall = reflection.get("overall")
-    if overall is not None:
-        band = BAND_LABELS.get(reflection.get("band") or "", "")
-        lines += [f"**Overall {overall:g} / 100** — {text(band)}", ""]
-    else:
-        lines += ["Not enough steps were answered for an overall score.", ""]
-    rows = score_rows(reflection)
-    if rows:
-        lines += ["| Step | Score |", "| --- | ---: |"]
-        lines += [f"| {text(r['step'])} | {r['score']:g} |" for r in rows]
-        lines.append("")
+    if scores:
+        lines += ["## Score when shared", ""]
+        overall = reflection.get("overall")
+        if overall is not None:
+            band = BAND_LABELS.get(reflection.get("band") or "", "")
+            lines += [f"**Overall {whole(overall)} / 100** — {text(band)}", ""]
+        else:
+            lines += ["Not enough steps were answered for an overall score.", ""]
+        rows = score_rows(reflection)
+        if rows:
+            lines += ["| Step | Score |", "| --- | ---: |"]
+            lines += [f"| {text(r['step'])} | {whole(r['score'])} |" for r in rows]
+            lines.append("")
 
     lines += ["## Why a consultant might help", ""]
     reasons = reasons_of(reflection.get("reasons_json"))
@@ -189,6 +194,8 @@ def contact_lines(contacts: Sequence[Mapping[str, Any]]) -> list[str]:
             lines.append(f"    - Phone: {text(c['phone'])}")
         channel = CHANNEL_LABELS.get(c.get("channel") or "", c.get("channel") or "")
         lines.append(f"    - Prefers: {text(channel)}")
+        if c.get("preferred_time"):
+            lines.append(f"    - Best time: {text(c['preferred_time'])}")
         if c.get("message"):
             lines.append(f"    - Message: {text(' '.join(str(c['message']).split()))}")
         lines.append(
@@ -229,5 +236,61 @@ def reflection_html(
     contacts: Sequence[Mapping[str, Any]] = (),
     *,
     title: bool = True,
+    scores: bool = True,
 ) -> str:
-    return render_markdown(reflection_markdown(reflection, answers, contacts, title=title))
+    return render_markdown(
+        reflection_markdown(reflection, answers, contacts, title=title, scores=scores)
+    )
+
+
+def heading(reflection: Mapping[str, Any]) -> str:
+    """'Senior Data Analyst at Northwind · Reflection #12' (the number is how colleagues
+    refer to it), or just 'Reflection #12' when neither role nor company is known.
+
+    Plain text: callers escape it for wherever it goes (st.title takes Markdown)."""
+    role, company = reflection.get("role"), reflection.get("company")
+    about = " at ".join(" ".join(str(v).split()) for v in (role, company) if v)
+    number = f"Reflection #{int(reflection['id'])}"
+    return f"{about} · {number}" if about else number
+
+
+HEAVY_WORRIES = ("not_good_enough", "giving_up", "avoid_applying")
+
+
+def summary(
+    reflection: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    contacts: Sequence[Mapping[str, Any]] = (),
+) -> list[str]:
+    """The detail page's one-glance line, in parts: contact preference, the top two
+    reasons in a consultant's words, and key flags. Plain text, for escaping by callers."""
+    parts = []
+    if contacts:
+        latest = contacts[-1]
+        how = CHANNEL_LABELS.get(latest.get("channel") or "", "")
+        timing = latest.get("preferred_time")
+        parts.append("Wants contact: " + how + (f", {timing}" if timing else ""))
+    else:
+        parts.append("No contact requested")
+    reasons = [r for r in reasons_of(reflection.get("reasons_json")) if r.get("code")]
+    top = [str(r.get("for_staff") or REASON_LABELS.get(r["code"], r["code"])) for r in reasons]
+    if top:
+        parts.append("Top reasons: " + "; ".join(top[:2]))
+    flags = []
+    finals = answers.get("final_rejections_6m")
+    if finals in ("2", "3+"):
+        flags.append(f"{finals} final-stage rejections in 6 months")
+    heavy = [k for k in HEAVY_WORRIES if isinstance(answers.get(k), int) and answers[k] >= 4]
+    if heavy:
+        flags.append("heavy feelings (" + ", ".join(_worry(k) for k in heavy) + ")")
+    if flags:
+        parts.append("Flags: " + "; ".join(flags))
+    return parts
+
+
+def _worry(key: str) -> str:
+    return {
+        "not_good_enough": "not good enough",
+        "giving_up": "giving up",
+        "avoid_applying": "holding back from applying",
+    }[key]

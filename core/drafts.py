@@ -61,8 +61,41 @@ def _role_phrase(role: str, company: str, *, company_fallback: str = "") -> str:
     return "the role"
 
 
+TITLES = {"dr", "mr", "mrs", "ms", "mx", "prof"}
+SIGNATURE_PLACEHOLDER = "[Your name]"
+
+
+def first_name(name: str) -> str:
+    """The name to greet someone by: 'Tom' for 'Tom Reyes', 'Dr Okafor' kept whole."""
+    parts = name.split()
+    if not parts:
+        return ""
+    if parts[0].rstrip(".").lower() in TITLES:
+        return f"{parts[0]} {parts[-1]}" if len(parts) > 1 else parts[0]
+    return parts[0]
+
+
 def _greeting(name: str) -> str:
-    return f"Hi {name}," if name else "Hello,"
+    first = first_name(name)
+    return f"Hi {first}," if first else "Hello,"
+
+
+def signature(answers: Mapping[str, Any]) -> str:
+    """The candidate's own name as they gave it on Welcome, or a placeholder to fill in."""
+    return _plain(answers.get("own_name")) or SIGNATURE_PLACEHOLDER
+
+
+def request_planned(answers: Mapping[str, Any]) -> bool:
+    """A separate feedback request is on its way (or done), so the reply needn't ask too.
+
+    The reply and the request both go to the person named in step 1, so asking in both
+    would ask the same person twice. Only with nobody chosen to ask, and no request
+    made, does the reply carry the one gentle ask.
+    """
+    status = answers.get("feedback_status")
+    if status in ("asked", "received", "declined"):
+        return True
+    return bool(answers.get("feedback_contact") or _plain(answers.get("feedback_contact_name")))
 
 
 def feedback_request(answers: Mapping[str, Any], agency_name: str) -> Draft:
@@ -136,7 +169,37 @@ def feedback_request(answers: Mapping[str, Any], agency_name: str) -> Draft:
             f"{opening} {outcome}",
             f"{ask} {detail}",
             closing,
-            "Kind regards,\n[Your name]",
+            f"Kind regards,\n{signature(answers)}",
+        ]
+    )
+    return Draft(subject=subject, body=body)
+
+
+def feedback_thanks(answers: Mapping[str, Any]) -> Draft:
+    """A short thank-you once feedback has come back: it closes the loop warmly."""
+    name = _plain(answers.get("feedback_contact_name"))
+    company = _plain(answers.get("company"))
+    role = _plain(answers.get("role"))
+    subject = (
+        f"Thank you for the feedback – {role or company}"
+        if role or company
+        else ("Thank you for the feedback")
+    )
+    points = answers.get("action_points")
+    acting = (
+        "I've already picked out a few points to work on before my next interview."
+        if isinstance(points, list) and points
+        else "I'll be working on it before my next interview."
+    )
+    body = "\n\n".join(
+        [
+            _greeting(name),
+            "Thank you for taking the time to share feedback on my interview"
+            + (f" for {_role_phrase(role, company)}." if role or company else ".")
+            + " It was genuinely useful.",
+            f"{acting} I'd be glad to be considered for future roles that fit, and I hope "
+            "we stay in touch.",
+            f"Best wishes,\n{signature(answers)}",
         ]
     )
     return Draft(subject=subject, body=body)
@@ -156,23 +219,28 @@ def rejection_reply(answers: Mapping[str, Any]) -> Draft:
     else:
         subject = "Thank you for letting me know"
 
-    about = _role_phrase(role, company)
+    about = _role_phrase(role, company, company_fallback="")
     journey = (
         f"I enjoyed getting as far as {stage} and meeting the team"
         if stage
         else "I enjoyed meeting the team"
     )
     team = f"the work at {company}" if company else "the work you do"
+    closing = (
+        "I hope we stay in touch."
+        if request_planned(answers)
+        else "If you're able to share any feedback, I'd welcome it. I hope we stay in touch."
+    )
     body = "\n\n".join(
         [
             _greeting(name),
-            f"Thank you for letting me know about {about}, and for the time everyone "
-            "gave me during the process.",
+            f"Thank you for letting me know the outcome of my application for {about}, and "
+            "for the time everyone gave me during the process.",
             f"Of course I'm disappointed, but {journey}, and it confirmed how interested I "
             f"am in {team}. I'd be very glad to be considered for future roles that fit my "
             "experience, so please do keep me in mind.",
-            "If you're able to share any feedback, I'd welcome it. I hope we stay in touch.",
-            "Best wishes,\n[Your name]",
+            closing,
+            f"Best wishes,\n{signature(answers)}",
         ]
     )
     return Draft(subject=subject, body=body)
@@ -201,7 +269,8 @@ def _shorten(text: str, length: int) -> str:
 
 
 def _note_text(name: str, role: str, company: str, long_form: bool) -> str:
-    greeting = f"Hi {name}, " if name else "Hello, "
+    first = first_name(name)
+    greeting = f"Hi {first}, " if first else "Hello, "
     if role or company:
         about = _role_phrase(role, company)
         met = f"thank you for meeting me about {about}."

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 from core.questionnaire import (
     BANDS,
+    BEHAVIOUR_WEIGHT,
     DIMENSION_LABELS,
     FIELDS_BY_KEY,
     MIN_DIMENSIONS_FOR_OVERALL,
     SCORE_ITEMS,
     ScoreItem,
 )
+from core.scoring import Lift
 
 NOT_A_DIAGNOSIS = (
     "This score is a reflection aid, not a diagnosis or a judgement of you. It only "
@@ -23,42 +25,43 @@ NOT_A_DIAGNOSIS = (
 )
 
 
+MIN_STEPS = MIN_DIMENSIONS_FOR_OVERALL
+COUNTS_AS_LABELS = {"behaviour": "What you did", "feeling": "How you feel"}
+
+
 @dataclass(frozen=True)
 class ExplainerRow:
     item: str
     step: str
+    counts_as: str  # "What you did" or "How you feel"
+    weight: int
     counted: str
-    keying: str
-    weight: float
+
+
+def _percent(value: float) -> str:
+    return f"{round(value * 100)}"
 
 
 def _counted(item: ScoreItem) -> str:
     if item.kind == "likert":
-        return "Your 1–5 answer: strongly disagree counts 0, strongly agree counts 1"
+        return (
+            "Your answer on the scale: strongly agree counts in full, strongly disagree not at all"
+        )
     if item.kind == "reverse":
-        return "Your 1–5 answer, turned round: strongly agree counts 0, strongly disagree 1"
+        return (
+            "Your answer on the scale, turned round: strongly disagree counts in full, "
+            "strongly agree not at all"
+        )
     if item.kind == "ordinal":
         field = FIELDS_BY_KEY.get(item.source)
         labels = dict(field.options) if field else {}
-        parts = [f"{labels.get(k, k)} {v:g}" for k, v in item.option_values]
-        return "Your choice: " + ", ".join(parts)
+        parts = [f"{labels.get(k, k)}: {_percent(v)}" for k, v in item.option_values]
+        return "Your choice, out of 100: " + "; ".join(parts)
     if item.kind == "count":
-        return f"Rows you've added, up to {item.target}, as a share of {item.target}"
+        return f"Each row you add counts, up to {item.target}"
     if item.kind == "fraction":
-        return "The share of rows that qualify"
-    return "The average 1–5 rating across rows, scaled to 0–1"
-
-
-def _keying(item: ScoreItem) -> str:
-    if item.kind == "reverse":
-        return "Reverse-keyed (agreeing lowers it)"
-    if item.kind == "likert":
-        return "Agreeing raises it"
-    if item.kind == "count":
-        return f"Target {item.target}"
-    if item.kind == "fraction" and item.where:
-        return "Counts rows marked " + " or ".join(item.where[1])
-    return "Higher is better"
+        return "The share of your rows marked yes"
+    return "Your average 1 to 5 rating across the stages"
 
 
 def rows() -> list[ExplainerRow]:
@@ -67,9 +70,9 @@ def rows() -> list[ExplainerRow]:
         ExplainerRow(
             item=item.label,
             step=DIMENSION_LABELS[item.dimension],
-            counted=_counted(item),
-            keying=_keying(item),
+            counts_as=COUNTS_AS_LABELS[item.counts_as],
             weight=item.weight,
+            counted=_counted(item),
         )
         for item in SCORE_ITEMS
     ]
@@ -78,23 +81,37 @@ def rows() -> list[ExplainerRow]:
 def band_lines() -> list[str]:
     """'70 and above: Strong footing' and so on, highest band first."""
     lines = []
-    upper: float | None = None
+    upper: int | None = None
     for lower, _key, label in BANDS:
         if upper is None:
-            lines.append(f"{lower:g} and above: {label}")
+            lines.append(f"{lower} and above: {label}")
         elif lower <= 0:
-            lines.append(f"Below {upper:g}: {label}")
+            lines.append(f"Below {upper}: {label}")
         else:
-            lines.append(f"{lower:g} to {upper - 1:g}: {label}")
+            lines.append(f"{lower} to {upper - 1}: {label}")
         upper = lower
     return lines
 
 
 def method_lines() -> list[str]:
+    """The whole method in plain sentences, before any table."""
     return [
-        "Each answer that feeds the score is turned into a number between 0 and 1.",
-        "A step's score is 100 × the weighted average of the answers you've given in it. "
+        "Each step gets a score out of 100 from the answers you gave in it.",
+        f"What you did counts {BEHAVIOUR_WEIGHT} times as much as how you feel. Asking for "
+        "feedback, replying, connecting, keeping other options open and writing down what "
+        "you'll do differently are the things that move you forward, so they carry the "
+        "most weight. Feelings count a little, because they matter, but a hard day never "
+        "outweighs what you've done.",
         "Questions you skipped are left out rather than counted as zero.",
         f"Your overall score is the average of the step scores, shown once at least "
-        f"{MIN_DIMENSIONS_FOR_OVERALL} steps have one.",
+        f"{MIN_STEPS} steps have one. Every score is rounded to a whole number.",
+        "What would lift it next is worked out by trying each thing you haven't finished "
+        "yet and seeing which would raise your score the most.",
     ]
+
+
+def lift_sentence(lift: Lift) -> str:
+    """'Send your reply to the rejection (step 2): about 6 more points overall.'"""
+    where = "overall" if lift.of_overall else f"on {DIMENSION_LABELS[lift.item.dimension]}"
+    points = "point" if lift.gain == 1 else "points"
+    return f"{lift.text}: about {lift.gain} more {points} {where}."

@@ -1,33 +1,54 @@
 """Take-away copies of My plan: Markdown, a standalone HTML page, a calendar, and JSON.
 
-Candidate text is escaped with `escape_md` before it enters the Markdown, and the HTML
-is rendered from that Markdown through `render_markdown`, which sanitises with nh3, so
-nothing a candidate typed can become a live tag, handler or link in any download.
+Every download is drawn from the one `core.plan.Plan` the page shows. Candidate text
+enters the Markdown through `md_text`, which escapes only what Markdown would act on
+(so the file reads cleanly, without stray backslashes), and the HTML is rendered from
+that Markdown through `render_markdown`, which sanitises with nh3, so nothing a
+candidate typed can become a live tag, handler or link in any download.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core import explainer
-from core.plan import ActionItem, action_items, current_drafts, dimension_rows
-from core.questionnaire import STAGES
-from core.safe_html import escape_html, escape_md, render_markdown
-from core.scoring import explain, score
+from core.plan import ChecklistItem, Plan, day_label
+from core.safe_html import escape_html, render_markdown
 from core.settings import Settings
 from core.store import Store
-from core.suggestions import reasons_for
 
-STAGE_LABELS = dict(STAGES)
 ICS_LINE_OCTETS = 75
 
+# Inline characters Markdown acts on anywhere; ordinary punctuation is left alone.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|])")
+# Characters that only matter at the start of a line (headings, quotes, lists).
+_MD_LINE_START = re.compile(r"^(\s*)([#+-]|\d+[.)])(?=\s|$)", re.MULTILINE)
 
-def _e(value: Any) -> str:
-    return escape_md(str(value)) if value not in (None, "") else ""
+
+def md_text(value: Any) -> str:
+    """Candidate text that reads literally in Markdown, with no backslash before . , ( ) ! ?
+
+    `<` and `&` become entities, so no tag survives even before the HTML sanitiser.
+    """
+    if value in (None, ""):
+        return ""
+    text = html.escape(str(value), quote=False)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    # A line that would start a heading or a list keeps its text: the marker is written
+    # as an entity instead of being escaped with a backslash.
+    text = _MD_LINE_START.sub(
+        lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text
+    )
+    return text.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+_e = md_text
 
 
 def _links(settings: Settings) -> list[str]:
@@ -40,65 +61,105 @@ def _links(settings: Settings) -> list[str]:
     ]
 
 
-def plan_markdown(
-    answers: Mapping[str, Any],
-    settings: Settings,
-    *,
-    asked_to_talk: bool = False,
-    today: dt.date | None = None,
-) -> str:
-    """The whole plan as one Markdown document, with every candidate string escaped."""
-    today = today or dt.date.today()
-    result = score(answers)
-    lines = ["# My plan", "", f"*Made with Bounce Back on {today.isoformat()}.*", ""]
-    company, role = answers.get("company"), answers.get("role")
-    if company or role:
-        about = " at ".join(_e(v) for v in (role, company) if v)
-        stage = STAGE_LABELS.get(answers.get("stage_reached", ""), "")
-        lines += [f"After: **{about}**" + (f" ({_e(stage)})" if stage else ""), ""]
+def checklist_lines(plan: Plan) -> list[str]:
+    if not plan.checklist:
+        return ["Nothing to do yet. Your actions from steps 1 to 4 gather here.", ""]
+    lines = []
+    for item in plan.checklist:
+        box = "[x]" if item.done else "[ ]"
+        when = day_label(item.due_date, plan.today)
+        note = " (suggested date)" if item.suggested and not item.done else ""
+        detail = f" — {_e(item.detail)}" if item.detail else ""
+        lines.append(f"- {box} **{when}**{note}: {_e(item.title)}{detail}")
+    return [*lines, ""]
 
-    lines += ["## Where you are now", ""]
+
+def forward_lines(plan: Plan) -> list[str]:
+    forward = plan.forward
+    if forward.empty:
+        return [
+            "Step 5 is where you note your strengths, small wins and what you learned. "
+            "They're worth carrying into your next interview.",
+            "",
+        ]
+    lines: list[str] = []
+    for title, values in (
+        ("Strengths you showed", forward.strengths),
+        ("Small wins", forward.wins),
+    ):
+        if values:
+            lines += [f"### {title}", "", *[f"- {_e(v)}" for v in values], ""]
+    for title, text in (
+        ("What you learned about the fit you want", forward.fit),
+        ("Questions to ask next time", forward.questions),
+    ):
+        if text:
+            lines += [f"### {title}", "", _e(text), ""]
+    if forward.star:
+        lines += ["### Your STAR answers", ""]
+        for answer in forward.star:
+            lines += [f"**{_e(answer.question)}**", ""]
+            for label, text in (
+                ("Situation", answer.situation),
+                ("Task", answer.task),
+                ("Action", answer.action),
+                ("Result", answer.result),
+            ):
+                if text:
+                    lines.append(f"- *{label}:* {_e(text)}")
+            lines.append("")
+    return lines
+
+
+def score_lines(plan: Plan) -> list[str]:
+    result, why = plan.result, plan.explanation
+    lines: list[str] = []
     if result.overall is not None:
-        lines += [f"**Overall confidence: {result.overall:g} / 100 — {result.band_label}**", ""]
+        lines += [f"**Overall confidence: {result.overall} out of 100 ({result.band_label})**", ""]
     else:
-        lines += ["The overall score appears once at least three steps have answers.", ""]
-    chart = dimension_rows(result)
-    if chart:
+        lines += [
+            f"The overall score appears once at least {explainer.MIN_STEPS} steps have answers.",
+            "",
+        ]
+    if plan.chart:
         lines += ["| Step | Score |", "| --- | --- |"]
-        lines += [f"| {_e(row['step'])} | {row['score']:g} |" for row in chart]
+        lines += [f"| {row['step']} | {row['score']} |" for row in plan.chart]
         lines.append("")
-    why = explain(result)
-    if why.raised:
-        lines += ["What lifted it:", ""] + [f"- {_e(s)}" for s in why.raised] + [""]
-    if why.lowered:
-        lines += ["What held it back:", ""] + [f"- {_e(s)}" for s in why.lowered] + [""]
-    lines += [f"*{_e(explainer.NOT_A_DIAGNOSIS)}*", ""]
+    if why.done:
+        lines += ["What you've done:", ""] + [f"- {s}" for s in why.done] + [""]
+    if why.lift:
+        lines += ["What would lift it next:", ""]
+        lines += [f"- {explainer.lift_sentence(lift)}" for lift in why.lift] + [""]
+    if why.feelings:
+        lines += ["About how you're feeling:", ""] + [f"- {s}" for s in why.feelings] + [""]
+    return [*lines, f"*{explainer.NOT_A_DIAGNOSIS}*", ""]
 
-    lines += ["## Your actions", ""]
-    items = action_items(answers, today)
-    if items:
-        for item in items:
-            when = item.due or "No date yet"
-            detail = f" — {_e(item.detail)}" if item.detail else ""
-            lines.append(f"- **{when}**: {_e(item.title)}{detail}")
-    else:
-        lines.append("No actions written down yet. Steps 1 to 4 are where they come from.")
+
+def plan_markdown(plan: Plan, settings: Settings) -> str:
+    """The whole plan as one Markdown document, with every candidate string escaped."""
+    lines = ["# My plan", "", f"*Made with Bounce Back on {day_label(plan.today, dt.date.min)}.*"]
     lines.append("")
+    if plan.about:
+        stage = f" ({plan.stage})" if plan.stage else ""
+        lines += [f"After: **{_e(plan.about)}**{stage}", ""]
+
+    lines += ["## This week", "", *checklist_lines(plan)]
+    lines += ["## What you're taking forward", "", *forward_lines(plan)]
+    lines += ["## Where you are now", "", *score_lines(plan)]
 
     lines += ["## Messages ready to send", ""]
-    for draft in current_drafts(answers, settings.agency_name):
-        lines += [f"### {_e(draft.title)}", ""]
+    for draft in plan.drafts:
+        lines += [f"### {draft.title}", ""]
         if draft.subject:
             lines += [f"**Subject:** {_e(draft.subject)}", ""]
         # Quote every line, so a blank line in the message doesn't end the quote early.
         body = _e(draft.body) or "(empty)"
         lines += [f"> {line}" for line in body.split("\n")] + [""]
 
-    lines += ["## Talking to someone", ""]
-    reasons = reasons_for(result, answers, asked_to_talk=asked_to_talk)
-    if reasons:
-        lines += ["A consultant could help with:", ""]
-        lines += [f"- **{_e(r.service)}**: {_e(r.text)}" for r in reasons]
+    lines += ["## Talk to a consultant", ""]
+    if plan.reasons:
+        lines += ["From your answers, a consultant could help:", ""]
+        lines += [f"- **{_e(r.service)}**: {_e(r.text)}" for r in plan.reasons]
         lines.append("")
     lines += _links(settings) + [""]
     return "\n".join(lines)
@@ -124,17 +185,9 @@ a { color: #0b5cad; }
 """
 
 
-def plan_html(
-    answers: Mapping[str, Any],
-    settings: Settings,
-    *,
-    asked_to_talk: bool = False,
-    today: dt.date | None = None,
-) -> str:
+def plan_html(plan: Plan, settings: Settings) -> str:
     """A self-contained page (no external fonts or scripts) that prints cleanly."""
-    body = render_markdown(
-        plan_markdown(answers, settings, asked_to_talk=asked_to_talk, today=today)
-    )
+    body = render_markdown(plan_markdown(plan, settings))
     title = escape_html(f"My plan — {settings.agency_name}")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -167,8 +220,8 @@ def _fold(line: str) -> list[str]:
     return pieces
 
 
-def _uid(item: ActionItem, seen: dict[str, int]) -> str:
-    base = f"{item.step}|{item.title}|{item.due}"
+def _uid(item: ChecklistItem, seen: dict[str, int]) -> str:
+    base = f"{item.step}|{item.key}"
     seen[base] = seen.get(base, 0) + 1
     digest = hashlib.sha256(f"{base}|{seen[base]}".encode()).hexdigest()[:32]
     # Stable across downloads, so importing the file again updates instead of duplicating.
@@ -176,9 +229,9 @@ def _uid(item: ActionItem, seen: dict[str, int]) -> str:
 
 
 def plan_ics(
-    items: Sequence[ActionItem], *, agency_name: str = "", now: dt.datetime | None = None
+    items: Sequence[ChecklistItem], *, agency_name: str = "", now: dt.datetime | None = None
 ) -> str:
-    """An iCalendar file with one all-day event per dated action item."""
+    """An iCalendar file with one all-day event per open checklist item."""
     now = now or dt.datetime.now(dt.UTC)
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
@@ -191,9 +244,9 @@ def plan_ics(
     ]
     seen: dict[str, int] = {}
     for item in items:
-        day = item.due_date
-        if day is None:
+        if item.done:
             continue
+        day = item.due_date
         description = item.detail or "From your Bounce Back plan"
         if agency_name:
             description += f"\n{agency_name} is here if you'd like to talk it through."

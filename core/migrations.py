@@ -235,3 +235,18 @@ def m0006_trust_fixes(db: Database) -> None:
         "WHERE c.reflection_id = reflections.id)",
         (ASKED_TO_TALK.code, json.dumps([ASKED_TO_TALK.as_dict()]), ASKED_TO_TALK.priority),
     )
+
+
+@MIGRATIONS(name="0007_preferred_time_and_follow_up")
+def m0007_preferred_time_and_follow_up(db: Database) -> None:
+    # The one contact form on My plan asks when suits the candidate best; consultants
+    # set a follow-up date on a reflection, and the queue shows the ones due first.
+    _run(
+        db,
+        """
+        ALTER TABLE contact_requests ADD COLUMN preferred_time TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reflections ADD COLUMN follow_up_on TEXT;
+        CREATE INDEX reflections_follow_up ON reflections(follow_up_on, id)
+            WHERE follow_up_on IS NOT NULL AND submitted_at IS NOT NULL
+        """,
+    )

@@ -53,6 +53,13 @@ class Step:
 
 
 ItemKind = Literal["likert", "reverse", "ordinal", "count", "fraction", "mean_rating"]
+CountsAs = Literal["behaviour", "feeling"]
+
+# What a candidate did (the article's advice) counts three times as much as how they
+# feel, in every step: following a step's advice lifts it whatever the feelings.
+BEHAVIOUR_WEIGHT = 3
+FEELING_WEIGHT = 1
+WEIGHTS: dict[str, int] = {"behaviour": BEHAVIOUR_WEIGHT, "feeling": FEELING_WEIGHT}
 
 
 @dataclass(frozen=True)
@@ -72,11 +79,18 @@ class ScoreItem:
     source: str
     kind: ItemKind
     label: str
-    weight: float = 1.0
+    counts_as: CountsAs = "behaviour"
     target: int = 1
     column: str = ""
     where: tuple[str, tuple[str, ...]] | None = None  # (column, accepted values)
     option_values: tuple[tuple[str, float], ...] = ()
+    done: str = ""  # behaviours: how "what you've done" names it
+    lift: str = ""  # behaviours: the action that would raise it
+    support: str = ""  # feelings: the acknowledging line when it weighs heavy
+
+    @property
+    def weight(self) -> int:
+        return WEIGHTS[self.counts_as]
 
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -173,7 +187,10 @@ STEPS: tuple[Step, ...] = (
                 "Up to three things to work on",
                 "table",
                 max_rows=3,
-                columns=(Column("point", "Action point", max_len=200, required=True),),
+                columns=(
+                    Column("point", "Action point", max_len=200, required=True),
+                    Column("due", "By when", kind="date"),
+                ),
             ),
             Field(
                 "takes_criticism", "I can hear criticism without taking it personally.", "likert"
@@ -329,6 +346,8 @@ STEPS: tuple[Step, ...] = (
                 "strengths",
                 "Strengths you showed",
                 "table",
+                help="For example: explaining technical work clearly, staying calm when "
+                "a question threw you, asking the panel good questions, preparing well.",
                 max_rows=6,
                 columns=(Column("strength", "Strength", max_len=200, required=True),),
             ),
@@ -336,6 +355,8 @@ STEPS: tuple[Step, ...] = (
                 "small_wins",
                 "Small wins worth celebrating",
                 "table",
+                help="For example: getting an interview at all, reaching the final round, "
+                "an answer you were proud of, a kind word from an interviewer.",
                 max_rows=6,
                 columns=(Column("win", "Win", max_len=200, required=True),),
             ),
@@ -394,19 +415,124 @@ LIKERT_LABELS = (
 )
 
 
+# Self-ratings that describe something the candidate does count as behaviours; the rest
+# say how they feel. Each has the words My plan uses for it (done/lift, or support).
+LIKERT_WORDS: dict[str, tuple[CountsAs, str, str]] = {
+    "takes_criticism": (
+        "feeling",
+        "",
+        "Criticism straight after a no can sting. That's human, and it gets easier once "
+        "the points are written down as things to work on.",
+    ),
+    "replaying": (
+        "feeling",
+        "",
+        "Replaying the interview is very common after a no. Writing down what you'd do "
+        "differently (step 4) often helps it settle.",
+    ),
+    "keeps_in_touch": (
+        "behaviour",
+        "You stay in touch with people you meet at interviews",
+        "Send a short, friendly note to someone you met at interview (step 2)",
+    ),
+    "would_apply_again": (
+        "feeling",
+        "",
+        "It's fine not to want to go back there for now. Fit works both ways.",
+    ),
+    "actively_searching": (
+        "behaviour",
+        "You're looking at other openings",
+        "Set aside half an hour to look at other openings (step 3)",
+    ),
+    "same_cv": (
+        "behaviour",
+        "You adapt your CV for each application",
+        "Adapt your CV to each role instead of sending the same one (step 3)",
+    ),
+    "can_tailor": (
+        "feeling",
+        "",
+        "Tailoring a CV is a skill anyone can learn, not a gift. It's one of the things "
+        "a consultant can show you for the roles you're targeting.",
+    ),
+    "knew_what_to_expect": (
+        "feeling",
+        "",
+        "Not knowing what's coming makes anyone uneasy. Next time, asking the recruiter "
+        "about the format beforehand is normal and helps.",
+    ),
+    "practised_answers": (
+        "behaviour",
+        "You practise your answers out loud",
+        "Practise two or three answers out loud before your next interview (step 4)",
+    ),
+    "researched_company": (
+        "behaviour",
+        "You research the company and the people interviewing you",
+        "Research the company and your interviewers before the next one (step 4)",
+    ),
+    "one_step": (
+        "feeling",
+        "",
+        "Right now it may feel like a verdict on you. That's a common first reaction, and "
+        "it usually softens as you act on your plan.",
+    ),
+    "next_will_go_better": (
+        "feeling",
+        "",
+        "It's hard to feel hopeful straight after a no. Every step you take here is "
+        "something that works in your favour next time.",
+    ),
+    "did_well": (
+        "feeling",
+        "",
+        "If nothing you did well comes to mind yet, that's common after a no. Getting to "
+        "interview already says something about you.",
+    ),
+    "giving_up": (
+        "feeling",
+        "",
+        "Feeling like giving up after a no at this level is understandable. You don't "
+        "have to decide anything today, and you don't have to do it alone.",
+    ),
+    "not_good_enough": (
+        "feeling",
+        "",
+        "That thought is common after a no, and it isn't the whole picture: you were "
+        "good enough to be invited to interview.",
+    ),
+    "avoid_applying": (
+        "feeling",
+        "",
+        "Wanting to protect yourself from another no makes sense. One application you "
+        "feel good about is a fine next step; nobody expects a flood.",
+    ),
+}
+
+
 def _likert_items() -> tuple[ScoreItem, ...]:
-    return tuple(
-        ScoreItem(
-            key=f.key,
-            dimension=step.dimension,
-            source=f.key,
-            kind="reverse" if f.reverse else "likert",
-            label=f.label,
-        )
-        for step in STEPS
-        for f in step.fields
-        if f.kind == "likert"
-    )
+    items = []
+    for step in STEPS:
+        for f in step.fields:
+            if f.kind != "likert":
+                continue
+            counts_as, first, second = LIKERT_WORDS[f.key]
+            behaviour = counts_as == "behaviour"
+            items.append(
+                ScoreItem(
+                    key=f.key,
+                    dimension=step.dimension,
+                    source=f.key,
+                    kind="reverse" if f.reverse else "likert",
+                    label=f.label,
+                    counts_as=counts_as,
+                    done=first if behaviour else "",
+                    lift=second if behaviour else "",
+                    support="" if behaviour else second,
+                )
+            )
+    return tuple(items)
 
 
 BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
@@ -416,7 +542,6 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "feedback_status",
         "ordinal",
         "How far you've got with asking for feedback",
-        weight=2.0,
         option_values=(
             ("not_yet", 0.0),
             ("planning", 0.4),
@@ -424,6 +549,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
             ("declined", 0.8),
             ("received", 1.0),
         ),
+        done="You've asked for feedback",
+        lift="Send your feedback request (step 1)",
     ),
     ScoreItem(
         "action_points_named",
@@ -432,6 +559,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "count",
         "Action points drawn from feedback (aim for 3)",
         target=3,
+        done="You've picked points to work on",
+        lift="Write down up to three points to work on (step 1)",
     ),
     ScoreItem(
         "replied_graciously",
@@ -440,6 +569,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "ordinal",
         "Replying to the rejection",
         option_values=(("no", 0.0), ("drafting", 0.5), ("yes", 1.0)),
+        done="You've replied to the rejection",
+        lift="Send your reply to the rejection (step 2)",
     ),
     ScoreItem(
         "contacts_connected",
@@ -449,6 +580,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "Interviewers you've connected with or asked to connect (aim for 2)",
         target=2,
         where=("connected", ("yes", "requested")),
+        done="You've connected with people you met",
+        lift="Send a LinkedIn invitation to someone you met (step 2)",
     ),
     ScoreItem(
         "live_options",
@@ -456,8 +589,9 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "pipeline",
         "count",
         "Other live opportunities (aim for 2)",
-        weight=2.0,
         target=2,
+        done="You have other opportunities on the go",
+        lift="Add one or two other openings you could go for (step 3)",
     ),
     ScoreItem(
         "tailored_share",
@@ -466,6 +600,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "fraction",
         "Share of applications with a tailored CV",
         where=("cv_tailored", ("yes",)),
+        done="You've tailored your CV to your applications",
+        lift="Tailor your CV for each opening on your list (step 3)",
     ),
     ScoreItem(
         "stage_confidence",
@@ -473,7 +609,10 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "stage_ratings",
         "mean_rating",
         "Your average confidence across the stages",
+        counts_as="feeling",
         column="confidence",
+        support="Feeling shaky at some stages is normal. Practising those stages out loud "
+        "builds confidence faster than going over them in your head.",
     ),
     ScoreItem(
         "better_answers",
@@ -483,6 +622,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "Tough questions with a better answer drafted (aim for 2)",
         target=2,
         where=("action", ("*",)),
+        done="You've drafted better answers to questions that caught you out",
+        lift="Write a better answer to a question that caught you out (step 4)",
     ),
     ScoreItem(
         "improvements_planned",
@@ -491,6 +632,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "count",
         "Improvement actions planned (aim for 2)",
         target=2,
+        done="You've planned what you'll do differently",
+        lift="Write down what you'll do differently next time (step 4)",
     ),
     ScoreItem(
         "strengths_named",
@@ -499,6 +642,8 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "count",
         "Strengths you've named (aim for 3)",
         target=3,
+        done="You've named strengths you showed",
+        lift="Name the strengths you showed in this process (step 5)",
     ),
     ScoreItem(
         "wins_noted",
@@ -507,22 +652,54 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         "count",
         "Small wins you've noted (aim for 2)",
         target=2,
+        done="You've noted small wins",
+        lift="Note a small win or two from this process (step 5)",
     ),
 )
 
 SCORE_ITEMS: tuple[ScoreItem, ...] = BEHAVIOUR_ITEMS + _likert_items()
 
-BANDS: tuple[tuple[float, str, str], ...] = (
+BANDS: tuple[tuple[int, str, str], ...] = (
     # (lower bound, band key, friendly label)
-    (70.0, "strong", "Strong footing"),
-    (40.0, "building", "Building back"),
-    (0.0, "low", "Early days"),
+    (70, "strong", "Strong footing"),
+    (40, "building", "Building back"),
+    (0, "low", "Early days"),
 )
 MIN_DIMENSIONS_FOR_OVERALL = 3
 
 
+# Answers that belong to the candidate's plan rather than to a step: kept in the same
+# answers table, so they save, export and delete like everything else.
+CHECKLIST_MAX_ROWS = 80
+PLAN_FIELDS: tuple[Field, ...] = (
+    Field(
+        "own_name",
+        "Your name, to sign your messages (optional)",
+        "text",
+        help="We only use it to sign the messages we draft for you.",
+    ),
+    Field(
+        "feedback_thanks",
+        "Your thank-you note for the feedback",
+        "textarea",
+        max_len=MESSAGE_TEXT,
+    ),
+    Field(
+        "checklist",
+        "This week",
+        "table",
+        max_rows=CHECKLIST_MAX_ROWS,
+        columns=(
+            Column("item", "Item", max_len=300, required=True),
+            Column("due", "Date", kind="date"),
+            Column("done", "Done", kind="choice", options=YES_NO),
+        ),
+    ),
+)
+
+
 def all_fields() -> tuple[Field, ...]:
-    return CONTEXT_FIELDS + tuple(f for step in STEPS for f in step.fields)
+    return CONTEXT_FIELDS + tuple(f for step in STEPS for f in step.fields) + PLAN_FIELDS
 
 
 FIELDS_BY_KEY: dict[str, Field] = {f.key: f for f in all_fields()}

@@ -29,6 +29,8 @@ REASON_LABELS: dict[str, str] = {
     **{f"low_{dim}": f"Low: {label}" for dim, label in DIMENSION_LABELS.items()},
     "repeated_final_rejections": "Repeated final-stage rejections",
     "no_live_options": "No other live options",
+    "heavy_feelings": "Heavy feelings",
+    "unsure_tailoring": "Unsure how to tailor CV",
 }
 NO_CAMPAIGN = "(none)"
 MAX_PAGE_SIZE = 500
@@ -213,6 +215,34 @@ def iter_queue(store: Store, filters: QueueFilter | None = None, *, batch: int =
             yield _row(raw)
         tail = rows[-1]
         last = (tail["priority"], tail["submitted_at"], tail["id"])
+
+
+def follow_ups_due(store: Store, today: dt.date, limit: int = 20) -> list[dict[str, Any]]:
+    """Shared reflections whose follow-up date has come, the most overdue first."""
+    with store.read() as conn:
+        rows = conn.execute(
+            "SELECT id, role, company, follow_up_on FROM reflections "
+            "WHERE follow_up_on IS NOT NULL AND submitted_at IS NOT NULL AND follow_up_on <= ? "
+            "ORDER BY follow_up_on, id LIMIT ?",
+            (today.isoformat(), limit),
+        ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def neighbours(
+    store: Store, filters: QueueFilter | None, reflection_id: int
+) -> tuple[int | None, int | None]:
+    """The reflections before and after this one in the queue as currently filtered."""
+    previous: int | None = None
+    found = False
+    for row in iter_queue(store, filters):
+        if found:
+            return previous, row["id"]
+        if row["id"] == reflection_id:
+            found = True
+        else:
+            previous = row["id"]
+    return (previous, None) if found else (None, None)
 
 
 def campaign_options(store: Store) -> list[str]:

@@ -169,6 +169,29 @@ def change_status(
     return True
 
 
+def set_follow_up(
+    store: Store,
+    session: ConsultantSession,
+    reflection_id: int,
+    day: dt.date | None,
+    clock: Clock = system_clock,
+) -> None:
+    """Set (or clear, with None) the date to follow this candidate up; audited."""
+    now = clock()
+    with store.write() as conn:
+        _require_submitted(conn, reflection_id)
+        value = day.isoformat() if day else None
+        conn.execute("UPDATE reflections SET follow_up_on = ? WHERE id = ?", (value, reflection_id))
+        audit(
+            conn,
+            session.username,
+            "follow_up_set",
+            reflection_id,
+            detail=value or "cleared",
+            at=now,
+        )
+
+
 def next_status(current: str) -> str | None:
     """The usual next step in new → in progress → contacted → closed."""
     index = STATUS_ORDER.index(current) if current in STATUS_ORDER else -1

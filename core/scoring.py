@@ -2,18 +2,19 @@
 
 Each score item in `core.questionnaire.SCORE_ITEMS` is turned into a component value
 between 0 and 1 (or None when unanswered). A dimension is 100 × the weighted mean of
-its answered components; the overall score is the mean of the scored dimensions once
-enough of them have a score.
+its answered components, where what the candidate did weighs more than how they feel;
+the overall score is the mean of the scored dimensions once enough of them have a
+score. Every number is a whole number, as the candidate sees it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from core.questionnaire import (
-    DIMENSION_LABELS,
     DIMENSIONS,
     MIN_DIMENSIONS_FOR_OVERALL,
     SCORE_ITEMS,
@@ -30,13 +31,13 @@ class Contribution:
 
 @dataclass(frozen=True)
 class ScoreResult:
-    dimensions: dict[str, float | None]
-    overall: float | None
+    dimensions: dict[str, int | None]
+    overall: int | None
     band: str | None
     band_label: str | None
     contributions: tuple[Contribution, ...]
 
-    def scored_dimensions(self) -> dict[str, float]:
+    def scored_dimensions(self) -> dict[str, int]:
         return {k: v for k, v in self.dimensions.items() if v is not None}
 
 
@@ -88,8 +89,13 @@ def components(answers: Mapping[str, Any]) -> tuple[Contribution, ...]:
     return tuple(out)
 
 
+def whole(value: float) -> int:
+    """Round half up (Python's round() sends 62.5 to 62), so 0.5 always counts for."""
+    return int(math.floor(value + 0.5))
+
+
 def score_from_components(contribs: tuple[Contribution, ...]) -> ScoreResult:
-    dimensions: dict[str, float | None] = {}
+    dimensions: dict[str, int | None] = {}
     for dimension in DIMENSIONS:
         mine = [c for c in contribs if c.item.dimension == dimension]
         total_weight = sum(c.item.weight for c in mine)
@@ -97,12 +103,12 @@ def score_from_components(contribs: tuple[Contribution, ...]) -> ScoreResult:
             dimensions[dimension] = None
             continue
         mean = sum(c.value * c.item.weight for c in mine) / total_weight
-        dimensions[dimension] = round(100 * mean, 1)
+        dimensions[dimension] = whole(100 * mean)
     scored = [v for v in dimensions.values() if v is not None]
     overall = None
     band = band_label = None
     if len(scored) >= MIN_DIMENSIONS_FOR_OVERALL:
-        overall = round(sum(scored) / len(scored), 1)
+        overall = whole(sum(scored) / len(scored))
         band, band_label = band_for(overall)
     return ScoreResult(dimensions, overall, band, band_label, contribs)
 
@@ -113,30 +119,83 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
 
 
 @dataclass(frozen=True)
+class Lift:
+    """One action that would raise the score, and by how many whole points."""
+
+    item: ScoreItem
+    text: str
+    gain: int
+    of_overall: bool  # the gain is to the overall score (else to the item's own step)
+
+
+@dataclass(frozen=True)
 class Explanation:
-    raised: list[str]
-    lowered: list[str]
+    done: list[str]  # what the candidate has done that counts for them
+    lift: list[Lift]  # the one or two actions with the largest gain
+    feelings: list[str]  # acknowledging lines for feelings that weigh heavy right now
 
 
-def explain(result: ScoreResult, limit: int = 4) -> Explanation:
-    """Plain sentences naming the answers that helped most and held the score back most."""
-    strong = sorted(
-        (c for c in result.contributions if c.value >= 0.75),
-        key=lambda c: (-c.value * c.item.weight, c.item.key),
-    )
-    weak = sorted(
-        (c for c in result.contributions if c.value <= 0.25),
-        key=lambda c: (c.value - c.item.weight, c.item.key),
-    )
-    raised = [f"{DIMENSION_LABELS[c.item.dimension]}: {_describe(c)}" for c in strong[:limit]]
-    lowered = [f"{DIMENSION_LABELS[c.item.dimension]}: {_describe(c)}" for c in weak[:limit]]
-    return Explanation(raised, lowered)
+DONE_AT = 0.75  # a rating or choice counts as done from "Agree" / "I've asked" up
+HEAVY_AT = 0.25  # a feeling at or below this is acknowledged (agree 4+ on a worry)
 
 
-def _describe(c: Contribution) -> str:
-    if c.item.kind in ("likert", "reverse"):
-        agreed = "You agreed" if c.item.kind == "likert" else "You disagreed"
-        if c.value <= 0.25:
-            agreed = "You disagreed" if c.item.kind == "likert" else "You agreed"
-        return f"{agreed} that \u201c{c.item.label}\u201d"
-    return f"{c.item.label} ({round(c.value * 100)}%)"
+def _with_best(contribs: tuple[Contribution, ...], item: ScoreItem) -> tuple[Contribution, ...]:
+    others = tuple(c for c in contribs if c.item.key != item.key)
+    return (*others, Contribution(item, 1.0))
+
+
+def lifts(result: ScoreResult, limit: int = 2) -> list[Lift]:
+    """The behaviours whose full completion would raise the score most, largest first.
+
+    Only things a candidate can do are offered; a feeling is never a task. The gain is
+    to the overall score once there is one, else to the item's own step.
+    """
+    found = {c.item.key: c.value for c in result.contributions}
+    out = []
+    for item in SCORE_ITEMS:
+        if item.counts_as != "behaviour" or found.get(item.key, 0.0) >= 1.0:
+            continue
+        if result.overall is None and result.dimensions[item.dimension] is None:
+            # No overall yet: a step not started has no score to lift, so gains are
+            # only counted within the steps that have one.
+            continue
+        after = score_from_components(_with_best(result.contributions, item))
+        if result.overall is not None and after.overall is not None:
+            gain, of_overall = after.overall - result.overall, True
+        else:
+            # Before an overall score, what counts is what it adds to its own step.
+            before = result.dimensions[item.dimension] or 0
+            gain, of_overall = (after.dimensions[item.dimension] or 0) - before, False
+        if gain >= 1:
+            out.append(Lift(item, item.lift, gain, of_overall))
+    out.sort(key=lambda lift: -lift.gain)  # stable: questionnaire order breaks ties
+    return out[:limit]
+
+
+def _is_done(c: Contribution) -> bool:
+    # One row in a list is already something done; a rating needs to lean to yes.
+    if c.item.kind in ("count", "fraction"):
+        return c.value > 0
+    return c.value >= DONE_AT
+
+
+def explain(result: ScoreResult, limit: int = 2) -> Explanation:
+    """What you've done, what would lift it next, and a kind word for heavy feelings."""
+    done = [
+        c.item.done for c in result.contributions if c.item.counts_as == "behaviour" and _is_done(c)
+    ]
+    feelings = [
+        c.item.support
+        for c in result.contributions
+        if c.item.counts_as == "feeling" and c.value <= HEAVY_AT
+    ]
+    return Explanation(done, lifts(result, limit), feelings)
+
+
+def heavy_feelings(result: ScoreResult) -> list[ScoreItem]:
+    """The feeling items answered at the heavy end, in questionnaire order."""
+    return [
+        c.item
+        for c in result.contributions
+        if c.item.counts_as == "feeling" and c.value <= HEAVY_AT
+    ]

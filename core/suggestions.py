@@ -10,12 +10,18 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.questionnaire import DIMENSION_LABELS
+from core.questionnaire import DIMENSION_LABELS, FIELDS_BY_KEY
 from core.scoring import ScoreResult
 
-LOW_OVERALL = 40.0
-LOW_DIMENSION = 30.0
-MANY_FINAL_REJECTIONS = ("3+",)
+LOW_OVERALL = 40
+LOW_DIMENSION = 30
+# Final-stage rejections in six months: answer → priority. Two is hard; three a pattern.
+FINAL_REJECTION_PRIORITY = {"2": 15, "3+": 30}
+# Worries that, agreed with (4 or 5 on the scale), make a conversation worth offering.
+HEAVY_WORRIES = ("not_good_enough", "giving_up", "avoid_applying")
+AGREED = 4
+# "I know how to tailor my CV": disagreeing (1 or 2) points to a CV review.
+UNSURE_AT_MOST = 2
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,8 @@ class Reason:
     code: str
     priority: int
     service: str
-    text: str
+    text: str  # to the candidate, tied to their answers
+    for_staff: str = ""  # the same reason in a consultant's words, for the summary line
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +60,10 @@ DIMENSION_SERVICES: dict[str, tuple[str, str]] = {
 }
 
 
+def _quote(key: str) -> str:
+    return f"\u201c{FIELDS_BY_KEY[key].label}\u201d"
+
+
 def reasons_for(
     result: ScoreResult, answers: Mapping[str, Any], asked_to_talk: bool = False
 ) -> list[Reason]:
@@ -65,6 +76,7 @@ def reasons_for(
                 100,
                 "A conversation with a consultant",
                 "You asked to talk to someone.",
+                "Asked to be contacted",
             )
         )
     if result.overall is not None and result.overall < LOW_OVERALL:
@@ -73,8 +85,56 @@ def reasons_for(
                 "low_overall",
                 40,
                 "A conversation with a consultant",
-                "Your overall score suggests this one hit hard. "
-                "You don't have to work through it alone.",
+                "Your answers suggest this one hit hard. You don't have to work through it alone.",
+                f"Low overall score ({result.overall})",
+            )
+        )
+    worries = [k for k in HEAVY_WORRIES if _rating(answers.get(k)) >= AGREED]
+    if worries:
+        reasons.append(
+            Reason(
+                "heavy_feelings",
+                35,
+                "A confidence conversation",
+                f"You said {_quote(worries[0])} That thought is common after a no, and "
+                "talking it through with someone who sees many candidates can help put it "
+                "in proportion.",
+                "Agrees: " + "; ".join(FIELDS_BY_KEY[k].label.rstrip(".") for k in worries),
+            )
+        )
+    finals = answers.get("final_rejections_6m")
+    if finals in FINAL_REJECTION_PRIORITY:
+        count = "Three or more" if finals == "3+" else "Two"
+        reasons.append(
+            Reason(
+                "repeated_final_rejections",
+                FINAL_REJECTION_PRIORITY[finals],
+                "Interview coaching",
+                f"{count} final-stage rejections in six months is a lot to carry. A "
+                "consultant can help spot what happens at the last hurdle.",
+                f"{finals} final-stage rejections in 6 months",
+            )
+        )
+    if not answers.get("pipeline"):
+        reasons.append(
+            Reason(
+                "no_live_options",
+                25,
+                "Vacancies and a CV tailoring review",
+                "You have no other live opportunities yet. A consultant can match you "
+                "with suitable vacancies.",
+                "No other live options",
+            )
+        )
+    if 1 <= _rating(answers.get("can_tailor")) <= UNSURE_AT_MOST:
+        reasons.append(
+            Reason(
+                "unsure_tailoring",
+                20,
+                "A CV review",
+                "You said you're not sure how to tailor your CV. A consultant can look at "
+                "your CV for the roles you're targeting.",
+                "Unsure how to tailor CV",
             )
         )
     for dimension, value in result.dimensions.items():
@@ -85,30 +145,15 @@ def reasons_for(
                     f"low_{dimension}",
                     20,
                     service,
-                    f"{DIMENSION_LABELS[dimension]} scored low. {text}",
+                    f"{DIMENSION_LABELS[dimension]} is where you're starting from. {text}",
+                    f"Low: {DIMENSION_LABELS[dimension]} ({value})",
                 )
             )
-    if answers.get("final_rejections_6m") in MANY_FINAL_REJECTIONS:
-        reasons.append(
-            Reason(
-                "repeated_final_rejections",
-                30,
-                "Interview coaching",
-                "Three or more final-stage rejections in six months is a lot. "
-                "A consultant can help spot what keeps happening at the end.",
-            )
-        )
-    if not answers.get("pipeline"):
-        reasons.append(
-            Reason(
-                "no_live_options",
-                25,
-                "Vacancies and a CV tailoring review",
-                "You have no other live opportunities yet. A consultant can "
-                "match you with suitable vacancies.",
-            )
-        )
     return sorted(reasons, key=lambda r: (-r.priority, r.code))
+
+
+def _rating(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def priority_of(reasons: list[Reason]) -> int:

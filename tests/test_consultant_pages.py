@@ -162,7 +162,8 @@ def test_open_detail_add_note_and_change_status(app, store, alice):
     at.selectbox(key="q_pick").select(rid)
     at.button(key="q_open").click().run()
     assert not at.exception
-    assert [t.value for t in at.title] == [f"Reflection #{rid}"]
+    (title,) = [t.value for t in at.title]
+    assert title.replace("\\", "") == f"Data Analyst at Acme Ltd · Reflection #{rid}"
     at = pin(at, "views/consultant_detail.py")
     document = "\n".join(str(el.proto.body) for el in at.main.get("html"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; more SQL" in document

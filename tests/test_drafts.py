@@ -74,7 +74,7 @@ def test_partial_answers_degrade_gracefully():
 
 def test_names_with_line_breaks_are_kept_on_one_line():
     draft = drafts.feedback_request({**FULL, "feedback_contact_name": "Sam\n\n  Patel"}, "X")
-    assert draft.body.startswith("Hi Sam Patel,\n")
+    assert draft.body.startswith("Hi Sam,\n")  # greeted by first name, on one line
 
 
 def test_rejection_reply_is_gracious_and_keeps_the_door_open():
@@ -90,7 +90,7 @@ def test_rejection_reply_is_gracious_and_keeps_the_door_open():
 def test_linkedin_note_uses_first_named_contact_and_fits():
     answers = {**FULL, "contacts": [{"name": ""}, {"name": "Jo Bloggs"}]}
     note = drafts.linkedin_note(answers)
-    assert note.startswith("Hi Jo Bloggs,")
+    assert note.startswith("Hi Jo,")
     assert "Data Analyst role at Acme Ltd" in note
     assert len(note) <= LINKEDIN_NOTE_LIMIT
 
@@ -188,3 +188,67 @@ def test_a_mailto_link_is_either_short_enough_or_not_offered(body):
 def test_valid_text_that_encodes_too_long_is_copy_only():
     body = "é" * 400  # 400 characters, 2,400 once percent-encoded
     assert drafts.mailto_link_if_fits("feedback_request", drafts.Draft("Hi", body)) is None
+
+
+# --- Ready to send: names, the reply's opening, asking once, thanking ----------------------
+
+ASKED_FOR = "If you're able to share any feedback"
+
+
+def test_signed_with_their_own_name_or_a_visible_placeholder():
+    named = {**FULL, "own_name": "  Maya   Patel "}
+    for draft in (
+        drafts.feedback_request(named, "H"),
+        drafts.rejection_reply(named),
+        drafts.feedback_thanks(named),
+    ):
+        assert draft.body.endswith("\nMaya Patel")
+        assert "[Your name]" not in draft.body
+    assert drafts.rejection_reply(FULL).body.endswith("\n[Your name]")
+
+
+def test_greeted_by_first_name_titles_kept():
+    for given_name, greeting in (
+        ("Tom Reyes", "Hi Tom,"),
+        ("tom", "Hi tom,"),
+        ("Dr Ada Okafor", "Hi Dr Okafor,"),
+        ("Dr", "Hi Dr,"),
+        ("Dr. Okafor", "Hi Dr. Okafor,"),
+        ("", "Hello,"),
+    ):
+        answers = {**FULL, "feedback_contact_name": given_name}
+        assert drafts.rejection_reply(answers).body.startswith(greeting + "\n")
+        assert drafts.feedback_request(answers, "H").body.startswith(greeting + "\n")
+
+
+def test_reply_thanks_them_for_the_outcome_not_for_the_role():
+    body = drafts.rejection_reply(FULL).body
+    assert "Thank you for letting me know the outcome of my application for the Data " in body
+    assert "letting me know about the" not in body
+
+
+def test_reply_asks_for_feedback_only_when_no_request_is_planned():
+    nobody = {"company": "Acme Ltd", "role": "Data Analyst"}
+    assert ASKED_FOR in drafts.rejection_reply(nobody).body
+    assert ASKED_FOR in drafts.rejection_reply({**nobody, "feedback_status": "not_yet"}).body
+    # The request goes to the same person the reply greets: ask once, in the request.
+    assert ASKED_FOR not in drafts.rejection_reply(FULL).body
+    assert ASKED_FOR not in drafts.rejection_reply({**nobody, "feedback_contact": "hr"}).body
+    for status in ("asked", "received", "declined"):
+        assert ASKED_FOR not in drafts.rejection_reply({**nobody, "feedback_status": status}).body
+
+
+def test_feedback_received_gives_a_thank_you_note_instead_of_a_request():
+    from core.plan import current_drafts
+
+    received = {**FULL, "feedback_status": "received", "action_points": [{"point": "x"}]}
+    keys = [d.key for d in current_drafts(received, "H")]
+    assert keys == ["feedback_thanks", "rejection_reply", "linkedin_note"]
+    thanks = drafts.feedback_thanks(received)
+    assert thanks.body.startswith("Hi Priya,\n")
+    assert "Thank you for taking the time to share feedback" in thanks.body
+    assert "already picked out a few points" in thanks.body
+    assert "Could you share" not in thanks.body
+    assert thanks.subject == "Thank you for the feedback – Data Analyst"
+    waiting = {**FULL, "feedback_status": "asked"}
+    assert [d.key for d in current_drafts(waiting, "H")][0] == "feedback_request"

@@ -10,12 +10,24 @@ from html.parser import HTMLParser
 import pytest
 
 from core import contact, journey
-from core.exports import candidate_data, candidate_json, plan_html, plan_ics, plan_markdown
-from core.plan import ActionItem, action_items
+from core.exports import (
+    candidate_data,
+    candidate_json,
+    md_text,
+    plan_html,
+    plan_ics,
+    plan_markdown,
+)
+from core.plan import ChecklistItem, build_plan
 from core.settings import Settings
 
 TODAY = dt.date(2026, 11, 25)
 SETTINGS = Settings(agency_name="Harbour Recruitment")
+
+
+def _plan(answers, asked_to_talk=False):
+    return build_plan(answers, SETTINGS.agency_name, today=TODAY, asked_to_talk=asked_to_talk)
+
 
 ANSWERS = {
     "company": "Acme Ltd",
@@ -35,37 +47,93 @@ ANSWERS = {
 }
 
 
-def test_markdown_has_score_actions_drafts_and_links():
-    md = plan_markdown(ANSWERS, SETTINGS, today=TODAY)
+def test_markdown_has_checklist_forward_score_drafts_and_links():
+    answers = {
+        **ANSWERS,
+        "news_date": "2026-11-24",
+        "strengths": [{"strength": "Clear storytelling"}],
+        "small_wins": [{"win": "Reached the final (first time!)"}],
+        "fit_learned": "I want a team that ships often.",
+        "questions_next_time": "How do you measure success?",
+        "tough_questions": [{"question": "A conflict?", "action": "I listened first"}],
+    }
+    md = plan_markdown(_plan(answers), SETTINGS)
     assert "Acme Ltd" in md and "Final interview" in md
-    assert "Overall confidence:" in md
+    # This week comes first, dated like a diary, in date order.
+    assert md.index("## This week") < md.index("## What you're taking forward")
+    assert md.index("## What you're taking forward") < md.index("## Where you are now")
+    week = md[md.index("## This week") : md.index("## What you're taking forward")]
+    assert "- [ ] **Thu 26 Nov** (suggested date): Thank them for the feedback" in week
+    assert week.index("Practise the case study") < week.index("Check in with Priya Shah")
+    assert "**Tue 1 Dec**: Practise the case study" in week
+    assert "2026-12-01" not in md
+    # What they take forward, with their own words.
+    for text in (
+        "Clear storytelling",
+        "Reached the final (first time!)",
+        "I want a team that ships often.",
+        "How do you measure success?",
+        "**A conflict?**",
+        "*Action:* I listened first",
+    ):
+        assert text in md, text
+    assert "Overall confidence:" in md and "out of 100" in md
     assert "| Ask for feedback |" in md
     assert "not a diagnosis" in md
-    # Actions in date order, undated last.
-    first = md.index("Practise the case study")
-    second = md.index("Check in with Priya Shah")
-    third = md.index("Quantify results in answers")
-    assert first < second < third
-    assert "**2026-12-01**" in md and "No date yet" in md
+    assert "What held it back" not in md
     # The saved edit of the reply is used, and its second paragraph stays in the quote.
     assert "> Thank you for letting me know" in md
     assert "> I enjoyed meeting the team" in md
-    assert "### Feedback request" in md and "### LinkedIn invitation note" in md
+    # Feedback received: a thank-you note, not another request.
+    assert "### Thank-you for the feedback" in md and "### Feedback request" not in md
+    assert "### LinkedIn invitation note" in md
     # No live options → the suggestion names the vacancies service.
     assert "Vacancies and a CV tailoring review" in md
     assert "(https://example.com/vacancies)" in md
     assert "mailto:consultants@example.com" in md
 
 
+def test_markdown_has_no_backslash_before_ordinary_punctuation():
+    answers = {
+        **ANSWERS,
+        "company": "Acme (UK) Ltd.",
+        "role": "Analyst - data, reporting & more!",
+        "action_points": [{"point": "Aim for 2 examples (with numbers)."}],
+        "strengths": [{"strength": "Calm; kind? yes: always"}],
+        "fit_learned": "1. Small teams\n- hybrid\n# not a heading",
+    }
+    md = plan_markdown(_plan(answers), SETTINGS)
+    assert not re.search(r"\\[.,()!?:;'\"/-]", md), re.findall(r".{10}\\[.,()!?:;'\"/-].{5}", md)
+    assert "Acme (UK) Ltd." in md
+    assert "Aim for 2 examples (with numbers)." in md
+    # A line that would become a heading or list stays text, without a backslash.
+    page = plan_html(_plan(answers), SETTINGS)
+    assert "<h1>not a heading" not in page and "# not a heading" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain (words), here!", "plain (words), here!"),
+        ("*bold* _it_ `code` [link]", "\\*bold\\* \\_it\\_ \\`code\\` \\[link\\]"),
+        ("a < b & c", "a &lt; b &amp; c"),
+        ("# title", "&#35; title"),
+        ("line\n- item", "line  \n&#45; item"),
+    ],
+)
+def test_md_text_escapes_only_what_markdown_acts_on(text, expected):
+    assert md_text(text) == expected
+
+
 def test_markdown_says_when_the_score_is_not_ready():
-    md = plan_markdown({"takes_criticism": 3}, SETTINGS, today=TODAY)
+    md = plan_markdown(_plan({"takes_criticism": 3}), SETTINGS)
     assert "Overall confidence" not in md
-    assert "at least three steps" in md
+    assert "at least 3 steps" in md
 
 
 def test_asked_to_talk_comes_first_in_the_suggestion():
-    md = plan_markdown(ANSWERS, SETTINGS, asked_to_talk=True, today=TODAY)
-    section = md[md.index("## Talking to someone") :]
+    md = plan_markdown(_plan(ANSWERS, asked_to_talk=True), SETTINGS)
+    section = md[md.index("## Talk to a consultant") :]
     assert section.index("You asked to talk to someone") < section.index("no other live")
 
 
@@ -124,7 +192,7 @@ def test_html_export_has_no_live_markup_from_candidate_text(payload):
         "rejection_reply": f"line one\n{payload}\n\n{payload}",
         "linkedin_note": payload,
     }
-    page = plan_html(answers, SETTINGS, today=TODAY)
+    page = plan_html(_plan(answers), SETTINGS)
     parser = _Collector()
     parser.feed(page)
     tags = [t for t, _ in parser.tags]
@@ -150,7 +218,7 @@ def test_html_export_has_no_live_markup_from_candidate_text(payload):
 
 
 def test_html_is_standalone_and_printable():
-    page = plan_html(ANSWERS, SETTINGS, today=TODAY)
+    page = plan_html(_plan(ANSWERS), SETTINGS)
     assert page.startswith("<!DOCTYPE html>")
     assert "@media print" in page
     assert "<script" not in page.lower()
@@ -210,10 +278,12 @@ def _unescape(value: str) -> str:
 def test_ics_one_event_per_dated_item_with_escaping_and_folding():
     long_title = "Ring Zoë; ask about the role, the team\\and the next step " + "🙂" * 30
     items = [
-        ActionItem(long_title, "2026-12-03", "connections", "line one\nline two, with comma"),
-        ActionItem("Undated thing", None, "feedback"),
-        ActionItem("Practise", "2026-12-01", "approach"),
-        ActionItem("Practise", "2026-12-01", "approach"),
+        ChecklistItem(
+            "checkin:Zoë", long_title, "2026-12-03", "connections", "line one\nline two, with comma"
+        ),
+        ChecklistItem("feedback_request", "Done thing", "2026-11-30", "feedback", done=True),
+        ChecklistItem("improvement:Practise", "Practise", "2026-12-01", "approach"),
+        ChecklistItem("point:Practise", "Practise", "2026-12-01", "approach"),
     ]
     now = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
     events = _parse_ics(plan_ics(items, agency_name="Harbour", now=now))
@@ -225,19 +295,25 @@ def test_ics_one_event_per_dated_item_with_escaping_and_folding():
     assert first["DTEND"] == ("VALUE=DATE", "20261204")
     assert first["DTSTAMP"][1] == "20261125T093000Z"
     uids = [e["UID"][1] for e in events]
-    assert len(set(uids)) == 3  # the two identical items still get distinct UIDs
+    assert len(set(uids)) == 3  # the two same-titled items still get distinct UIDs
     # Downloading again gives the same UIDs, so calendars update instead of duplicating.
     again = _parse_ics(plan_ics(items, now=now + dt.timedelta(days=1)))
     assert [e["UID"][1] for e in again] == uids
 
 
-def test_ics_from_answers_matches_dated_actions():
-    items = action_items(ANSWERS, TODAY)
-    events = _parse_ics(plan_ics(items))
+def test_ics_from_answers_is_the_same_list_as_the_checklist():
+    plan = _plan(ANSWERS)
+    events = _parse_ics(plan_ics(plan.open_items))
+    assert [_unescape(e["SUMMARY"][1]) for e in events] == [i.title for i in plan.open_items]
     assert sorted(_unescape(e["SUMMARY"][1]) for e in events) == [
         "Check in with Priya Shah",
         "Practise the case study",
+        "Quantify results in answers",
+        "Send your reply to the rejection",
+        "Thank them for the feedback",
     ]
+    # Every item has a date, suggested or their own, so every one reaches the calendar.
+    assert [e["DTSTART"][1] for e in events] == [i.due.replace("-", "") for i in plan.open_items]
     assert _parse_ics(plan_ics([])) == []
 
 

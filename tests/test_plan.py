@@ -3,93 +3,236 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from core import explainer
 from core.plan import (
-    action_items,
+    build_plan,
+    checklist,
+    checklist_update,
     current_drafts,
-    dated_items,
+    day_label,
     dimension_rows,
+    sent_status,
+    taking_forward,
     trend_rows,
     unscored_steps,
 )
 from core.questionnaire import BANDS, SCORE_ITEMS
-from core.scoring import score
+from core.scoring import explain, score
+from core.validation import clean_answer
 
 TODAY = dt.date(2026, 11, 25)
 
 
-def test_collects_every_kind_of_action_sorted_by_date_undated_last():
+NEWS = "2026-11-24"  # a Tuesday; TODAY is the Wednesday after
+
+
+def _titles(items):
+    return [i.title for i in items]
+
+
+def test_checklist_starts_with_the_three_most_urgent_messages():
     answers = {
-        "action_points": [{"point": "Give shorter answers"}, {"point": "Bring numbers"}],
+        "news_date": NEWS,
+        "feedback_status": "planning",
+        "feedback_contact_name": "Tom Reyes",
         "contacts": [
-            {"name": "Priya", "role": "Hiring manager", "next_check_in": "2026-12-10"},
-            {"name": "Tom", "role": "", "next_check_in": None},
+            {"name": "Tom Reyes", "connected": "no"},
+            {"name": "Priya", "connected": "yes"},
+            {"name": "Ana", "connected": "requested"},
         ],
-        "pipeline": [
-            {"company": "Globex", "role": "Analyst", "next_step": "2026-12-01"},
-            {"company": "Initech", "next_step": None},
+    }
+    items = checklist(answers, TODAY)
+    assert _titles(items)[:3] == [
+        "Send your feedback request to Tom",
+        "Send your reply to the rejection",
+        "Send a LinkedIn invitation to Tom Reyes",
+    ]
+    # One invitation per person not yet connected (or asked): none for Priya or Ana.
+    assert [t for t in _titles(items) if "LinkedIn" in t] == [
+        "Send a LinkedIn invitation to Tom Reyes"
+    ]
+    # Suggested dates: two days after the news for the messages, three for the invite.
+    assert [i.due for i in items[:3]] == ["2026-11-26", "2026-11-26", "2026-11-27"]
+    assert all(i.suggested for i in items[:3])
+
+
+def test_every_kind_of_item_with_own_dates_first_and_suggestions_filled_in():
+    answers = {
+        "news_date": NEWS,
+        "feedback_status": "declined",
+        "replied_to_rejection": "yes",
+        "action_points": [
+            {"point": "Give shorter answers", "due": "2026-12-04"},
+            {"point": "Bring numbers", "due": None},
         ],
+        "contacts": [
+            {
+                "name": "Priya",
+                "role": "Hiring manager",
+                "connected": "yes",
+                "next_check_in": "2026-12-10",
+            },
+        ],
+        "pipeline": [{"company": "Globex", "role": "Analyst", "next_step": "2026-12-01"}],
         "improvements": [{"action": "Mock interview with a friend", "target_date": "2026-11-30"}],
     }
-    items = action_items(answers, TODAY)
-    titles = [i.title for i in items]
-    assert titles[:3] == [
-        "Mock interview with a friend",
-        "Next step with Globex",
-        "Check in with Priya",
+    items = checklist(answers, TODAY)
+    assert [(i.title, i.due, i.suggested) for i in items] == [
+        ("Mock interview with a friend", "2026-11-30", False),
+        ("Next step with Globex", "2026-12-01", False),
+        ("Give shorter answers", "2026-12-04", False),
+        ("Bring numbers", "2026-12-08", True),  # two weeks after the news
+        ("Check in with Priya", "2026-12-10", False),
     ]
-    assert [i.due for i in items[:3]] == ["2026-11-30", "2026-12-01", "2026-12-10"]
-    # Undated ones follow, in the order they were written.
-    assert titles[3:] == [
-        "Give shorter answers",
-        "Bring numbers",
-        "Check in with Tom",
-        "Next step with Initech",
-    ]
-    assert all(i.due is None for i in items[3:])
-    assert [i.title for i in dated_items(items)] == titles[:3]
-    assert items[2].detail == "Hiring manager"
+    assert items[-1].detail == "Hiring manager"
 
 
-def test_chase_feedback_only_when_waiting():
-    waiting = {"feedback_status": "asked", "news_date": "2026-11-20"}
-    items = action_items(waiting, TODAY)
-    assert [i.title for i in items] == ["Chase your feedback"]
-    assert items[0].due == "2026-11-27"  # a week after the news
-    for status in ("not_yet", "planning", "received", "declined"):
-        assert action_items({"feedback_status": status, "news_date": "2026-11-20"}, TODAY) == []
-
-
-def test_chase_date_never_in_the_past_and_names_the_person():
+def test_suggested_dates_never_fall_in_the_past_while_open():
     answers = {
-        "feedback_status": "asked",
         "news_date": "2026-09-01",
+        "feedback_status": "asked",
         "feedback_contact_name": "Sam",
     }
-    (item,) = action_items(answers, TODAY)
-    assert item.title == "Chase your feedback from Sam"
-    assert item.due == TODAY.isoformat()
-    (undated,) = action_items({"feedback_status": "asked"}, TODAY)
-    assert undated.due is None
+    items = checklist(answers, TODAY)
+    assert [(i.title, i.due) for i in items] == [
+        ("Chase your feedback from Sam", TODAY.isoformat()),
+        ("Send your reply to the rejection", TODAY.isoformat()),
+    ]
+
+
+def test_without_a_news_date_dates_count_from_the_start_then_today():
+    started = dt.date(2026, 11, 20)
+    due = {i.key: i.due for i in checklist({"feedback_status": "asked"}, TODAY, started)}
+    assert due == {"feedback_chase": "2026-11-27", "rejection_reply": TODAY.isoformat()}
+    due = {i.key: i.due for i in checklist({"feedback_status": "asked"}, TODAY)}
+    assert due["feedback_chase"] == "2026-12-02"
+
+
+def test_feedback_items_follow_the_status():
+    def first(status):
+        answers = {"news_date": NEWS, "feedback_status": status, "replied_to_rejection": "yes"}
+        return _titles(checklist(answers, TODAY))
+
+    assert first(None) == ["Send your feedback request"]
+    assert first("not_yet") == ["Send your feedback request"]
+    assert first("asked") == ["Chase your feedback"]
+    assert first("received") == ["Thank them for the feedback"]
+    assert first("declined") == []
+
+
+def test_ticking_and_redating_are_saved_and_done_items_move_down():
+    answers = {"news_date": NEWS, "improvements": [{"action": "Practise"}]}
+    items = checklist(answers, TODAY)
+    assert _titles(items) == [
+        "Send your feedback request",
+        "Send your reply to the rejection",
+        "Practise",
+    ]
+    rows = checklist_update(answers, items, "feedback_request", done=True)
+    assert rows == [{"item": "feedback_request", "due": None, "done": "yes"}]
+    answers["checklist"] = clean_answer("checklist", rows)
+    items = checklist(answers, TODAY)
+    assert _titles(items) == [
+        "Send your reply to the rejection",
+        "Practise",
+        "Send your feedback request",
+    ]
+    assert items[-1].done
+    rows = checklist_update(answers, items, "improvement:Practise", due=dt.date(2026, 11, 25))
+    answers["checklist"] = clean_answer("checklist", rows)
+    items = checklist(answers, TODAY)
+    practise = next(i for i in items if i.title == "Practise")
+    assert practise.due == "2026-11-25" and not practise.suggested
+    assert _titles(items)[0] == "Practise"
+    # Unticking keeps the changed date; items no longer on the list lose their row.
+    rows = checklist_update(answers, items, "feedback_request", done=False)
+    assert rows == [{"item": "improvement:Practise", "due": "2026-11-25", "done": None}]
+    del answers["improvements"]
+    rows = checklist_update(answers, checklist(answers, TODAY), "x")
+    assert rows == [{"item": "feedback_request", "due": None, "done": "yes"}]
+
+
+def test_day_labels_read_like_a_diary():
+    assert day_label(dt.date(2026, 12, 2), TODAY) == "Wed 2 Dec"
+    assert day_label(dt.date(2027, 1, 15), TODAY) == "Fri 15 Jan 2027"
 
 
 def test_blank_rows_and_broken_values_are_skipped_not_fatal():
     answers = {
-        "contacts": [{"name": "  "}, "not a row", {"name": "Ana", "next_check_in": "31/12/2026"}],
+        "replied_to_rejection": "yes",
+        "feedback_status": "declined",
+        "contacts": [
+            {"name": "  "},
+            "not a row",
+            {"name": "Ana", "connected": "yes", "next_check_in": "31/12/2026"},
+        ],
         "pipeline": "oops",
         "improvements": None,
     }
-    items = action_items(answers, TODAY)
-    assert [(i.title, i.due) for i in items] == [("Check in with Ana", None)]
+    (item,) = checklist(answers, TODAY)
+    assert (item.title, item.suggested) == ("Check in with Ana", True)
+
+
+def test_taking_forward_gathers_strengths_wins_fit_questions_and_star_answers():
+    answers = {
+        "strengths": [{"strength": "Calm under pressure"}, {"strength": " "}],
+        "small_wins": [{"win": "Reached the final"}],
+        "fit_learned": "  A smaller team suits me.  ",
+        "questions_next_time": "How is success measured?",
+        "tough_questions": [
+            {"question": "A time you failed?", "situation": "Q3 launch", "action": "Owned it"},
+            {"question": "Why us?"},  # no STAR parts yet: not an answer to take forward
+        ],
+    }
+    forward = taking_forward(answers)
+    assert forward.strengths == ["Calm under pressure"]
+    assert forward.wins == ["Reached the final"]
+    assert forward.fit == "A smaller team suits me."
+    assert forward.questions == "How is success measured?"
+    assert [(s.question, s.situation, s.action) for s in forward.star] == [
+        ("A time you failed?", "Q3 launch", "Owned it")
+    ]
+    assert not forward.empty and taking_forward({}).empty
+
+
+def test_build_plan_is_the_one_source_for_everything():
+    answers = {
+        "role": "Senior Data Analyst",
+        "company": "Northwind",
+        "stage_reached": "final_interview",
+    }
+    plan = build_plan(answers, "Harbour", today=TODAY, asked_to_talk=True)
+    assert plan.about == "Senior Data Analyst at Northwind" and plan.stage == "Final interview"
+    assert plan.reasons[0].code == "asked_to_talk"
+    assert plan.checklist == checklist(answers, TODAY)
+    assert [d.key for d in plan.drafts] == ["feedback_request", "rejection_reply", "linkedin_note"]
+
+
+def test_sent_status_says_what_when_and_how():
+    request = {
+        "created_at": "2026-11-25T14:05:00+00:00",
+        "email": "maya@example.com",
+        "phone": None,
+        "channel": "email",
+        "preferred_time": "weekday mornings",
+    }
+    text = sent_status(request, None, TODAY)
+    assert text.startswith(
+        "Sent on Wed 25 Nov at 14:05 UTC: your contact details and your message."
+    )
+    assert "by e-mail at maya@example.com (weekday mornings, if they can)" in text
+    shared = sent_status({**request, "channel": "phone", "phone": "07700 900123"}, "x", TODAY)
+    assert "and your reflection" in shared and "by phone on 07700 900123" in shared
 
 
 def test_dimension_rows_and_unscored_steps():
     result = score({"takes_criticism": 5, "keeps_in_touch": 1})
     rows = dimension_rows(result)
     assert [(r["step"], r["score"]) for r in rows] == [
-        ("Ask for feedback", 100.0),
-        ("Keep connections open", 0.0),
+        ("Ask for feedback", 100),
+        ("Keep connections open", 0),
     ]
     assert unscored_steps(result) == [
         "Step 3: Keep your options open",
@@ -129,13 +272,45 @@ def test_explainer_has_one_row_per_score_item_from_the_table():
     assert len(rows) == len(SCORE_ITEMS)
     for row, item in zip(rows, SCORE_ITEMS, strict=True):
         assert row.item == item.label
-        assert row.weight == item.weight
+        assert row.weight == item.weight and isinstance(row.weight, int)
+        assert row.counts_as == (
+            "What you did" if item.counts_as == "behaviour" else "How you feel"
+        )
         if item.kind == "reverse":
-            assert "Reverse" in row.keying
+            assert "turned round" in row.counted
         if item.kind == "count":
-            assert str(item.target) in row.keying
+            assert str(item.target) in row.counted
+        # Whole numbers only: no decimals anywhere in what a candidate reads.
+        assert not re.search(r"\d\.\d", row.counted)
     bands = explainer.band_lines()
     assert len(bands) == len(BANDS)
     assert bands[0].startswith("70 and above") and BANDS[0][2] in bands[0]
     assert bands[-1].startswith("Below 40")
     assert "not a diagnosis" in explainer.NOT_A_DIAGNOSIS
+
+
+def test_how_it_is_worked_out_in_plain_sentences_first():
+    text = " ".join(explainer.method_lines())
+    assert "What you did counts 3 times as much as how you feel" in text
+    assert "left out rather than counted as zero" in text
+    assert "at least 3 steps" in text
+    assert "whole number" in text
+    assert "raise your score the most" in text
+
+
+def test_lift_sentence_is_plain_and_whole():
+    result = score({"feedback_status": "planning", "replied_to_rejection": "no", "pipeline": []})
+    why = explain(result)
+    sentences = [explainer.lift_sentence(lift) for lift in why.lift]
+    # Three steps scored (40, 0, 0 → 13 overall): gains are to the overall score, and
+    # of two equal gains the one earlier in the journey comes first.
+    assert result.overall == 13
+    assert sentences == [
+        "Send your reply to the rejection (step 2): about 34 more points overall.",
+        "Add one or two other openings you could go for (step 3): about 34 more points overall.",
+    ]
+    # Before there is an overall score, the gain is to the item's own step.
+    early = explain(score({"feedback_status": "planning", "replied_to_rejection": "yes"}))
+    assert explainer.lift_sentence(early.lift[0]) == (
+        "Send your feedback request (step 1): about 60 more points on Ask for feedback."
+    )

@@ -1,13 +1,19 @@
-"""My plan page (AppTest): score, actions, contact form, sharing, withdrawing, deleting."""
+"""My plan page (AppTest): checklist, taking forward, score, the offer of help, sharing,
+withdrawing, deleting."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core import contact, journey
 from core.scoring import score
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SEEDED = {
     "company": "Acme Ltd",
@@ -51,22 +57,94 @@ def _button(at, key):
     return at.button(key=key)
 
 
-def test_shows_score_band_actions_and_drafts(app, store):
-    session = _seed(store, SEEDED)
+def test_shows_checklist_forward_score_and_drafts_in_that_order(app, store):
+    session = _seed(
+        store,
+        SEEDED
+        | {
+            "strengths": [{"strength": "Clear storytelling"}],
+            "small_wins": [{"win": "Reached the final"}],
+        },
+    )
     at = _open_plan(app, session)
+    headers = [h.value for h in at.header]
+    assert headers[:4] == [
+        "This week",
+        "What you're taking forward",
+        "Where you are now",
+        "Messages ready to send",
+    ]
     expected = score(journey.load_answers(store, session.reflection_id))
     assert expected.overall is not None
-    assert at.metric[0].value == f"{expected.overall:g} / 100"
+    assert at.metric[0].value == f"{expected.overall} / 100"
     assert f"**{expected.band_label}**" in _texts(at)
-    actions = next(d.value for d in at.dataframe if "What" in d.value.columns)
-    assert list(actions["What"])[:3] == [
-        "Chase your feedback",
-        "Practise the case study",
-        "Check in with Priya Shah",
-    ]
+    # One checkbox per thing to do, soonest first, dated like a diary.
+    ticks = [c for c in at.checkbox if c.key and c.key.startswith("check_")]
+    labels = [c.label for c in ticks]
+    assert "Send your reply to the rejection" in labels[0]
+    assert any("Chase your feedback" in label for label in labels)
+    assert any(label.startswith("**Tue 1 Dec** · Practise the case study") for label in labels)
+    assert "Clear storytelling" in _texts(at) and "Reached the final" in _texts(at)
     code_blocks = "\n".join(c.value for c in at.code)
     assert "Acme Ltd" in code_blocks  # a generated draft mentions the company
     assert any(e.label == "How is this worked out?" for e in at.expander)
+    assert "What held it back" not in _texts(at)
+    labels = {b.label for b in at.get("download_button")}
+    assert labels == {
+        "Plan (document)",
+        "Add dates to my calendar",
+        "Printable page",
+        "All my data (JSON)",
+    }
+
+
+def test_ticking_an_item_saves_and_moves_it_down(app, store):
+    session = _seed(store, SEEDED)
+    at = _open_plan(app, session)
+    first = next(c for c in at.checkbox if c.key and c.key.startswith("check_"))
+    assert "Send your reply to the rejection" in first.label
+    first.check().run()
+    assert not at.exception
+    stored = journey.load_answers(store, session.reflection_id)["checklist"]
+    assert stored == [{"item": "rejection_reply", "due": None, "done": "yes"}]
+    ticks = [c for c in at.checkbox if c.key and c.key.startswith("check_")]
+    assert "Send your reply to the rejection" in ticks[-1].label and ticks[-1].value
+    assert "~~" in ticks[-1].label
+    # Still ticked on a later visit.
+    at.session_state["answers"] = journey.load_answers(store, session.reflection_id)
+    at.run()
+    ticks = [c for c in at.checkbox if c.key and c.key.startswith("check_")]
+    assert ticks[-1].value
+
+
+def test_changing_a_suggested_date(app, store):
+    session = _seed(store, SEEDED)
+    at = _open_plan(app, session)
+    at.selectbox(key="redate_item").set_value("rejection_reply").run()
+    (day,) = [d for d in at.date_input if d.label == "New date"]
+    day.set_value(dt.date(2030, 1, 9)).run()
+    at.button(key="redate_save").click().run()
+    assert not at.exception
+    stored = journey.load_answers(store, session.reflection_id)["checklist"]
+    assert stored == [{"item": "rejection_reply", "due": "2030-01-09", "done": None}]
+    ticks = [c for c in at.checkbox if c.key and c.key.startswith("check_")]
+    assert ticks[-1].label.startswith("**Wed 9 Jan 2030** · Send your reply")
+
+
+def test_heavy_feelings_get_a_kind_word_and_a_reason_to_talk(app, store):
+    session = _seed(
+        store,
+        SEEDED
+        | {"not_good_enough": 5, "can_tailor": 2, "final_rejections_6m": "2", "pipeline": []},
+    )
+    at = _open_plan(app, session)
+    kind = [i.value for i in at.info]
+    assert any("That thought is common after a no" in k for k in kind)
+    offer = _texts(at).replace("\\", "")  # as read on screen, Markdown escapes dropped
+    assert "I keep thinking I'm not good enough." in offer
+    assert "look at your CV for the roles you're targeting" in offer
+    assert "Two final-stage rejections" in offer
+    assert "Whenever you're ready" not in offer
 
 
 def test_fewer_than_three_steps_gives_a_kind_message(app, store):
@@ -74,7 +152,7 @@ def test_fewer_than_three_steps_gives_a_kind_message(app, store):
     at = _open_plan(app, session)
     assert len(at.metric) == 0
     message = at.info[0].value
-    assert "at least three steps" in message
+    assert "at least 3 steps" in message
     assert "Step 3: Keep your options open" in message
     assert "Step 1" not in message
 
@@ -114,13 +192,36 @@ def test_contact_form_refuses_bad_email_then_stores_a_good_request(app, store):
     assert request["email"] == "zoe@example.com"
     assert request["message"] == "Evenings, please 🙂"
     assert not at.error
+    # A status outside any expander says what was sent, and how they'll be contacted.
+    (status,) = [s.value.replace("\\", "") for s in at.success]
+    assert "your contact details and your message." in status
+    assert "by e-mail at zoe@example.com" in status
+    assert "Only your contact details and message were sent" in _texts(at)
     # The request reaches consultants without sharing: contact details only, no answers.
-    assert "We have your request" in _texts(at)
     row = journey.reflection(store, session.reflection_id)
     assert row["submitted_at"] and row["shared_answers_json"] is None
     assert (row["company"], row["overall"], row["reason_codes"]) == (None, None, "asked_to_talk")
-    # The suggestion now leads with their own request.
-    assert "You asked to talk to someone." in _texts(at)
+    # The form has gone: nothing to send twice by accident.
+    assert not [b for b in at.button if b.key == "contact_submit"]
+    # The status stays on a later visit (it is read from the store).
+    at2 = _open_plan(AppTest.from_file(str(ROOT / "app.py"), default_timeout=30), session)
+    assert any("Sent on" in s.value for s in at2.success)
+
+
+def test_one_form_can_also_share_the_reflection(app, store):
+    session = _seed(store, SEEDED | {"own_name": "Maya Patel"})
+    at = _open_plan(app, session)
+    assert at.text_input(key="contact_name").value == "Maya Patel"  # asked once, on Welcome
+    at.text_input(key="contact_time").input("weekday mornings")
+    at.checkbox(key="contact_share").check()
+    _fill_contact(at, "maya@example.com")
+    row = journey.reflection(store, session.reflection_id)
+    assert row["submitted_at"] and row["contact_requested"] == 1
+    (request,) = contact.requests_for(store, session.reflection_id)
+    assert request["preferred_time"] == "weekday mornings"
+    (status,) = [s.value.replace("\\", "") for s in at.success]
+    assert "your message and your reflection" in status
+    assert "weekday mornings" in status
 
 
 def test_contact_request_after_sharing_moves_the_reflection_up(app, store):
@@ -135,7 +236,7 @@ def test_contact_request_after_sharing_moves_the_reflection_up(app, store):
     assert after["contact_requested"] == 1
     assert after["reason_codes"].split()[0] == "asked_to_talk"
     assert after["priority"] == before["priority"] + 100
-    assert "We have your request" in _texts(at)
+    assert any("and your reflection" in s.value for s in at.success)
 
 
 def test_share_stores_scores_and_reasons_then_withdraw(app, store):
@@ -160,7 +261,7 @@ def test_share_stores_scores_and_reasons_then_withdraw(app, store):
     assert reasons[0]["code"] == "asked_to_talk"
     assert row["priority"] == sum(r["priority"] for r in reasons)
     assert row["contact_requested"] == 1
-    assert "Shared with our consultants" in _texts(at)
+    assert "Your reflection is shared with our consultants" in _texts(at)
 
     # More edits, then "send my latest answers" refreshes what consultants see.
     journey.save_answer(
@@ -181,7 +282,7 @@ def test_share_stores_scores_and_reasons_then_withdraw(app, store):
     # The answers, scores and reasons are gone; the contact request stays with consultants.
     assert withdrawn["shared_answers_json"] is None and withdrawn["overall"] is None
     assert withdrawn["submitted_at"] and withdrawn["reason_codes"] == "asked_to_talk"
-    assert "Shared with our consultants" not in _texts(at)
+    assert "Your reflection is shared with our consultants" not in _texts(at)
     assert at.button(key="submit_review").label == "Share my reflection"
 
 
@@ -240,15 +341,18 @@ def test_deleted_code_is_refused_on_welcome(app, store):
     assert any("couldn't find" in e.value for e in at.error)
 
 
-def test_the_contact_form_says_so_when_the_cap_is_reached(app, store):
+def test_a_stale_contact_form_past_the_cap_stores_nothing_more(app, store):
     session = _seed(store, SEEDED)
+    at = _open_plan(app, session)
+    # Requests sent meanwhile from other tabs fill the cap; this tab still shows the form.
     for _ in range(contact.MAX_REQUESTS_PER_REFLECTION):
         contact.save_request(
             store,
             session.reflection_id,
             contact.validate("Zoë", "zoe@example.com", "", "email", "", True),
         )
-    at = _open_plan(app, session)
     _fill_contact(at, "zoe@example.com")
-    assert any("won't store another" in e.value for e in at.error)
+    # No sixth request is stored; the page shows what was already sent instead of the form.
     assert len(contact.requests_for(store, session.reflection_id)) == 5
+    assert any("Sent on" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key == "contact_submit"]

@@ -24,7 +24,7 @@ from core.questionnaire import (
     ScoreItem,
     band_for,
 )
-from core.scoring import score
+from core.scoring import explain, score, whole
 from core.validation import clean_answer
 
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(item.source for item in SCORE_ITEMS))
@@ -166,10 +166,78 @@ def _extreme(best: bool) -> dict[str, Any]:
 
 @PROPERTY_SETTINGS
 @given(answer_sets())
-def test_every_score_stays_between_0_and_100(answers):
+def test_every_score_is_a_whole_number_between_0_and_100(answers):
     result = score(answers)
     for value in [*result.dimensions.values(), result.overall]:
-        assert value is None or 0.0 <= value <= 100.0
+        assert value is None or (isinstance(value, int) and 0 <= value <= 100)
+
+
+BEHAVIOUR_SOURCES = {i.source for i in SCORE_ITEMS if i.counts_as == "behaviour"}
+FEELING_SOURCES = {i.source for i in SCORE_ITEMS if i.counts_as == "feeling"}
+
+
+@st.composite
+def advice_followed(draw: st.DrawFn) -> dict[str, Any]:
+    """Every behaviour done in full; every feeling anything at all, or unanswered."""
+    best = _extreme(best=True)
+    worst = _extreme(best=False)
+    answers = {k: v for k, v in best.items() if k in BEHAVIOUR_SOURCES}
+    for source in sorted(FEELING_SOURCES - BEHAVIOUR_SOURCES):
+        choice = draw(st.sampled_from(["best", "worst", "any", "skip"]))
+        if choice == "best" and source in best:
+            answers[source] = best[source]
+        elif choice == "worst" and source in worst:
+            answers[source] = worst[source]
+        elif choice == "any":
+            value = clean_answer(source, draw(_answer(FIELDS_BY_KEY[source])))
+            if value not in (None, "", []):
+                answers[source] = value
+    return answers
+
+
+def test_behaviour_and_feeling_sources_do_not_overlap():
+    # Otherwise "following the advice" could not be told apart from "feeling fine".
+    assert not BEHAVIOUR_SOURCES & FEELING_SOURCES
+
+
+@PROPERTY_SETTINGS
+@given(advice_followed())
+def test_following_every_steps_advice_gives_at_least_building_whatever_the_feelings(answers):
+    result = score(answers)
+    for dimension, value in result.dimensions.items():
+        assert value is not None and band_for(value)[0] in ("building", "strong"), (
+            dimension,
+            value,
+        )
+
+
+FEELING_WORDS = [i.label for i in SCORE_ITEMS if i.counts_as == "feeling"] + [
+    i.support for i in SCORE_ITEMS if i.counts_as == "feeling"
+]
+
+
+@PROPERTY_SETTINGS
+@given(answer_sets())
+def test_no_feeling_ever_appears_among_what_would_lift_the_score(answers):
+    why = explain(score(answers))
+    for lift in why.lift:
+        assert lift.item.counts_as == "behaviour"
+        assert lift.text not in FEELING_WORDS
+        assert all(words not in lift.text for words in FEELING_WORDS)
+    # Feelings only ever appear as the acknowledging lines, never as something "done".
+    assert not set(why.done) & set(FEELING_WORDS)
+    assert set(why.feelings) <= set(FEELING_WORDS)
+
+
+@PROPERTY_SETTINGS
+@given(answer_sets())
+def test_lifts_are_the_largest_gains_and_really_raise_the_score(answers):
+    result = score(answers)
+    why = explain(result)
+    assert len(why.lift) <= 2
+    gains = [lift.gain for lift in why.lift]
+    assert gains == sorted(gains, reverse=True)
+    assert all(gain >= 1 for gain in gains)
 
 
 @PROPERTY_SETTINGS
@@ -257,7 +325,7 @@ def test_overall_needs_three_scored_dimensions(answers):
     if len(scored) < MIN_DIMENSIONS_FOR_OVERALL:
         assert result.overall is None and result.band is None
     else:
-        assert result.overall == round(sum(scored) / len(scored), 1)
+        assert result.overall == whole(sum(scored) / len(scored))
         assert result.band == band_for(result.overall)[0]
 
 

@@ -12,6 +12,7 @@ from core import drafts, journey, step_hints
 from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT, LONG_TEXT, STEPS
 from core.validation import clean_table
 from ui import fields
+from ui import step as step_ui
 
 PAGES = {
     "feedback": "views/step1_feedback.py",
@@ -44,6 +45,11 @@ def open_step(app, store, step_key, answers=None):
 
 def saved(store, session):
     return journey.load_answers(store, session.reflection_id)
+
+
+def copied_texts(at) -> list[str]:
+    """What each "Copy message" button on the page would put on the clipboard."""
+    return [step_ui.copied_text(frame.proto.srcdoc) for frame in at.get("iframe")]
 
 
 def texts(elements):
@@ -99,7 +105,8 @@ def test_step1_choices_and_name_save_and_shape_the_draft(app, store):
     expected = drafts.feedback_request(stored, "any")
     mail = [b for b in at.get("link_button") if b.proto.url.startswith("mailto:")]
     assert mail and mail[0].proto.url == drafts.mailto_link(expected)
-    assert request in [c.value for c in at.code]
+    # The visible "Copy message" button copies exactly the message on screen.
+    assert request in copied_texts(at)
 
 
 def test_step1_edited_request_is_kept_and_can_start_again(app, store):
@@ -425,5 +432,59 @@ def test_step1_a_message_too_long_for_an_email_link_is_copy_only(app, store):
     at.text_area(key="answer_feedback_request").input(long_message).run()
     assert not at.exception
     assert not [b for b in at.get("link_button") if b.proto.url.startswith("mailto:")]
-    assert "copy it from below instead" in texts(at.caption)
-    assert long_message in [c.value for c in at.code]
+    assert "copy it with the button below instead" in texts(at.caption)
+    assert long_message in copied_texts(at)
+
+
+def test_step5_strengths_and_wins_start_with_examples(app, store):
+    at, _ = open_step(app, store, "learning")
+    captions = texts(at.caption)
+    assert "For example: explaining technical work clearly" in captions
+    assert "For example: getting an interview at all" in captions
+
+
+def test_step1_action_points_take_a_date(app, store):
+    columns = [c.key for c in FIELDS_BY_KEY["action_points"].columns]
+    assert columns == ["point", "due"]
+    at, session = open_step(
+        app,
+        store,
+        "feedback",
+        {
+            "feedback_status": "received",
+            "action_points": [{"point": "Bring numbers", "due": "2026-12-04"}],
+        },
+    )
+    assert not at.exception
+    assert saved(store, session)["action_points"] == [
+        {"point": "Bring numbers", "due": "2026-12-04"}
+    ]
+
+
+def test_step1_feedback_received_offers_a_thank_you_not_a_request(app, store):
+    at, _ = open_step(
+        app,
+        store,
+        "feedback",
+        {"feedback_status": "received", "feedback_contact_name": "Tom Reyes", "own_name": "Maya"},
+    )
+    thanks = at.text_area(key="answer_feedback_thanks").value
+    assert thanks.startswith("Hi Tom,") and thanks.endswith("\nMaya")
+    assert not [t for t in at.text_area if t.key == "answer_feedback_request"]
+    assert thanks in copied_texts(at)
+
+
+def test_draft_boxes_grow_to_fit_their_text():
+    short, long = step_ui.fit_height("Hi"), step_ui.fit_height("word " * 400)
+    assert short == step_ui.MIN_BOX_PX
+    assert long > 500
+    letter = drafts.rejection_reply({"company": "Acme", "role": "Analyst"}).body
+    lines = sum(max(1, -(-len(x) // step_ui.CHARS_PER_LINE)) for x in letter.split("\n"))
+    assert step_ui.fit_height(letter) >= lines * step_ui.LINE_PX
+
+
+def test_copy_button_survives_script_breaking_text():
+    hostile = 'Bye </script><script>alert(1)</script> \u2028 "quoted" & more'
+    frame = step_ui.COPY_HTML % step_ui._script_literal(hostile)
+    assert "</script><script>" not in frame.split("const text = ", 1)[1].split(";\n", 1)[0]
+    assert step_ui.copied_text(frame) == hostile

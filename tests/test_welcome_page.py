@@ -145,3 +145,19 @@ def test_context_questions_save(app, store):
     assert stored["stage_reached"] == "final_interview"
     assert stored["news_channel"] == "email"
     assert journey.reflection(store, rid)["stage_reached"] == "final_interview"
+
+
+def test_honest_time_estimate_and_optional_own_name_signs_the_drafts(app, store):
+    at = start(app)
+    intro = texts(at.markdown)
+    assert "15 to 20 minutes" in intro and "ten minutes" not in intro
+    name = at.text_input(key="answer_own_name")
+    assert "optional" in name.label
+    name.input("Maya Patel").run()
+    assert not at.exception
+    session = at.session_state["candidate"]
+    answers = journey.load_answers(store, session.reflection_id)
+    assert answers["own_name"] == "Maya Patel"
+    from core import drafts
+
+    assert drafts.rejection_reply(answers).body.endswith("\nMaya Patel")

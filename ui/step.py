@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from core.drafts import Draft, mailto_link_if_fits, overflow
 from core.questionnaire import STEPS_BY_KEY, Step
 from ui import fields, state
 
+# Rating buttons: 44 px touch targets everywhere; on a phone, stacked full width instead
+# of wrapping 3 + 2 (which put "Agree" under "Strongly disagree"). Static CSS, no user text.
+RATING_CSS = """<style>
+[data-testid="stButtonGroup"] [role="radiogroup"] button { min-height: 44px; }
+@media (max-width: 640px) {
+  [data-testid="stButtonGroup"] [role="radiogroup"] {
+    display: flex; flex-direction: column; align-items: stretch; width: 100%; gap: 6px;
+  }
+  [data-testid="stButtonGroup"] [role="radiogroup"] button {
+    width: 100%; margin: 0; border-radius: 8px !important;
+  }
+}
+</style>"""
+
+
+# Streamlit (1.67) leaves the navigation open over the page after a choice on a phone.
+# When a page's elements first mount on a narrow screen, close it. Static script, no
+# user text; it runs once per page opened, not on every rerun.
+CLOSE_NAV_JS = """<script>
+if (window.parent.innerWidth <= 640 || window.innerWidth <= 640) {
+  const doc = document;
+  const bar = doc.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+  const close = bar && bar.querySelector('button[aria-label="Collapse sidebar"], '
+    + '[data-testid="stSidebarCollapseButton"] button');
+  if (close) close.click();
+}
+</script>"""
+
+
+def phone_fixes() -> None:
+    """Rating buttons sized for fingers, and the menu closed after choosing a page."""
+    st.html(RATING_CSS)
+    st.html(CLOSE_NAV_JS, unsafe_allow_javascript=True)
+
 
 def header(step_key: str) -> Step:
+    phone_fixes()
     step = STEPS_BY_KEY[step_key]
     st.caption(f"Step {step.number} of 5")
     st.title(step.title)
@@ -40,7 +77,6 @@ def message(
     key: str,
     suggestion: Draft,
     *,
-    height: int = 300,
     limit: int | None = None,
     email: bool = True,
 ) -> str:
@@ -49,7 +85,12 @@ def message(
     With `limit`, the box stops at that many characters and a count sits right under it.
     Returns the text as it stands on screen.
     """
-    text = fields.draft_field(key, suggestion.body, height=height, max_chars=limit)
+    text = fields.draft_field(
+        key,
+        suggestion.body,
+        height=fit_height(_current(key, suggestion.body)),
+        max_chars=limit,
+    )
     if limit is not None:
         _length_note(text, limit)
     saved = state.answers().get(key)
@@ -78,16 +119,71 @@ def message(
     elif email:
         right.caption(
             "This can't open in an e-mail app as it is (too long, or a character we can't "
-            "send): copy it from below instead."
+            "send): copy it with the button below instead."
         )
-    with st.expander("Copy it", icon=":material/content_copy:"):
-        st.caption("Use the copy icon at the top right of each box.")
-        if suggestion.subject:
-            st.markdown("Subject")
-            st.code(suggestion.subject, language=None, wrap_lines=True)
-            st.markdown("Message")
-        st.code(text, language=None, wrap_lines=True)
+    copy_button(text)
+    if suggestion.subject:
+        st.caption("Subject line")
+        st.code(suggestion.subject, language=None, wrap_lines=True)
     return text
+
+
+# A line of a text box holds about this many characters on a phone; each line is ~24 px.
+CHARS_PER_LINE = 38
+LINE_PX = 24
+MIN_BOX_PX = 120
+MAX_BOX_PX = 900
+
+
+def fit_height(text: str) -> int:
+    """A text box tall enough to show `text` whole on a narrow screen, so nothing in it
+    (the signature at the end, say) is hidden behind a scroll inside the page."""
+    lines = sum(max(1, -(-len(line) // CHARS_PER_LINE)) for line in text.split("\n"))
+    return max(MIN_BOX_PX, min(lines * LINE_PX + 40, MAX_BOX_PX))
+
+
+def _current(key: str, generated: str) -> str:
+    saved = state.answers().get(key)
+    return saved if isinstance(saved, str) and saved.strip() else generated
+
+
+COPY_HTML = """<button id="copy" style="min-height:44px;padding:0 16px;border-radius:8px;
+border:1px solid #9aa5b1;background:#fff;font:15px system-ui,sans-serif;cursor:pointer">
+Copy message</button><span id="done" role="status"
+style="margin-left:10px;font:14px system-ui,sans-serif"></span>
+<script>
+const text = %s;
+const done = document.getElementById("done");
+document.getElementById("copy").addEventListener("click", async () => {
+  try { await navigator.clipboard.writeText(text); }
+  catch (e) {
+    const area = document.createElement("textarea");
+    area.value = text; document.body.appendChild(area); area.select();
+    document.execCommand("copy"); area.remove();
+  }
+  done.textContent = "Copied. Paste it into your e-mail or LinkedIn.";
+});
+</script>"""
+
+
+def _script_literal(text: str) -> str:
+    # JSON is a JavaScript literal; escaping <, > and & keeps "</script>" in a message
+    # from ending the script, and the line separators from breaking it.
+    literal = json.dumps(text)
+    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        literal = literal.replace(raw, safe)
+    return literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def copied_text(frame_html: str) -> str:
+    """The message a copy button's frame holds (for tests and checks)."""
+    start = frame_html.index("const text = ") + len("const text = ")
+    return json.loads(frame_html[start : frame_html.index(";\n", start)])
+
+
+def copy_button(text: str) -> None:
+    """A visible 'Copy message' button (Streamlit's own copy icon only shows on hover)."""
+    st.iframe(COPY_HTML % _script_literal(text), height=52)
 
 
 def _length_note(text: str, limit: int) -> None:

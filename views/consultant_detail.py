@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from core import contact, document, journey, review
+from core import contact, document, journey, queue, review
 from core.queue import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
 from ui import charts, consultant, state
@@ -34,14 +36,73 @@ answers = journey.shared_answers(reflection)
 contacts = contact.requests_for(store, rid)
 if shared:
     markdown = document.reflection_markdown(reflection, answers, contacts)
-    body_html = document.reflection_html(reflection, answers, contacts, title=False)
+    body_html = document.reflection_html(reflection, answers, contacts, title=False, scores=False)
 else:
     markdown = document.contact_request_markdown(reflection, contacts)
     body_html = render_markdown(
         document.contact_request_markdown(reflection, contacts, title=False)
     )
 
-st.title(f"Reflection #{rid}" if shared else f"Contact request #{rid}")
+st.title(escape_md(document.heading(reflection)) if shared else f"Contact request #{rid}")
+with st.container(key="detail_summary"):
+    st.info(
+        " · ".join(escape_md(part) for part in document.summary(reflection, answers, contacts)),
+        icon=":material/summarize:",
+    )
+
+
+def _open(other: int) -> None:
+    st.session_state[consultant.SELECTED_KEY] = other
+    st.session_state.pop(consultant.VIEWED_KEY, None)  # so the view is audited
+
+
+def _mark_contacted() -> None:
+    st.session_state[f"detail_status_{rid}"] = "contacted"
+    _save_status()
+
+
+previous, following = queue.neighbours(store, st.session_state.get("q_last_filters"), rid)
+back, contacted, forward = st.columns(3)
+back.button(
+    "Previous",
+    key="detail_previous",
+    icon=":material/arrow_back:",
+    disabled=previous is None,
+    on_click=_open,
+    args=(previous,),
+    help="The reflection before this one in the queue, with your current filters.",
+)
+contacted.button(
+    "Mark contacted",
+    key=f"detail_contacted_{rid}",
+    icon=":material/call:",
+    disabled=reflection["review_status"] == "contacted",
+    on_click=_mark_contacted,
+)
+
+
+def _save_follow_up(clear: bool = False) -> None:
+    day = None if clear else st.session_state.get(f"detail_follow_up_{rid}")
+    try:
+        review.set_follow_up(store, session, rid, day)
+    except review.NotFound as exc:
+        st.session_state.detail_flash = ("error", str(exc))
+        return
+    label = document.when(day.isoformat()) if day else ""
+    st.session_state.detail_flash = (
+        ("success", f"Follow-up set for {label}.") if day else ("info", "Follow-up cleared.")
+    )
+
+
+forward.button(
+    "Next",
+    key="detail_next",
+    icon=":material/arrow_forward:",
+    disabled=following is None,
+    on_click=_open,
+    args=(following,),
+    help="The reflection after this one in the queue, with your current filters.",
+)
 
 
 def _save_status() -> None:
@@ -132,10 +193,34 @@ with st.container(border=True):
                 args=(None, "No one is assigned now."),
             )
 
+with st.container(border=True, key="detail_follow_up"):
+    saved_day = reflection.get("follow_up_on")
+    day_col, save_col, clear_col = st.columns([2, 1, 1], vertical_alignment="bottom")
+    day_col.date_input(
+        "Follow up on",
+        value=dt.date.fromisoformat(saved_day) if saved_day else None,
+        format="YYYY-MM-DD",
+        key=f"detail_follow_up_{rid}",
+        help="Reflections with a follow-up due are listed first on the queue page.",
+    )
+    save_col.button("Set follow-up", key=f"detail_follow_up_save_{rid}", on_click=_save_follow_up)
+    clear_col.button(
+        "Clear",
+        key=f"detail_follow_up_clear_{rid}",
+        disabled=not saved_day,
+        on_click=_save_follow_up,
+        args=(True,),
+    )
+
 rows = document.score_rows(reflection)
 if rows:
     # The same chart the candidate saw on My plan, with the scores stored when shared.
-    st.caption("Scores per step when the reflection was shared")
+    # The scores appear here once; the document below leaves its score table out.
+    overall = reflection.get("overall")
+    st.caption(
+        "Scores per step when the reflection was shared"
+        + (f" (overall {round(overall)} / 100)" if overall is not None else "")
+    )
     st.vega_lite_chart(charts.spec("dimensions", rows))
 
 with st.container(border=True, key="reflection_document"):

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import csv_export, review
+from core import csv_export, queue, review
 from core.queue import (
     BAND_LABELS,
     REASON_LABELS,
@@ -16,6 +16,7 @@ from core.queue import (
     campaign_options,
     fetch_queue,
 )
+from core.safe_html import escape_md
 from ui import consultant, state
 
 session = consultant.require_consultant()
@@ -23,6 +24,19 @@ store = state.store()
 
 st.title("Reflections to review")
 st.caption("Most urgent first; within the same urgency, the longest waiting first.")
+
+due = queue.follow_ups_due(store, dt.date.today())
+if due:
+    with st.container(border=True, key="q_follow_ups"):
+        st.markdown(f"**Follow-ups due ({len(due)})**, most overdue first")
+        for row in due:
+            about = " at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)"
+            if st.button(
+                f"#{row['id']} · {escape_md(about)} · due {row['follow_up_on']}",
+                key=f"q_follow_up_{row['id']}",
+                icon=":material/event_upcoming:",
+            ):
+                consultant.open_reflection(row["id"])
 
 BAND_CHOICES = {**BAND_LABELS, "none": "Not enough answers"}
 

@@ -1,4 +1,4 @@
-"""My plan: score and why, actions, drafts, downloads, talking to someone, privacy."""
+"""My plan: this week, what you take forward, where you are, messages, help, downloads."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ import datetime as dt
 
 import streamlit as st
 
-from core import contact, explainer, exports, journey
-from core import plan as plan_core
-from core.consent import CONSULTANT_REVIEW, CONTACT_ME
-from core.questionnaire import DIMENSION_LABELS
-from core.safe_html import escape_md
-from core.scoring import explain, score
-from core.suggestions import reasons_for
-from ui import charts, nav, state
+from core import contact, journey
+from core.plan import build_plan
+from ui import contact_offer, nav, plan_page, state
+from ui.step import phone_fixes
 
 st.title("My plan")
+phone_fixes()
 
 if st.session_state.pop("data_deleted", False):
     st.success(
@@ -33,277 +30,38 @@ if not nav.require_candidate():
 
 session = state.candidate()
 store = state.store()
-settings = state.settings()
-answers = state.answers()
-result = score(answers)
+reflection_row = journey.reflection(store, session.reflection_id) or {"id": session.reflection_id}
 asked_to_talk = contact.has_asked_to_talk(store, session.reflection_id)
-reflection_row = journey.reflection(store, session.reflection_id) or {}
-
-# --- Where you are -------------------------------------------------------------------------
-st.header("Where you are now", divider="gray")
-if result.overall is not None:
-    left, right = st.columns([1, 2])
-    left.metric("Overall confidence", f"{result.overall:g} / 100")
-    right.markdown(f"**{result.band_label}**")
-    right.caption(
-        "A snapshot of how ready you feel to go again, based on your answers today. "
-        "It moves as you act on your plan."
-    )
-    st.vega_lite_chart(charts.spec("dimensions", plan_core.dimension_rows(result)))
-    why = explain(result)
-    if why.raised:
-        st.markdown("**What lifted it**\n\n" + "\n".join(f"- {escape_md(s)}" for s in why.raised))
-    if why.lowered:
-        st.markdown(
-            "**What held it back**\n\n" + "\n".join(f"- {escape_md(s)}" for s in why.lowered)
-        )
-else:
-    missing = plan_core.unscored_steps(result)
-    st.info(
-        "Your score appears once at least three steps have some answers, so it reflects "
-        "more than one corner of the picture. Still to fill in: " + "; ".join(missing) + ".",
-        icon=":material/hourglass_empty:",
-    )
-
-with st.expander("How is this worked out?", icon=":material/calculate:"):
-    st.markdown("\n".join(f"- {line}" for line in explainer.method_lines()))
-    st.dataframe(
-        [
-            {
-                "Item": row.item,
-                "Step": row.step,
-                "How it's counted": row.counted,
-                "Keying / target": row.keying,
-                "Weight": row.weight,
-            }
-            for row in explainer.rows()
-        ],
-        hide_index=True,
-    )
-    st.markdown("**Bands**: " + "; ".join(explainer.band_lines()) + ".")
-    st.caption(explainer.NOT_A_DIAGNOSIS)
-
-# --- Actions -------------------------------------------------------------------------------
-st.header("Your actions", divider="gray")
-items = plan_core.action_items(answers, dt.date.today())
-if items:
-    st.dataframe(
-        [
-            {
-                "When": item.due or "No date yet",
-                "What": item.title,
-                "Details": item.detail,
-                "Step": DIMENSION_LABELS[item.step],
-            }
-            for item in items
-        ],
-        hide_index=True,
-        key="actions_table",
-        column_config={
-            "When": st.column_config.TextColumn(width="small"),
-            "What": st.column_config.TextColumn(width="medium"),
-            "Step": st.column_config.TextColumn(width="small"),
-        },
-    )
-else:
-    st.write(
-        "Nothing written down yet. Action points (step 1), check-ins (step 2), next steps "
-        "(step 3) and improvements (step 4) all gather here, with their dates."
-    )
-
-# --- Drafts --------------------------------------------------------------------------------
-st.header("Messages ready to send", divider="gray")
-for draft in plan_core.current_drafts(answers, settings.agency_name):
-    st.subheader(draft.title)
-    st.caption("Your edited version." if draft.edited else "Our suggestion, from your answers.")
-    if draft.subject:
-        st.code(draft.subject, language=None, wrap_lines=True)
-    st.code(draft.body, language=None, wrap_lines=True)
-
-# --- Downloads -----------------------------------------------------------------------------
-st.header("Take it with you", divider="gray")
-snapshot = dict(answers)
-candidate_id = session.candidate_id
-cols = st.columns(2)
-cols[0].download_button(
-    "Plan (Markdown)",
-    lambda: exports.plan_markdown(snapshot, settings, asked_to_talk=asked_to_talk),
-    file_name="my-plan.md",
-    mime="text/markdown",
-    on_click="ignore",
-    icon=":material/description:",
-    key="download_md",
-)
-cols[1].download_button(
-    "Plan (web page, printable)",
-    lambda: exports.plan_html(snapshot, settings, asked_to_talk=asked_to_talk),
-    file_name="my-plan.html",
-    mime="text/html",
-    on_click="ignore",
-    icon=":material/print:",
-    key="download_html",
-)
-cols[0].download_button(
-    "Dates (calendar file)",
-    lambda: exports.plan_ics(
-        plan_core.action_items(snapshot), agency_name=settings.agency_name
-    ).encode("utf-8"),
-    file_name="my-plan.ics",
-    mime="text/calendar",
-    on_click="ignore",
-    icon=":material/calendar_month:",
-    key="download_ics",
-    disabled=not plan_core.dated_items(items),
-)
-cols[1].download_button(
-    "All my data (JSON)",
-    lambda: exports.candidate_json(store, candidate_id),
-    file_name="bounce-back-my-data.json",
-    mime="application/json",
-    on_click="ignore",
-    icon=":material/data_object:",
-    key="download_json",
+started = str(reflection_row.get("created_at") or "")[:10]
+plan = build_plan(
+    state.answers(),
+    state.settings().agency_name,
+    today=dt.date.today(),
+    started=dt.date.fromisoformat(started) if started else None,
+    asked_to_talk=asked_to_talk,
 )
 
-# --- Talking to someone --------------------------------------------------------------------
-st.header("Talking to someone", divider="gray")
-reasons = reasons_for(result, answers, asked_to_talk=asked_to_talk)
-if reasons:
-    st.write(
-        f"From your answers, a conversation with one of {settings.agency_name}'s consultants "
-        "could help. Here's why, and what they could do:"
-    )
-    st.markdown("\n".join(f"- **{r.service}**: {r.text}" for r in reasons))
-st.write(
-    f"Whenever you're ready, you can browse {settings.agency_name}'s current vacancies or "
-    "talk to one of our specialist consultants about your CV or your job search."
-)
-links = st.columns(2)
-links[0].link_button("Browse vacancies", settings.vacancies_url, icon=":material/work:")
-links[1].link_button("Contact a consultant", settings.contact_url, icon=":material/forum:")
-st.caption(f"Or e-mail {settings.contact_email} or call {settings.contact_phone}.")
+plan_page.this_week(plan)
+plan_page.taking_forward(plan)
+plan_page.where_you_are(plan)
+plan_page.messages(plan)
+contact_offer.section(plan, reflection_row, asked_to_talk)
+plan_page.downloads(plan, session.candidate_id)
+plan_page.trend(session.candidate_id)
 
-errors: dict[str, str] = st.session_state.setdefault("contact_errors", {})
-with st.expander("Ask a consultant to contact me", expanded=bool(errors), icon=":material/call:"):
-    if asked_to_talk:
-        st.success(
-            "We have your request. A consultant will be in touch using the details you gave.",
-            icon=":material/check:",
-        )
-    else:
-        st.caption(
-            "Your request goes straight to our consultants, with only the details you give "
-            "here. Your answers stay private unless you also share them below."
-        )
-    with st.form("contact_form", clear_on_submit=False):
-        slots = {}
-        st.text_input("Your name", key="contact_name", max_chars=contact.NAME_MAX)
-        slots["name"] = st.empty()
-        st.text_input("E-mail", key="contact_email", max_chars=contact.EMAIL_MAX)
-        slots["email"] = st.empty()
-        st.text_input("Phone", key="contact_phone", max_chars=contact.PHONE_MAX)
-        slots["phone"] = st.empty()
-        channel_labels = dict(contact.CHANNELS)
-        st.selectbox(
-            "How should we get in touch?",
-            list(channel_labels),
-            format_func=channel_labels.get,
-            key="contact_channel",
-        )
-        slots["channel"] = st.empty()
-        st.text_area(
-            "Anything you'd like us to know (optional)",
-            key="contact_message",
-            help=f"Up to {contact.MESSAGE_MAX} characters.",
-        )
-        slots["message"] = st.empty()
-        st.checkbox(CONTACT_ME.text, key="contact_consent")
-        slots["consent"] = st.empty()
-        sent = st.form_submit_button("Send my request", type="primary", key="contact_submit")
-        slots["form"] = st.empty()
-    if sent:
-        try:
-            request = contact.validate(
-                st.session_state.get("contact_name"),
-                st.session_state.get("contact_email"),
-                st.session_state.get("contact_phone"),
-                st.session_state.get("contact_channel"),
-                st.session_state.get("contact_message"),
-                bool(st.session_state.get("contact_consent")),
-            )
-        except contact.ContactInvalid as exc:
-            errors.clear()
-            errors.update(exc.errors)
-        else:
-            errors.clear()
-            try:
-                # Reaches the queue at once; a shared reflection moves up, its answers as shared.
-                contact.save_request(store, session.reflection_id, request)
-            except contact.ContactInvalid as exc:
-                errors.update(exc.errors)
-            else:
-                st.session_state.contact_sent = True
-                st.rerun()
-    for key, message in errors.items():
-        if key in slots:
-            slots[key].error(message, icon=":material/error:")
-    if st.session_state.pop("contact_sent", False):
-        st.toast("Request sent. Thank you.", icon=":material/check:")
 
-# --- Consultant review ---------------------------------------------------------------------
-st.header("Share with a consultant", divider="gray")
-if journey.is_shared(reflection_row):
-    st.success(
-        f"Shared with our consultants on {reflection_row['submitted_at'][:10]}. They see your "
-        "answers and score as they were when you shared them; changes you make now stay "
-        "private until you send them.",
-        icon=":material/mark_email_read:",
-    )
-    update, withdraw = st.columns(2)
-    if update.button("Send my latest answers", key="resubmit_review", icon=":material/refresh:"):
-        journey.submit_for_review(
-            store, session.reflection_id, answers, asked_to_talk=asked_to_talk
+# --- Your data: delete (and, on this browser, forget the resume) ----------------------------
+def delete_section() -> None:
+    st.header("Your data", divider="gray")
+    if not st.session_state.get("confirm_delete"):
+        st.write(
+            "You can delete everything we hold about you: every reflection, answer and "
+            "request. Your resume code stops working."
         )
-        st.toast("Updated. Consultants now see your latest answers.", icon=":material/check:")
-        st.rerun()
-    if withdraw.button("Withdraw it", key="withdraw_review", icon=":material/undo:"):
-        journey.withdraw_review(store, session.reflection_id)
-        st.rerun()
-else:
-    st.write(
-        "If you'd like a consultant to look over your reflection and suggest next steps, "
-        "you can share it. Nothing is shared unless you do this."
-    )
-    agreed = st.checkbox(CONSULTANT_REVIEW.text, key="consent_review")
-    if st.button(
-        "Share my reflection",
-        type="primary",
-        key="submit_review",
-        disabled=not agreed,
-        icon=":material/send:",
-    ):
-        journey.submit_for_review(
-            store, session.reflection_id, answers, asked_to_talk=asked_to_talk
-        )
-        st.rerun()
-
-# --- Trend ---------------------------------------------------------------------------------
-trend = plan_core.trend_rows(journey.history(store, session.candidate_id))
-if len(trend) > 1:
-    st.header("Your confidence over time", divider="gray")
-    st.vega_lite_chart(charts.spec("trend", trend))
-
-# --- Delete --------------------------------------------------------------------------------
-st.header("Your data", divider="gray")
-if not st.session_state.get("confirm_delete"):
-    st.write(
-        "You can delete everything we hold about you: every reflection, answer and request. "
-        "Your resume code stops working."
-    )
-    if st.button("Delete my data", key="delete_data", icon=":material/delete:"):
-        st.session_state.confirm_delete = True
-        st.rerun()
-else:
+        if st.button("Delete my data", key="delete_data", icon=":material/delete:"):
+            st.session_state.confirm_delete = True
+            st.rerun()
+        return
     st.warning(
         "This deletes all your reflections and answers for good, including anything shared "
         "with consultants. It can't be undone. Download your data first if you want a copy.",
@@ -314,10 +72,16 @@ else:
         journey.delete_candidate(store, session.candidate_id)
         state.forget_candidate()
         for key in list(st.session_state.keys()):
-            if key.startswith("contact_") or key in ("confirm_delete", "consent_review"):
+            if key.startswith(("contact_", "check_")) or key in (
+                "confirm_delete",
+                "consent_review",
+            ):
                 del st.session_state[key]
         st.session_state.data_deleted = True
         st.rerun()
     if no.button("No, keep my data", key="delete_cancel"):
         st.session_state.confirm_delete = False
         st.rerun()
+
+
+delete_section()

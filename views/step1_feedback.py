@@ -29,7 +29,14 @@ suggestion = drafts.feedback_request(answers, state.settings().agency_name)
 request_caption = (
     "Short, warm and specific works best. Say plainly that you want points you can act on."
 )
-if status in (None, "not_yet", "planning") or has_request:
+if status == "received":
+    # They have the feedback: a thank-you is the message to send now, not another ask.
+    step.section(
+        "Say thank you",
+        "A two-line thank-you for the feedback leaves a good last impression.",
+    )
+    step.message("feedback_thanks", drafts.feedback_thanks(answers))
+elif status in (None, "not_yet", "planning") or has_request:
     step.section("Your feedback request", request_caption)
     step.message("feedback_request", suggestion)
 else:

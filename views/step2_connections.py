@@ -45,7 +45,6 @@ step.section(
 step.message(
     "linkedin_note",
     drafts.Draft("", drafts.linkedin_note(answers)),
-    height=130,
     limit=LINKEDIN_NOTE_LIMIT,
     email=False,
 )

@@ -14,8 +14,9 @@ settings = state.settings()
 st.title("Bounce back from a job rejection")
 st.write(
     "Hearing no after you've put real effort into interviews is hard, and it's normal to "
-    "feel flat. This short guide turns that experience into a plan: five steps, about ten "
-    "minutes, and you leave with messages you can send today."
+    "feel flat. This guide turns that experience into a plan: five steps, about 15 to 20 "
+    "minutes in all (stop and come back any time, everything saves as you go), and you "
+    "leave with messages you can send today."
 )
 with st.container(border=True):
     st.markdown(
@@ -143,6 +144,7 @@ if not new_code:
 
 st.subheader("A little context", divider="gray")
 st.caption("This shapes the messages we draft for you. Everything saves as you type.")
+fields.field("own_name", placeholder="e.g. Maya Patel")
 left, right = st.columns(2)
 with left:
     fields.field("company", placeholder="e.g. Acme Ltd")

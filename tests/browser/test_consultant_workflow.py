@@ -54,7 +54,7 @@ def candidate_asks_for_a_call_and_shares(page, live_server, st_ui) -> int:
     st_ui.fill(page, FIELDS_BY_KEY["role"].label, "Product manager")
     st_ui.nav(page, "My plan")
     main = st_ui.main(page)
-    main.get_by_text("Ask a consultant to contact me").click()
+    # One form, in plain view under "Talk to a consultant" (no expander to open).
     # Inside a form nothing reruns until it is sent, so these are plain fills.
     main.get_by_label("Your name", exact=True).fill("Jordan Lee")
     main.get_by_label("E-mail", exact=True).fill("jordan.lee@example.com")
@@ -62,10 +62,13 @@ def candidate_asks_for_a_call_and_shares(page, live_server, st_ui) -> int:
         "label"
     ).first.click()
     st_ui.click(page, "Send my request")
-    expect(main).to_contain_text("We have your request")
+    # The status says what was sent and how they'll hear back, outside any expander.
+    expect(main.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text(
+        "by e-mail at jordan.lee@example.com"
+    )
     st_ui.tick(page, CONSULTANT_REVIEW.text)
     st_ui.click(page, "Share my reflection")
-    expect(main).to_contain_text("Shared with our consultants")
+    expect(main).to_contain_text("Your reflection is shared with our consultants")
     with live_server.store().read() as conn:
         return conn.execute("SELECT MAX(id) FROM reflections").fetchone()[0]
 

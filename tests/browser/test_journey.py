@@ -175,12 +175,42 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
     score = main.locator('[data-testid="stMetric"]').first
     expect(score).to_contain_text(re.compile(r"\d+\s*/\s*100"))
     plan_screen = main.inner_text()
-    # The drafts on My plan are built from what was typed on the way.
-    for typed in (TEXT["feedback_contact_name"], TEXT["company"], TEXT["role"]):
+    # The drafts on My plan are built from what was typed on the way (greeting by first name).
+    for typed in ("Hi Sam,", TEXT["company"], TEXT["role"]):
         assert typed in plan_screen, typed
 
+    # This week: one dated checklist at the top, with the things typed on the way.
+    headers = [h.strip() for h in main.locator("h2").all_inner_texts()]
+    assert headers[:3] == ["This week", "What you're taking forward", "Where you are now"]
+    ticks = main.locator('.st-key-this_week [data-testid="stCheckbox"]')
+    week = " ".join(ticks.all_inner_texts())
+    assert "Thank Sam for the feedback" in week
+    for expected in (TABLES["action_points"][0][0], TABLES["improvements"][0][0], "Check in with"):
+        assert expected in week, expected
+    assert re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}\b", week)
+    # Ticking one is saved and moves it to the bottom.
+    first = ticks.first
+    first_text = first.inner_text()
+    with st_ui.rerun(page):
+        first.locator("label").click()
+    expect(ticks.last).to_contain_text(first_text.strip().split("·")[-1].strip())
+
+    # What they take forward: their strengths, wins, fit and questions.
+    for typed in (
+        TABLES["strengths"][0][0],
+        TABLES["small_wins"][0][0],
+        TEXT["fit_learned"],
+        TEXT["questions_next_time"],
+    ):
+        assert typed in plan_screen, typed
+    # A feeling is never listed as something that held the score back.
+    assert "held it back" not in plan_screen
+    # One offer of help, with its one form.
+    assert "Talk to a consultant" in headers
+    expect(main.get_by_role("button", name=re.compile("Send my request"))).to_be_visible()
+
     with page.expect_download() as download_info:
-        main.get_by_role("button", name=re.compile(r"Markdown")).click()
+        main.get_by_role("button", name=re.compile(r"Plan \(document\)")).click()
     download = download_info.value
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
@@ -190,12 +220,16 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
         TEXT["company"],
         TABLES["action_points"][0][0],
         TABLES["improvements"][0][0],
+        TABLES["strengths"][0][0],
+        "## This week",
+        "## What you're taking forward",
     ):
         assert expected in plan_text, expected
+    assert not re.search(r"\\[.,()!?:;'\"/-]", plan_text)  # no stray escapes
 
     st_ui.tick(page, CONSULTANT_REVIEW.text)
     st_ui.click(page, "Share my reflection")
-    expect(main).to_contain_text("Shared with our consultants")
+    expect(main).to_contain_text("Your reflection is shared with our consultants")
 
     assert main.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
