@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from core import accounts
+from core import accounts, auth
 from core.settings import Settings
 from core.store import Store
 
@@ -279,6 +279,15 @@ def open_staff_session(
     return int(cur.lastrowid), ticket
 
 
+def staff_claimed(store: Store, row_id: int) -> bool:
+    """True once the browser has traded the ticket (or the session is over)."""
+    with store.read() as conn:
+        row = conn.execute(
+            "SELECT token_hash, ended_at FROM consultant_sessions WHERE id = ?", (row_id,)
+        ).fetchone()
+    return row is None or row["token_hash"] is not None or row["ended_at"] is not None
+
+
 def claim_staff(store: Store, ticket: object, *, clock: Clock = system_clock) -> Claimed | None:
     """Trade a consultant's claim ticket for a session token, once."""
     if not well_formed(ticket):
@@ -369,6 +378,7 @@ def use_staff_session(
                 "WHERE id = ?",
                 (_stamp(now), reason, row_id),
             )
+            auth.audit(conn, row["username"] or "(deleted)", "session_ended", detail=reason, at=now)
     if reason is not None:
         return reason
     return StaffSession(

@@ -33,6 +33,9 @@ class Settings:
     login_window_minutes: int = 15
     # Comma-separated e-mails or "@domain" entries allowed through single sign-on.
     sso_allowed: str = ""
+    # Origins (space- or comma-separated) allowed to show the app in a frame, e.g. the
+    # blog: "https://blog.example.com". The app itself always may; staff pages never.
+    frame_ancestors: str = ""
 
 
 def _coerce(raw: str, default: object) -> object:

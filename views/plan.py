@@ -13,7 +13,7 @@ from core.questionnaire import DIMENSION_LABELS
 from core.safe_html import escape_md
 from core.scoring import explain, score
 from core.suggestions import reasons_for
-from ui import charts, nav, state
+from ui import browser, charts, nav, state
 
 st.title("My plan")
 
@@ -307,6 +307,8 @@ if not st.session_state.get("confirm_delete"):
     if st.button("Delete my data", key="delete_data", icon=":material/delete:"):
         st.session_state.confirm_delete = True
         st.rerun()
+    st.caption("On a shared computer? This browser remembers you until you tell it not to.")
+    browser.forget_button("forget_browser_plan")
 else:
     st.warning(
         "This deletes all your reflections and answers for good, including anything shared "
@@ -317,6 +319,7 @@ else:
     if yes.button("Yes, delete everything", type="primary", key="delete_confirm"):
         journey.delete_candidate(store, session.candidate_id)
         state.forget_candidate()
+        browser.after_data_deleted()
         for key in list(st.session_state.keys()):
             if key.startswith("contact_") or key in ("confirm_delete", "consent_review"):
                 del st.session_state[key]

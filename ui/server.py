@@ -1,0 +1,302 @@
+"""The HTTP side of the app, mounted by `app.py` through `st.App`.
+
+- Cookie routes (POST, same origin only): the page trades a one-time claim ticket for
+  an HttpOnly cookie, refreshes the candidate's cookie, or clears one. Script runs
+  cannot set cookies; these routes can, and `st.context.cookies` reads them on the
+  next session.
+- Security headers on every HTTP answer.
+- `/healthz`: 200 only when the database answers.
+- Lifespan warm-up: import the app and open the store before the first visitor.
+
+Nothing here logs a cookie, token or ticket.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from core import browser_sessions as bs
+from core.settings import load_settings
+from core.store import open_store
+
+log = logging.getLogger("bounce_back.server")
+
+ROUTE_PREFIX = "_bb"
+# Pages only consultants use: never drawn inside anyone's frame.
+STAFF_PATHS = ("staff", "queue", "reflection", "overview")
+DEVICE_MAX_AGE = bs.DEVICE_IDLE_DAYS * 24 * 3600
+MAX_BODY = 1024
+
+
+def _store():
+    return open_store(load_settings().db_path)
+
+
+def _served_over_https(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def _host(request: Request) -> str:
+    return request.headers.get("x-forwarded-host") or request.headers.get("host", "")
+
+
+def _same_origin(request: Request) -> bool:
+    """The request came from the app's own pages (browsers always send Origin on POST)."""
+    origin = request.headers.get("origin")
+    return bool(origin) and urlsplit(origin).netloc == _host(request)
+
+
+def _is_local(request: Request) -> bool:
+    return urlsplit("//" + _host(request)).hostname in ("localhost", "127.0.0.1", "::1")
+
+
+def cookie_header(
+    name: str, value: str, *, max_age: int, request: Request, same_site: str, path: str
+) -> str:
+    """One Set-Cookie value. Secure whenever served over HTTPS (plain http for `make run`)."""
+    parts = [f"{name}={value}", f"Path={path}", f"Max-Age={max_age}", "HttpOnly"]
+    secure = _served_over_https(request)
+    if same_site == "None":
+        # Third-party context (the blog's iframe): CHIPS, which needs Secure. Browsers
+        # treat http://localhost as secure, so local tests take this path too.
+        parts += ["SameSite=None", "Secure", "Partitioned"]
+    else:
+        parts.append(f"SameSite={same_site}")
+        if secure:
+            parts.append("Secure")
+    return "; ".join(parts)
+
+
+def _device_same_site(request: Request, embedded: bool) -> str:
+    if embedded and (_served_over_https(request) or _is_local(request)):
+        return "None"
+    return "Lax"
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        return {}
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _no_content() -> Response:
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+def make_routes(base_path: str = "") -> list[Route]:
+    base = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    cookie_path = base or "/"
+
+    async def claim(request: Request) -> Response:
+        if not _same_origin(request):
+            return PlainTextResponse("Forbidden", status_code=403)
+        body = await _json_body(request)
+        kind, ticket = body.get("kind"), body.get("ticket")
+        response = _no_content()
+        store = _store()
+        if kind == "device":
+            claimed = bs.claim_device(store, ticket, replaces=request.cookies.get(bs.DEVICE_COOKIE))
+            if claimed is not None:
+                response.headers.append(
+                    "set-cookie",
+                    cookie_header(
+                        bs.DEVICE_COOKIE,
+                        claimed.token,
+                        max_age=DEVICE_MAX_AGE,
+                        request=request,
+                        same_site=_device_same_site(request, claimed.embedded),
+                        path=cookie_path,
+                    ),
+                )
+        elif kind == "staff":
+            claimed = bs.claim_staff(store, ticket)
+            if claimed is not None:
+                settings = load_settings()
+                response.headers.append(
+                    "set-cookie",
+                    cookie_header(
+                        bs.STAFF_COOKIE,
+                        claimed.token,
+                        max_age=settings.absolute_timeout_hours * 3600,
+                        request=request,
+                        same_site="Strict",
+                        path=cookie_path,
+                    ),
+                )
+        return response
+
+    async def refresh(request: Request) -> Response:
+        """Slide the candidate cookie's own expiry along with the server-side one."""
+        if not _same_origin(request):
+            return PlainTextResponse("Forbidden", status_code=403)
+        token = request.cookies.get(bs.DEVICE_COOKIE)
+        row = bs.device_row_for_token(_store(), token)
+        response = _no_content()
+        if row is not None and token is not None:
+            response.headers.append(
+                "set-cookie",
+                cookie_header(
+                    bs.DEVICE_COOKIE,
+                    token,
+                    max_age=DEVICE_MAX_AGE,
+                    request=request,
+                    same_site=_device_same_site(request, bool(row["embedded"])),
+                    path=cookie_path,
+                ),
+            )
+        return response
+
+    async def clear(request: Request) -> Response:
+        """Forget this browser / log out: the cookie goes (its token was revoked already)."""
+        if not _same_origin(request):
+            return PlainTextResponse("Forbidden", status_code=403)
+        body = await _json_body(request)
+        response = _no_content()
+        if body.get("kind") == "device":
+            bs.revoke_device_token(_store(), request.cookies.get(bs.DEVICE_COOKIE))
+            for same_site in ("Lax", "None"):
+                response.headers.append(
+                    "set-cookie",
+                    cookie_header(
+                        bs.DEVICE_COOKIE,
+                        "",
+                        max_age=0,
+                        request=request,
+                        same_site=same_site,
+                        path=cookie_path,
+                    ),
+                )
+        elif body.get("kind") == "staff":
+            response.headers.append(
+                "set-cookie",
+                cookie_header(
+                    bs.STAFF_COOKIE,
+                    "",
+                    max_age=0,
+                    request=request,
+                    same_site="Strict",
+                    path=cookie_path,
+                ),
+            )
+        return response
+
+    async def healthz(_request: Request) -> Response:
+        from anyio import to_thread
+
+        ok = await to_thread.run_sync(database_answers)
+        if ok:
+            return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
+        return PlainTextResponse(
+            "database unavailable", status_code=503, headers={"Cache-Control": "no-store"}
+        )
+
+    return [
+        Route(f"{base}/{ROUTE_PREFIX}/claim", claim, methods=["POST"]),
+        Route(f"{base}/{ROUTE_PREFIX}/refresh", refresh, methods=["POST"]),
+        Route(f"{base}/{ROUTE_PREFIX}/clear", clear, methods=["POST"]),
+        Route(f"{base}/healthz", healthz, methods=["GET", "HEAD"]),
+    ]
+
+
+def database_answers() -> bool:
+    """A simple read through the store."""
+    try:
+        with _store().read() as conn:
+            conn.execute("SELECT COUNT(*) FROM candidates WHERE id = 0").fetchone()
+        return True
+    except Exception:  # any failure to answer means unhealthy; the reason is logged
+        log.exception("health check: the database did not answer")
+        return False
+
+
+def frame_ancestors(setting: str) -> str:
+    """The CSP source list: the app itself, plus the blog origins in the setting."""
+    extra = [origin for origin in setting.replace(",", " ").split() if origin]
+    return " ".join(["'self'", *extra])
+
+
+class SecurityHeaders:
+    """Plain ASGI middleware adding the security headers to every HTTP answer."""
+
+    def __init__(self, app: Any, base_path: str = "") -> None:
+        self.app = app
+        self.base = "/" + base_path.strip("/") if base_path.strip("/") else ""
+
+    def _is_staff_path(self, path: str) -> bool:
+        if self.base and path.startswith(self.base):
+            path = path[len(self.base) :]
+        return path.strip("/").split("/")[0] in STAFF_PATHS
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        ancestors = (
+            "'none'"
+            if self._is_staff_path(scope.get("path", ""))
+            else frame_ancestors(load_settings().frame_ancestors)
+        )
+        extra = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"content-security-policy", f"frame-ancestors {ancestors}".encode()),
+        ]
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                headers += [(name, value) for name, value in extra if name not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def make_middleware(base_path: str = "") -> list[Middleware]:
+    return [Middleware(SecurityHeaders, base_path=base_path)]
+
+
+def warm_up() -> None:
+    """Import what the first script run needs and open the store (runs its migrations)."""
+    import importlib
+
+    for module in (
+        "ui.frame",
+        "ui.fields",
+        "ui.step",
+        "ui.charts",
+        "ui.consultant",
+        "core.plan",
+        "core.exports",
+        "core.explainer",
+        "core.queue",
+        "core.review",
+        "core.document",
+    ):
+        importlib.import_module(module)
+    _store()
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    from anyio import to_thread
+
+    await to_thread.run_sync(warm_up)
+    yield
