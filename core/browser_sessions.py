@@ -112,12 +112,18 @@ def issue_device_claim(
 
 
 def claim_device(
-    store: Store, ticket: object, replaces: object = None, *, clock: Clock = system_clock
+    store: Store,
+    ticket: object,
+    replaces: object = None,
+    *,
+    embedded: bool | None = None,
+    clock: Clock = system_clock,
 ) -> Claimed | None:
     """Trade a claim ticket for a token, once; None for anything else.
 
     `replaces` is the device cookie the browser still had (say someone else's on a shared
-    computer): it is revoked, so one browser holds one live token.
+    computer): it is revoked, so one browser holds one live token. `embedded` is what
+    the page saw (inside a frame or not), when it said.
     """
     if not well_formed(ticket):
         return None
@@ -136,12 +142,13 @@ def claim_device(
                 "UPDATE device_tokens SET revoked_at = ? WHERE token_hash = ? AND id != ?",
                 (_stamp(now), hash_secret(replaces), row["id"]),
             )
+        framed = bool(row["embedded"]) if embedded is None else embedded
         conn.execute(
             "UPDATE device_tokens SET token_hash = ?, claim_hash = NULL, claim_expires_at = NULL, "
-            "last_used_at = ? WHERE id = ?",
-            (hash_secret(token), _stamp(now), row["id"]),
+            "last_used_at = ?, embedded = ? WHERE id = ?",
+            (hash_secret(token), _stamp(now), int(framed), row["id"]),
         )
-    return Claimed(token, int(row["id"]), bool(row["embedded"]))
+    return Claimed(token, int(row["id"]), framed)
 
 
 def device_claimed(store: Store, row_id: int) -> bool:

@@ -52,14 +52,17 @@ def drop_call(slot: str) -> None:
 def draw_cookie_calls() -> None:
     calls = st.session_state.get(CALLS_KEY) or {}
     for route, payload in calls.values():
-        # json.dumps of server-made values only (routes and random tickets), never user text.
+        # json.dumps of server-made values only (routes and random tickets), never user
+        # text. `framed` tells the route whether this page sits in someone's iframe (the
+        # blog), where the cookie must be a partitioned third-party one.
         st.html(
             "<script>fetch("
             + json.dumps(_route(route))
             + ", {method: 'POST', credentials: 'same-origin', keepalive: true, "
-            "headers: {'Content-Type': 'application/json'}, body: "
-            + json.dumps(json.dumps(payload))
-            + "}).catch(() => {});</script>",
+            "headers: {'Content-Type': 'application/json'}, body: JSON.stringify("
+            "Object.assign("
+            + json.dumps(payload)
+            + ", {framed: window.top !== window.self}))}).catch(() => {});</script>",
             unsafe_allow_javascript=True,
             width=1,
         )
@@ -99,11 +102,7 @@ def remember_candidate() -> None:
         if slot and slot[0] == "claim" and bs.device_claimed(state.store(), remembered[1]):
             drop_call("device")
         return
-    row_id, ticket = bs.issue_device_claim(
-        state.store(),
-        session.candidate_id,
-        embedded=bool(st.session_state.get("embedded")),
-    )
+    row_id, ticket = bs.issue_device_claim(state.store(), session.candidate_id)
     st.session_state[DEVICE_ROW_KEY] = (session.candidate_id, row_id)
     call("device", "claim", {"kind": "device", "ticket": ticket})
 

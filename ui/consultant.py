@@ -107,11 +107,12 @@ def current_consultant() -> ConsultantSession | None:
             st.session_state[NOTICE_KEY] = ENDED.get(result, ENDED["unknown"])
         if (was_here or from_cookie) and _sso_identity() is not None:
             st.logout()
-        if was_here:
-            # app.py keeps the consultant pages for this one run, so the page they were
-            # on still opens and explains what happened (with a login link) instead of
-            # Streamlit's "Page not found".
+        if was_here or not quiet:
+            # The frame keeps the consultant pages for this one run, so the page they
+            # were on (also after a reload) still opens and explains what happened, with
+            # a login link, instead of Streamlit's "Page not found".
             st.session_state[JUST_ENDED_KEY] = True
+        # The dead cookie stays until its own expiry, so a reload explains this again.
         return None
     session = ConsultantSession(
         consultant_id=result.consultant_id,

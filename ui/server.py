@@ -111,7 +111,12 @@ def make_routes(base_path: str = "") -> list[Route]:
         response = _no_content()
         store = _store()
         if kind == "device":
-            claimed = bs.claim_device(store, ticket, replaces=request.cookies.get(bs.DEVICE_COOKIE))
+            claimed = bs.claim_device(
+                store,
+                ticket,
+                replaces=request.cookies.get(bs.DEVICE_COOKIE),
+                embedded=body.get("framed") is True,
+            )
             if claimed is not None:
                 response.headers.append(
                     "set-cookie",
@@ -147,6 +152,7 @@ def make_routes(base_path: str = "") -> list[Route]:
             return PlainTextResponse("Forbidden", status_code=403)
         token = request.cookies.get(bs.DEVICE_COOKIE)
         row = bs.device_row_for_token(_store(), token)
+        framed = (await _json_body(request)).get("framed") is True
         response = _no_content()
         if row is not None and token is not None:
             response.headers.append(
@@ -156,7 +162,7 @@ def make_routes(base_path: str = "") -> list[Route]:
                     token,
                     max_age=DEVICE_MAX_AGE,
                     request=request,
-                    same_site=_device_same_site(request, bool(row["embedded"])),
+                    same_site=_device_same_site(request, framed),
                     path=cookie_path,
                 ),
             )
