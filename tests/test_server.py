@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
 from core import browser_sessions as bs
 from core import journey
@@ -15,8 +18,13 @@ from ui import server
 HOST = "127.0.0.1:8501"
 
 
+async def html_page(_request):
+    return HTMLResponse("<!doctype html><title>app</title>")
+
+
 def app() -> Starlette:
-    return Starlette(routes=server.make_routes(), middleware=server.make_middleware())
+    routes = [*server.make_routes(), Route("/page", html_page)]
+    return Starlette(routes=routes, middleware=server.make_middleware())
 
 
 def request(
@@ -167,3 +175,16 @@ def test_healthz_answers_200_only_when_the_database_answers(store, tmp_path, mon
 def test_malformed_claims_get_nothing(store, body):
     status, headers, _ = request("POST", "/_bb/claim", headers=SAME_ORIGIN, body=body)
     assert status == 204 and not set_cookies(headers)
+
+
+def test_pages_ask_for_the_icon_font_with_the_html(store):
+    import streamlit
+
+    _, headers, _ = request("GET", "/page")
+    link = dict(headers)["link"]
+    href = link.split(">", 1)[0].lstrip("<")
+    assert "rel=preload" in link and "as=font" in link and "crossorigin" in link
+    static = Path(streamlit.__file__).parent / "static"
+    assert (static / href.lstrip("/")).is_file(), href
+    _, headers, _ = request("GET", "/healthz")  # not a page: no preload
+    assert "link" not in dict(headers)

@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -231,6 +232,23 @@ def database_answers() -> bool:
         return False
 
 
+def _icon_font_preload(base: str) -> bytes | None:
+    """A `Link: rel=preload` for Streamlit's Material Symbols font, if it can be found.
+
+    Measured: a page using Material icons was painted ~0.5 s later than one without,
+    because the browser only discovers the font once the app has drawn an icon. Asking
+    for it with the HTML lets it download alongside the JavaScript bundle.
+    """
+    import streamlit
+
+    media = Path(streamlit.__file__).parent / "static" / "static" / "media"
+    fonts = sorted(media.glob("MaterialSymbols-Rounded*.woff2"))
+    if not fonts:
+        return None
+    href = f"{base}/static/media/{fonts[0].name}"
+    return f'<{href}>; rel=preload; as=font; type="font/woff2"; crossorigin'.encode()
+
+
 def frame_ancestors(setting: str) -> str:
     """The CSP source list: the app itself, plus the blog origins in the setting."""
     extra = [origin for origin in setting.replace(",", " ").split() if origin]
@@ -243,6 +261,7 @@ class SecurityHeaders:
     def __init__(self, app: Any, base_path: str = "") -> None:
         self.app = app
         self.base = "/" + base_path.strip("/") if base_path.strip("/") else ""
+        self.preload = _icon_font_preload(self.base)
 
     def _is_staff_path(self, path: str) -> bool:
         if self.base and path.startswith(self.base):
@@ -269,6 +288,9 @@ class SecurityHeaders:
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 headers = list(message.get("headers", []))
                 headers += [(name, value) for name, value in extra if name not in names]
+                content_type = dict(headers).get(b"content-type", b"")
+                if self.preload and content_type.startswith(b"text/html"):
+                    headers.append((b"link", self.preload))
                 message = {**message, "headers": headers}
             await send(message)
 
