@@ -9,6 +9,8 @@ and a `core.auth.ConsultantSession` for the pages.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import streamlit as st
 
 from core import auth
@@ -107,7 +109,7 @@ def current_consultant() -> ConsultantSession | None:
             st.session_state[NOTICE_KEY] = ENDED.get(result, ENDED["unknown"])
         if (was_here or from_cookie) and _sso_identity() is not None:
             st.logout()
-        if was_here or not quiet:
+        if was_here or (not quiet and _on_consultant_page()):
             # The frame keeps the consultant pages for this one run, so the page they
             # were on (also after a reload) still opens and explains what happened, with
             # a login link, instead of Streamlit's "Page not found".
@@ -128,6 +130,15 @@ def current_consultant() -> ConsultantSession | None:
     if slot and slot[0] == "claim" and bs.staff_claimed(state.store(), row_id):
         browser.drop_call("staff")
     return session
+
+
+def _on_consultant_page() -> bool:
+    """Whether the address bar points at a consultant page (after a reload, say)."""
+    try:
+        path = urlsplit(st.context.url or "").path
+    except Exception:  # no browser behind this session
+        return False
+    return path.rstrip("/").rsplit("/", 1)[-1] in ("queue", "reflection", "overview")
 
 
 def begin(session: ConsultantSession) -> None:
