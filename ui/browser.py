@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import browser_sessions as bs
 from core import journey
-from ui import state
+from ui import nav, state
 
 CALLS_KEY = "cookie_calls"
 DEVICE_ROW_KEY = "device_row"
@@ -81,8 +81,6 @@ def restore_candidate() -> None:
         return
     match = bs.check_device(state.store(), token)
     if isinstance(match, bs.DeviceMatch):
-        from ui import nav
-
         nav.switch_to(journey.Session(match.candidate_id, match.reflection_id))
         st.session_state[DEVICE_ROW_KEY] = (match.candidate_id, match.token_id)
         call("device", "refresh", {})
