@@ -151,16 +151,6 @@ def claim_device(
     return Claimed(token, int(row["id"]), framed)
 
 
-def device_claimed(store: Store, row_id: int) -> bool:
-    """True once the browser has traded the ticket (or the row is gone for good)."""
-    with store.read() as conn:
-        row = conn.execute(
-            "SELECT token_hash, claim_expires_at, revoked_at FROM device_tokens WHERE id = ?",
-            (row_id,),
-        ).fetchone()
-    return row is None or row["token_hash"] is not None or row["revoked_at"] is not None
-
-
 def check_device(
     store: Store, token: object, *, clock: Clock = system_clock, touch: bool = True
 ) -> DeviceMatch | DeviceProblem:
@@ -284,15 +274,6 @@ def open_staff_session(
             ),
         )
     return int(cur.lastrowid), ticket
-
-
-def staff_claimed(store: Store, row_id: int) -> bool:
-    """True once the browser has traded the ticket (or the session is over)."""
-    with store.read() as conn:
-        row = conn.execute(
-            "SELECT token_hash, ended_at FROM consultant_sessions WHERE id = ?", (row_id,)
-        ).fetchone()
-    return row is None or row["token_hash"] is not None or row["ended_at"] is not None
 
 
 def claim_staff(store: Store, ticket: object, *, clock: Clock = system_clock) -> Claimed | None:

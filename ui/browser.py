@@ -2,8 +2,11 @@
 
 A script run can read cookies (`st.context.cookies`) but not set them. To set or clear
 one, the page makes a same-origin POST to a route in `ui/server.py`; the small script
-that does it is drawn by `draw_cookie_calls()` in the frame, one slot per cookie, and
-stays until it is no longer needed (a redraw with the same body does not run it again).
+that does it is drawn by `draw_cookie_calls()` in the frame, one slot per cookie. A
+slot is replaced, never removed, for the rest of the session: removing an element from
+the top of the page shifts every widget below it, and the browser would redraw the box
+someone is typing in. A redraw with the same body does not run the script again; if it
+does (a page change), a spent ticket gets nothing.
 """
 
 from __future__ import annotations
@@ -43,10 +46,6 @@ def _route(name: str) -> str:
 def call(slot: str, route: str, payload: dict[str, str]) -> None:
     """Ask the browser to POST `payload` to a cookie route (replaces the slot's last call)."""
     st.session_state.setdefault(CALLS_KEY, {})[slot] = (route, payload)
-
-
-def drop_call(slot: str) -> None:
-    st.session_state.get(CALLS_KEY, {}).pop(slot, None)
 
 
 def draw_cookie_calls() -> None:
@@ -96,9 +95,6 @@ def remember_candidate() -> None:
         return
     remembered = st.session_state.get(DEVICE_ROW_KEY)
     if remembered is not None and remembered[0] == session.candidate_id:
-        slot = (st.session_state.get(CALLS_KEY) or {}).get("device")
-        if slot and slot[0] == "claim" and bs.device_claimed(state.store(), remembered[1]):
-            drop_call("device")
         return
     row_id, ticket = bs.issue_device_claim(state.store(), session.candidate_id)
     st.session_state[DEVICE_ROW_KEY] = (session.candidate_id, row_id)

@@ -126,9 +126,6 @@ def current_consultant() -> ConsultantSession | None:
     )
     st.session_state[ROW_KEY] = row_id
     st.session_state[SESSION_KEY] = session
-    slot = (st.session_state.get(browser.CALLS_KEY) or {}).get("staff")
-    if slot and slot[0] == "claim" and bs.staff_claimed(state.store(), row_id):
-        browser.drop_call("staff")
     return session
 
 
