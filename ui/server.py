@@ -317,8 +317,18 @@ def warm_up() -> None:
         "core.queue",
         "core.review",
         "core.document",
+        # What Streamlit itself imports on the first run: the favicon goes through PIL,
+        # icon names are checked against a table, and `magic` runs on every script.
+        "PIL.Image",
+        "PIL.PngImagePlugin",
+        "streamlit.material_icon_names",
+        "streamlit.runtime.scriptrunner.magic_funcs",
+        "streamlit.components.v2.manifest_scanner",
     ):
         importlib.import_module(module)
+    from PIL import Image
+
+    Image.preinit()  # the common image plugins, which opening the favicon loads
     _store()
 
 
