@@ -391,3 +391,43 @@ def end_consultant_sessions(
             (_stamp(clock()), reason, consultant_id),
         )
     return cur.rowcount
+
+
+# ------------------------------------------------------------------ tidying
+
+
+KEEP_ENDED_DAYS = 7  # the audit log keeps the history; the rows are only needed briefly
+KEEP_EXPIRED_DAYS = 90  # long enough to tell a returning visitor their browser forgot them
+
+
+def forget_stale(store: Store, settings: Settings, *, clock: Clock = system_clock) -> int:
+    """Delete rows no browser can use any more. Returns how many went.
+
+    Claims never traded (the page closed first), revoked tokens, long-expired ones,
+    and consultant sessions that ended or ran past their absolute limit.
+    """
+    now = clock()
+    ended_before = _stamp(now - dt.timedelta(days=KEEP_ENDED_DAYS))
+    absolute = dt.timedelta(hours=settings.absolute_timeout_hours)
+    with store.write() as conn:
+        gone = conn.execute(
+            "DELETE FROM device_tokens WHERE "
+            "(token_hash IS NULL AND claim_expires_at < ?) "
+            "OR (revoked_at IS NOT NULL AND revoked_at < ?) OR last_used_at < ?",
+            (
+                _stamp(now),
+                ended_before,
+                _stamp(now - dt.timedelta(days=DEVICE_IDLE_DAYS + KEEP_EXPIRED_DAYS)),
+            ),
+        ).rowcount
+        gone += conn.execute(
+            "DELETE FROM consultant_sessions WHERE "
+            "(token_hash IS NULL AND claim_expires_at < ?) "
+            "OR (ended_at IS NOT NULL AND ended_at < ?) OR started_at < ?",
+            (
+                _stamp(now),
+                ended_before,
+                _stamp(now - absolute - dt.timedelta(days=KEEP_ENDED_DAYS)),
+            ),
+        ).rowcount
+    return gone

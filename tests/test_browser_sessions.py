@@ -247,3 +247,32 @@ def test_a_staff_claim_works_once(store, alex, clock):
 
 def test_an_unknown_session_row_is_ended(store, clock):
     assert bs.use_staff_session(store, 12345, SETTINGS, clock=clock) == "unknown"
+
+
+def test_stale_rows_are_tidied_and_live_ones_kept(store, alex, clock):
+    session, live = _device(store, clock)
+    _, never_claimed = bs.issue_device_claim(store, session.candidate_id, clock=clock)
+    _, forgotten = _device(store, clock)
+    bs.revoke_device(store, forgotten.row_id, clock=clock)
+    staff_live = _staff(store, alex, clock)
+    staff_ended = _staff(store, alex, clock)
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE consultant_sessions SET ended_at = started_at, ended_reason = 'logout' "
+            "WHERE id = ?",
+            (staff_ended.row_id,),
+        )
+    clock.advance(minutes=bs.CLAIM_MINUTES + 1)
+    assert bs.forget_stale(store, SETTINGS, clock=clock) == 1  # only the unclaimed ticket
+    clock.advance(days=bs.KEEP_ENDED_DAYS)
+    assert bs.forget_stale(store, SETTINGS, clock=clock) == 2  # the revoked token, the logout
+    with store.read() as conn:
+        assert [r[0] for r in conn.execute("SELECT id FROM device_tokens")] == [live.row_id]
+        assert [r[0] for r in conn.execute("SELECT id FROM consultant_sessions")] == [
+            staff_live.row_id
+        ]
+    # A session past its absolute limit goes the same number of days after that limit.
+    clock.advance(hours=SETTINGS.absolute_timeout_hours)
+    assert bs.forget_stale(store, SETTINGS, clock=clock) == 1
+    # The browser's own token, used in time, stays through all of it.
+    assert isinstance(bs.check_device(store, live.token, clock=clock), bs.DeviceMatch)

@@ -302,7 +302,8 @@ def make_middleware(base_path: str = "") -> list[Middleware]:
 
 
 def warm_up() -> None:
-    """Import what the first script run needs and open the store (runs its migrations)."""
+    """Import what the first script run needs, open the store (runs its migrations) and
+    delete session rows no browser can use any more."""
     import importlib
 
     for module in (
@@ -329,7 +330,7 @@ def warm_up() -> None:
     from PIL import Image
 
     Image.preinit()  # the common image plugins, which opening the favicon loads
-    _store()
+    bs.forget_stale(_store(), load_settings())
 
 
 @asynccontextmanager
