@@ -49,7 +49,8 @@ def _served_over_https(request: Request) -> bool:
 
 
 def _host(request: Request) -> str:
-    return request.headers.get("x-forwarded-host") or request.headers.get("host", "")
+    # Host only, as Streamlit's own websocket check does: a proxy must pass it through.
+    return request.headers.get("host", "")
 
 
 def _same_origin(request: Request) -> bool:
