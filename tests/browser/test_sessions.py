@@ -136,6 +136,22 @@ def test_deleting_my_data_revokes_the_browser(page, live_server, st_ui):
     assert "Welcome back" not in st_ui.main(page).inner_text()
 
 
+def test_an_expired_browser_gets_a_fresh_start_and_one_line_why(page, live_server, st_ui):
+    start(page, st_ui, live_server.url + ENTRY)
+    cookie = st_ui.cookie(page.context, bs.DEVICE_COOKIE)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=bs.DEVICE_IDLE_DAYS + 1)
+    with live_server.store().write() as conn:
+        conn.execute(
+            "UPDATE device_tokens SET last_used_at = ? WHERE token_hash = ?",
+            (long_ago.isoformat(timespec="seconds"), bs.hash_secret(cookie["value"])),
+        )
+    page.reload()
+    st_ui.wait(page, since={"started": 0, "sent": 0})
+    main = st_ui.main(page)
+    expect(main).to_contain_text("no longer remembers your reflection")
+    fresh_start_shown(page, st_ui)
+
+
 def test_a_forged_cookie_gets_a_fresh_start(page, live_server, st_ui):
     host = urlsplit(live_server.url).hostname
     page.context.add_cookies(
