@@ -1,105 +1,27 @@
-"""Bounce Back: entry point. Navigation, the shared frame, and first-load capture."""
+"""Bounce Back: the entry `streamlit run app.py` starts.
+
+Streamlit runs this file as the app script of every session, under the name
+`__main__` (AppTest does the same): it draws the shared frame. The server imports it
+once as a module (`streamlit run` finds `app = st.App(...)` below and serves it with
+uvicorn): that adds the cookie routes, the security headers, `/healthz` and the
+start-up warm-up around the Streamlit app.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from core.progress import progress
-from core.questionnaire import STEPS
-from ui import guard, nav, state
-from ui.consultant import JUST_ENDED_KEY, current_consultant
+if __name__ == "__main__":
+    from ui import frame
 
-# A local file, not a Material icon: those make the browser fetch the favicon from Google.
-ASSETS = Path(__file__).parent / "assets"
+    frame.draw()
+else:
+    from ui import server
 
-st.set_page_config(
-    page_title="Bounce Back", page_icon=str(ASSETS / "favicon.png"), layout="centered"
-)
-
-guard.before_page()
-state.capture_entry_params()
-# A resume link can point at any page, so act on it before whichever page runs.
-nav.resume_from_link()
-
-done = progress(state.answers()) if state.candidate() is not None else None
-
-welcome = st.Page(
-    "views/welcome.py",
-    title="Welcome",
-    icon=":material/waving_hand:",
-    url_path="welcome",
-    default=True,
-)
-step_pages = [
-    st.Page(
-        f"views/step{step.number}_{step.key}.py",
-        title=f"{step.number}. {step.title}",
-        url_path=step.key,
-        # The navigation doubles as the progress indicator: a tick once a step is done.
-        icon=(
-            ":material/check_circle:"
-            if done and done[step.key]
-            else ":material/radio_button_unchecked:"
-        ),
+    _base = str(st.get_option("server.baseUrlPath") or "")
+    app = st.App(
+        "app.py",
+        routes=server.make_routes(_base),
+        middleware=server.make_middleware(_base),
+        lifespan=server.lifespan,
     )
-    for step in STEPS
-]
-plan = st.Page("views/plan.py", title="My plan", icon=":material/flag:", url_path="plan")
-login = st.Page(
-    "views/staff_login.py",
-    title="Staff login",
-    icon=":material/lock:",
-    url_path="staff",
-    visibility="hidden",
-)
-
-sections: dict[str, list] = {"Your reflection": [welcome, *step_pages, plan]}
-consultant = current_consultant()
-if consultant is not None or st.session_state.pop(JUST_ENDED_KEY, False):
-    sections["Consultants"] = [
-        st.Page(
-            "views/consultant_queue.py", title="Queue", icon=":material/inbox:", url_path="queue"
-        ),
-        st.Page(
-            "views/consultant_detail.py",
-            title="Reflection",
-            icon=":material/article:",
-            url_path="reflection",
-        ),
-        st.Page(
-            "views/consultant_overview.py",
-            title="Overview",
-            icon=":material/bar_chart:",
-            url_path="overview",
-        ),
-    ]
-sections["Your reflection"].append(login)
-current = st.navigation(sections)
-
-st.session_state.pages = {
-    "welcome": welcome,
-    "plan": plan,
-    "login": login,
-    **{step.key: page for step, page in zip(STEPS, step_pages, strict=True)},
-}
-
-progress_slot = st.sidebar.empty() if done is not None else None
-
-with guard.friendly_errors():
-    current.run()
-
-# Drawn after the page so a table saved during this run already counts.
-if progress_slot is not None and state.candidate() is not None:
-    done = progress(state.answers())
-    finished = sum(done.values())
-    with progress_slot.container():
-        st.progress(
-            finished / len(done),
-            text=f"Your progress: {finished} of {len(done)} steps done",
-        )
-        st.caption(
-            "Steps can be done in any order. A step is ticked once its self-ratings and "
-            "at least one other question are answered."
-        )

@@ -15,9 +15,11 @@ class ConsentText:
 
 
 STORE_ANSWERS = ConsentText(
-    version="store-2026-11",
+    version="store-2026-11-browser",
     text=(
-        "Save my answers so I can come back to them with my resume code. They stay "
+        "Save my answers so I can come back to them with my resume code. This browser "
+        "will remember me too, with one cookie and no tracking, until I tell it to forget "
+        "me. They stay "
         "private to me unless I later choose to send them to a consultant, and I can "
         "delete them at any time from My plan."
     ),

@@ -188,6 +188,45 @@ def m0004_queue_filter_indexes_cover(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0005_browser_and_staff_sessions")
+def m0005_browser_and_staff_sessions(db: Database) -> None:
+    # Sessions that outlive a websocket: a candidate's browser (device token) and a
+    # consultant's login. Only SHA-256 hashes of tokens and claim tickets are stored. A
+    # row is made first with a one-time claim ticket; the browser trades the ticket for
+    # its cookie at a server route, which writes the token hash.
+    _run(
+        db,
+        """
+        CREATE TABLE device_tokens (
+            id INTEGER PRIMARY KEY,
+            candidate_id INTEGER NOT NULL REFERENCES candidates(id) ON DELETE CASCADE,
+            token_hash TEXT UNIQUE,
+            claim_hash TEXT UNIQUE,
+            claim_expires_at TEXT,
+            embedded INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX device_tokens_candidate ON device_tokens(candidate_id);
+        CREATE TABLE consultant_sessions (
+            id INTEGER PRIMARY KEY,
+            consultant_id INTEGER NOT NULL REFERENCES consultants(id) ON DELETE CASCADE,
+            token_hash TEXT UNIQUE,
+            claim_hash TEXT UNIQUE,
+            claim_expires_at TEXT,
+            via_sso INTEGER NOT NULL DEFAULT 0,
+            password_fingerprint TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            ended_at TEXT,
+            ended_reason TEXT
+        );
+        CREATE INDEX consultant_sessions_consultant ON consultant_sessions(consultant_id);
+        """,
+    )
+
+
 @MIGRATIONS(name="0006_trust_fixes")
 def m0006_trust_fixes(db: Database) -> None:
     # Single sign-on accounts are bound to the identity provider's issuer and subject,

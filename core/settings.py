@@ -45,6 +45,9 @@ class Settings:
     # The identity provider's issuer (`iss`), exactly as in its openid-configuration.
     # Single sign-on refuses every login until it is set.
     sso_issuer: str = ""
+    # Origins (space- or comma-separated) allowed to show the app in a frame, e.g. the
+    # blog: "https://blog.example.com". The app itself always may; staff pages never.
+    frame_ancestors: str = ""
 
 
 def _coerce(raw: str, default: object) -> object:

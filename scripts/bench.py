@@ -574,7 +574,9 @@ def _welcome_title() -> str | None:
 
 
 @contextlib.contextmanager
-def _server(port: int, db_path: Path, log_path: Path) -> Iterator[subprocess.Popen]:
+def _server(
+    port: int, db_path: Path, log_path: Path, script: Path = ROOT / "app.py"
+) -> Iterator[subprocess.Popen]:
     env = {**os.environ, "BOUNCE_BACK_DB_PATH": str(db_path)}
     with log_path.open("w") as out:
         process = subprocess.Popen(
@@ -583,7 +585,7 @@ def _server(port: int, db_path: Path, log_path: Path) -> Iterator[subprocess.Pop
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                str(script),
                 "--server.headless",
                 "true",
                 "--server.port",
@@ -663,6 +665,95 @@ def bench_first_paint(reps: int, workdir: Path) -> Row:
     )
 
 
+WARM_VISITS = 3
+BARE_PAGE = 'import streamlit as st\n\nst.title("Bare page")\n'
+
+
+def _paint_time(browser: Any, url: str, title: str) -> float:
+    """Seconds from asking for `url` to its title painted, for a new visitor.
+
+    The browser and its (fresh) context are up before the clock starts.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.get_by_role("heading", name=title).first.wait_for(state="visible", timeout=60_000)
+        return time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def _health_up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def bench_first_paint_ratio(reps: int, workdir: Path) -> list[Row]:
+    """SPEC §9 first paint, cold (fresh server) and warm, against a bare one-line page.
+
+    Each start: the server answers its health check, then a new visitor opens the page
+    (cold: the server's first visitor; warm: the next `WARM_VISITS`, each with a fresh
+    browser profile).
+    The bare page is measured the same way in the same run, so the ratio says what the
+    app adds on this machine, however busy it is.
+    """
+    names = ("first paint, cold server", "first paint, warm server")
+    if not Path(CHROMIUM).exists():
+        return [Row(f"{n} (no {CHROMIUM})", "-", "-", "-", None) for n in names]
+    from playwright.sync_api import sync_playwright
+
+    bare = workdir / "bare_page.py"
+    bare.write_text(BARE_PAGE)
+    targets = {"app": (ROOT / "app.py", _welcome_title() or ""), "bare": (bare, "Bare page")}
+    times: dict[tuple[str, str], list[float]] = {
+        (target, phase): [] for target in targets for phase in ("cold", "warm")
+    }
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for rep in range(reps):
+                for target, (script, title) in targets.items():
+                    port = _free_port()
+                    url = f"http://127.0.0.1:{port}"
+                    db = workdir / f"ratio_{target}{rep}.db"
+                    with _server(port, db, workdir / f"ratio_{target}{rep}.log", script):
+                        deadline = time.perf_counter() + 60
+                        while not _health_up(url):
+                            if time.perf_counter() > deadline:
+                                raise RuntimeError(f"{target} server did not start in 60 s")
+                            time.sleep(0.05)
+                        times[(target, "cold")].append(_paint_time(browser, url + "/", title))
+                        # Warm visits are cheap to repeat: a few per start steady the median.
+                        for _ in range(WARM_VISITS):
+                            times[(target, "warm")].append(_paint_time(browser, url + "/", title))
+                    log(
+                        f"first paint {target} {rep + 1}/{reps}: cold "
+                        f"{times[(target, 'cold')][-1]:.2f} s, warm "
+                        f"{times[(target, 'warm')][-1]:.2f} s"
+                    )
+        finally:
+            browser.close()
+    rows = []
+    for phase, name, budget in (("cold", names[0], 1.2), ("warm", names[1], 1.1)):
+        app, base = times[("app", phase)], times[("bare", phase)]
+        ratio = statistics.median(app) / statistics.median(base)
+        rows.append(
+            Row(
+                f"{name}: Welcome vs bare one-line page ({len(app)} visits each)",
+                f"<= {budget:.1f}x bare",
+                f"{statistics.median(app):.2f} s vs {statistics.median(base):.2f} s ({ratio:.2f}x)",
+                f"{max(app):.2f} s vs {max(base):.2f} s (max)",
+                ratio <= budget,
+            )
+        )
+    return rows
+
+
 # --- Main ------------------------------------------------------------------------------------
 
 
@@ -699,6 +790,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(bench_concurrent(8, 3 if args.quick else 10, workdir / "eight.db"))
         if "paint" not in args.skip:
             rows.append(bench_first_paint(2 if args.quick else 3, workdir))
+            rows += bench_first_paint_ratio(2 if args.quick else 3, workdir)
         log(
             f"done in {time.perf_counter() - started:.0f} s; "
             f"load average now {os.getloadavg()[0]:.1f} (others' work inflates the numbers)"

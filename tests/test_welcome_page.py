@@ -64,11 +64,19 @@ def test_resume_by_typed_code(app, store):
     assert at.text_input(key="answer_company").value == "Acme"
 
 
+def open_link(app, code):
+    """Arrive from a `?resume=` link and answer the question it asks with Open."""
+    app.query_params["resume"] = code
+    at = app.run()
+    assert "candidate" not in at.session_state  # never attached before the visitor says so
+    at.button(key="resume_open").click().run()
+    return at
+
+
 def test_resume_by_link_parameter(app, store):
     session = journey.start(store)
     journey.save_answer(store, session.reflection_id, "role", "Analyst")
-    app.query_params["resume"] = session.code
-    at = app.run()
+    at = open_link(app, session.code)
     assert not at.exception
     assert at.session_state["candidate"].candidate_id == session.candidate_id
     assert at.text_input(key="answer_role").value == "Analyst"
@@ -76,8 +84,7 @@ def test_resume_by_link_parameter(app, store):
 
 def test_resumed_candidate_can_open_any_step(app, store):
     session = journey.start(store)
-    app.query_params["resume"] = session.code
-    at = app.run()
+    at = open_link(app, session.code)
     at.switch_page("views/step3_options.py").run()
     assert not at.exception
     assert at.title[0].value == "Keep your options open"
@@ -115,8 +122,7 @@ def test_bad_code_in_the_link_gives_a_message(app, store):
 def test_new_reflection_under_the_same_code(app, store):
     first = journey.start(store)
     journey.save_answer(store, first.reflection_id, "company", "Acme")
-    app.query_params["resume"] = first.code
-    at = app.run()
+    at = open_link(app, first.code)
     assert at.text_input(key="answer_company").value == "Acme"
     at.button(key="new_reflection").click().run()
     assert not at.exception
@@ -161,3 +167,30 @@ def test_honest_time_estimate_and_optional_own_name_signs_the_drafts(app, store)
     from core import drafts
 
     assert drafts.rejection_reply(answers).body.endswith("\nMaya Patel")
+
+
+def test_a_resume_link_asks_first_and_shows_only_the_start_of_the_code(app, store):
+    session = journey.start(store)
+    journey.save_answer(store, session.reflection_id, "company", "Acme")
+    app.query_params["resume"] = session.code
+    at = app.run()
+    assert not at.exception
+    assert "candidate" not in at.session_state
+    shown = " ".join(str(m.value) for m in at.markdown)
+    assert f"Open the reflection saved under {session.code[:4]}-…?" in shown
+    assert session.code not in shown
+    # The code leaves the address bar at once.
+    assert "resume" not in at.query_params
+    # Nothing of the reflection is drawn while the question is open.
+    assert not [t for t in at.text_input if t.value == "Acme"]
+
+
+def test_start_my_own_leaves_the_linked_reflection_alone(app, store):
+    session = journey.start(store)
+    app.query_params["resume"] = session.code
+    at = app.run()
+    at.button(key="resume_decline").click().run()
+    assert not at.exception
+    assert "candidate" not in at.session_state
+    start(at)
+    assert at.session_state["candidate"].candidate_id != session.candidate_id

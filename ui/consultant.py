@@ -1,23 +1,34 @@
 """Consultant login state: who is logged in, the page guard, logout, single sign-on.
 
-The session lives in `st.session_state` as a `core.auth.ConsultantSession`; every run
-checks it against the idle and absolute timeouts and that the account is still enabled.
+A login is a row in `consultant_sessions` (core/browser_sessions.py) and an HttpOnly,
+SameSite=Strict cookie of its own, so reloads and extra tabs stay logged in. Every run
+checks the row: idle and absolute timeouts, logout in any tab, a disabled account or a
+new password end it at the next request. `st.session_state` only caches the row id
+and a `core.auth.ConsultantSession` for the pages.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import streamlit as st
 
 from core import auth
+from core import browser_sessions as bs
 from core.auth import ConsultantSession
 from core.safe_html import escape_md
-from ui import state
+from ui import browser, state
 
 SESSION_KEY = "consultant"
 NOTICE_KEY = "consultant_notice"
 SELECTED_KEY = "selected_reflection"
 VIEWED_KEY = "reflection_view_logged"
 SSO_CHECKED_KEY = "sso_checked"
+ROW_KEY = "consultant_session_row"
+COOKIE_CHECKED_KEY = "consultant_cookie_checked"
+# How often an open consultant page checks, without counting as activity, whether the
+# session has ended, so an unattended screen stops showing reflections by itself.
+IDLE_CHECK_SECONDS = 15
 # Set for one run when a timeout or a disabled account ends the session.
 JUST_ENDED_KEY = "consultant_session_just_ended"
 LOGIN_PAGE = "views/staff_login.py"
@@ -30,6 +41,10 @@ ENDED = {
     "safe. Please log in again.",
     "absolute": "Your session reached its time limit, so we logged you out. Please log in again.",
     "disabled": "This account has been disabled, so you've been logged out.",
+    "logout": "You've been logged out (from this or another tab). Please log in again.",
+    "password": "The password for this account was changed, so you've been logged out. "
+    "Please log in again.",
+    "unknown": "Your session has ended. Please log in again.",
 }
 
 
@@ -64,50 +79,106 @@ def _try_sso() -> ConsultantSession | None:
     if result.session is None:
         st.session_state[NOTICE_KEY] = result.message
         return None
-    st.session_state[SESSION_KEY] = result.session
+    begin(result.session)
     return result.session
 
 
-def current_consultant() -> ConsultantSession | None:
-    """The logged-in consultant, or None. Ends sessions that timed out or were disabled."""
-    session = st.session_state.get(SESSION_KEY)
-    if session is None:
-        return _try_sso()
-    refreshed, reason = auth.validate_session(state.store(), session, state.settings())
-    if refreshed is None:
-        _forget()
-        st.session_state[NOTICE_KEY] = ENDED.get(reason or "", ENDED["idle"])
-        if session.via_sso and _sso_identity() is not None:
-            st.logout()
-        # app.py keeps the consultant pages for this one run, so the page they were on
-        # still opens and explains what happened (with a login link) instead of
-        # Streamlit's "Page not found".
-        st.session_state[JUST_ENDED_KEY] = True
+def _row_from_cookie() -> int | None:
+    """Once per session: the session row behind this browser's consultant cookie."""
+    if st.session_state.get(COOKIE_CHECKED_KEY):
         return None
-    st.session_state[SESSION_KEY] = refreshed
-    return refreshed
+    st.session_state[COOKIE_CHECKED_KEY] = True
+    return bs.staff_row_for_token(state.store(), browser.cookie(bs.STAFF_COOKIE))
+
+
+def current_consultant() -> ConsultantSession | None:
+    """The logged-in consultant, or None. Ends sessions that have ended on the server."""
+    row_id = st.session_state.get(ROW_KEY)
+    from_cookie = False
+    if row_id is None:
+        row_id = _row_from_cookie()
+        from_cookie = row_id is not None
+        if row_id is None:
+            return _try_sso()
+    result = bs.use_staff_session(state.store(), row_id, state.settings())
+    if isinstance(result, str):
+        was_here = SESSION_KEY in st.session_state
+        _forget()
+        quiet = from_cookie and result in ("logout", "unknown")
+        if not quiet:
+            st.session_state[NOTICE_KEY] = ENDED.get(result, ENDED["unknown"])
+        if (was_here or from_cookie) and _sso_identity() is not None:
+            st.logout()
+        if was_here or (not quiet and _on_consultant_page()):
+            # The frame keeps the consultant pages for this one run, so the page they
+            # were on (also after a reload) still opens and explains what happened, with
+            # a login link, instead of Streamlit's "Page not found".
+            st.session_state[JUST_ENDED_KEY] = True
+        # The dead cookie stays until its own expiry, so a reload explains this again.
+        return None
+    session = ConsultantSession(
+        consultant_id=result.consultant_id,
+        username=result.username,
+        display_name=result.display_name,
+        started_at=result.started_at,
+        last_seen=result.last_seen,
+        via_sso=result.via_sso,
+    )
+    st.session_state[ROW_KEY] = row_id
+    st.session_state[SESSION_KEY] = session
+    return session
+
+
+def _on_consultant_page() -> bool:
+    """Whether the address bar points at a consultant page (after a reload, say)."""
+    try:
+        path = urlsplit(st.context.url or "").path
+    except Exception:  # no browser behind this session
+        return False
+    return path.rstrip("/").rsplit("/", 1)[-1] in ("queue", "reflection", "overview")
 
 
 def begin(session: ConsultantSession) -> None:
+    """A login that just succeeded: a session row, and its cookie on the way."""
+    row_id, ticket = bs.open_staff_session(
+        state.store(), session.consultant_id, via_sso=session.via_sso
+    )
+    st.session_state[ROW_KEY] = row_id
     st.session_state[SESSION_KEY] = session
     st.session_state.pop(NOTICE_KEY, None)
+    browser.call("staff", "claim", {"kind": "staff", "ticket": ticket})
 
 
 def _forget() -> None:
     for key in list(st.session_state.keys()):
-        if key in (SESSION_KEY, SELECTED_KEY, VIEWED_KEY) or str(key).startswith(("q_", "detail_")):
+        if key in (SESSION_KEY, SELECTED_KEY, VIEWED_KEY, ROW_KEY) or str(key).startswith(
+            ("q_", "detail_")
+        ):
             del st.session_state[key]
 
 
 def logout() -> None:
+    """Log out everywhere: every session of this consultant ends at its next request."""
     session = st.session_state.get(SESSION_KEY)
     if session is not None:
+        bs.end_consultant_sessions(state.store(), session.consultant_id)
         auth.logout(state.store(), session)
     _forget()
+    browser.call("staff", "clear", {"kind": "staff"})
     st.session_state[NOTICE_KEY] = "You've logged out. Thank you for looking after our candidates."
     if session is not None and session.via_sso and _sso_identity() is not None:
         st.logout()
     st.switch_page(LOGIN_PAGE)
+
+
+@st.fragment(run_every=IDLE_CHECK_SECONDS)
+def _watch_for_end() -> None:
+    # Reads the row only (no activity), so an idle screen really does time out.
+    row_id = st.session_state.get(ROW_KEY)
+    if row_id is None:
+        return
+    if bs.staff_session_state(state.store(), row_id, state.settings()) is not None:
+        st.rerun(scope="app")
 
 
 def login_link() -> None:
@@ -133,6 +204,7 @@ def require_consultant() -> ConsultantSession:
         st.caption(f"Logged in as **{escape_md(session.display_name)}**")
         if st.button("Log out", key="sidebar_logout", icon=":material/logout:"):
             logout()
+        _watch_for_end()
     return session
 
 

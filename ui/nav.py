@@ -40,18 +40,53 @@ def require_candidate() -> bool:
 
 
 def resume_from_link() -> None:
-    """Act on a `?resume=CODE` from the landing URL once, whichever page it opened."""
+    """Check a `?resume=CODE` from the landing URL once, whichever page it opened.
+
+    A link can be crafted by someone else, so nothing is attached yet: a code that
+    matches a reflection waits for the visitor's answer (`resume_prompt`).
+    """
     pending = st.session_state.pop("pending_resume", None)
-    if not pending or state.candidate() is not None:
+    if not pending:
         return
     try:
         session = journey.resume(state.store(), pending)
     except (codes.BadCode, journey.UnknownCode) as exc:
         st.session_state.resume_error = str(exc)
         return
-    switch_to(session)
-    st.session_state.resume_code = codes.normalise(pending)
-    st.session_state.pop("resume_error", None)
+    current = state.candidate()
+    if current is not None and current.candidate_id == session.candidate_id:
+        return  # their own link, on a browser that already remembers them
+    st.session_state.confirm_resume = codes.normalise(pending)
+
+
+def resume_prompt() -> bool:
+    """Ask before opening a reflection from a link. True while the question is on screen."""
+    code = st.session_state.get("confirm_resume")
+    if not code:
+        return False
+    with st.container(border=True):
+        st.subheader("Open a saved reflection?")
+        # Only the first group: the whole code is a key to someone's answers.
+        st.write(f"Open the reflection saved under {code[:4]}-…?")
+        st.caption(
+            "Only open it if the link is your own. Anyone who has the code can read "
+            "what is saved under it, and anything you add there."
+        )
+        open_col, own_col = st.columns(2)
+        if open_col.button("Open", type="primary", key="resume_open", icon=":material/history:"):
+            del st.session_state.confirm_resume
+            try:
+                switch_to(journey.resume(state.store(), code))
+            except (codes.BadCode, journey.UnknownCode) as exc:
+                st.session_state.resume_error = str(exc)
+            else:
+                st.session_state.resume_code = code
+                st.session_state.pop("resume_error", None)
+            st.rerun()
+        if own_col.button("Start my own", key="resume_decline", icon=":material/add:"):
+            del st.session_state.confirm_resume
+            st.rerun()
+    return True
 
 
 def switch_to(session: journey.Session) -> None:

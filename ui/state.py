@@ -31,6 +31,9 @@ def capture_entry_params() -> None:
     st.session_state.embedded = st.query_params.get("embed") == "true"
     resume = st.query_params.get("resume")
     st.session_state.pending_resume = resume[:64] if isinstance(resume, str) else None
+    if "resume" in st.query_params:
+        # The code is a secret: out of the address bar (and history, bookmarks) at once.
+        del st.query_params["resume"]
 
 
 def candidate() -> journey.Session | None:
@@ -50,6 +53,8 @@ def forget_candidate() -> None:
             "answers",
             "errors",
             "new_code",
+            "resume_code",
+            "device_row",
         ):
             del st.session_state[key]
 

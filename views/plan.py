@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import contact, journey
 from core.plan import build_plan
-from ui import contact_offer, nav, plan_page, state
+from ui import browser, contact_offer, nav, plan_page, state
 from ui.step import phone_fixes
 
 st.title("My plan")
@@ -61,6 +61,8 @@ def delete_section() -> None:
         if st.button("Delete my data", key="delete_data", icon=":material/delete:"):
             st.session_state.confirm_delete = True
             st.rerun()
+        st.caption("On a shared computer? This browser remembers you until you tell it not to.")
+        browser.forget_button("forget_browser_plan")
         return
     st.warning(
         "This deletes all your reflections and answers for good, including anything shared "
@@ -71,6 +73,7 @@ def delete_section() -> None:
     if yes.button("Yes, delete everything", type="primary", key="delete_confirm"):
         journey.delete_candidate(store, session.candidate_id)
         state.forget_candidate()
+        browser.after_data_deleted()
         for key in list(st.session_state.keys()):
             if key.startswith(("contact_", "check_")) or key in (
                 "confirm_delete",

@@ -7,7 +7,7 @@ import streamlit as st
 from core import codes, journey
 from core.consent import STORE_ANSWERS
 from core.store import STORE_ERRORS
-from ui import fields, nav, state
+from ui import browser, fields, nav, state
 
 settings = state.settings()
 
@@ -115,6 +115,9 @@ if resume_code:
             "We store only a scrambled version of the code, so we can't look it up for you "
             "if it's lost. Anyone with the code can see your answers: keep it to yourself."
         )
+
+st.caption("This browser remembers you, so a reload or a new tab brings you straight back.")
+browser.forget_button("forget_browser_welcome")
 
 if not new_code:
     with st.container(border=True):

@@ -3,7 +3,8 @@
 Every module here sets `pytestmark = pytest.mark.browser`. Tests use
 
 - `live_server` (module): `.url` (no trailing slash), `.db_path`, `.store()`, `.log()`;
-  `fresh_server` is the same for one test alone;
+  `fresh_server` is the same for one test alone; `server_runner` is the context
+  manager behind both, taking extra environment variables (settings);
 - `browser` (session): Playwright Chromium from /usr/bin/chromium;
 - `page` (per test): fresh context; `page.dialogs`, `page.console_errors` and
   `page.external_requests` (blocked) collect what happened; a failing test leaves a
@@ -194,11 +195,11 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def run_server(tmp_dir: Path) -> Iterator[LiveServer]:
+def run_server(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
     port = free_port()
     db_path = tmp_dir / "bounce_back.db"
     log_path = tmp_dir / "server.log"
-    env = {**os.environ, "BOUNCE_BACK_DB_PATH": str(db_path)}
+    env = {**os.environ, "BOUNCE_BACK_DB_PATH": str(db_path), **(extra_env or {})}
     command = [
         sys.executable,
         "-m",
@@ -247,6 +248,12 @@ def run_server(tmp_dir: Path) -> Iterator[LiveServer]:
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     with run_server(tmp_path_factory.mktemp("live_server")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def server_runner():
+    """`run_server(tmp_dir, extra_env)`, for modules that need a server with settings."""
+    return run_server
 
 
 @pytest.fixture
@@ -686,6 +693,19 @@ def resume_code(target) -> str:
     return found.group(0)
 
 
+def wait_for_cookie(context, name: str, *, present: bool = True, timeout_s: float = 15) -> dict:
+    """The browser's cookie `name` once it is set (or {} once it is gone)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = next((c for c in context.cookies() if c["name"] == name), None)
+        if (found is not None) == present:
+            return found or {}
+        if time.monotonic() > deadline:
+            state = "never set" if present else "never cleared"
+            raise AssertionError(f"cookie {name!r} {state} within {timeout_s:.0f}s")
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def st_ui() -> SimpleNamespace:
     """The helpers above, for test modules (importing `conftest` by name is ambiguous:
@@ -719,4 +739,5 @@ def st_ui() -> SimpleNamespace:
         staff_login=staff_login,
         nav_titles=nav_titles,
         resume_code=resume_code,
+        cookie=wait_for_cookie,
     )

@@ -7,14 +7,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from core import journey
+from core import browser_sessions, journey
 from core.consent import STORE_ANSWERS
 from core.questionnaire import FIELDS_BY_KEY, STAGES
 
 pytestmark = pytest.mark.browser
 
 EMBED_PAGE = Path(__file__).with_name("embed_page.html")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, server_runner):
+    """The app, allowing the blog's origin to frame it (BOUNCE_BACK_FRAME_ANCESTORS)."""
+    settings = {"BOUNCE_BACK_FRAME_ANCESTORS": "http://localhost:*"}
+    with server_runner(tmp_path_factory.mktemp("embed_server"), settings) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +100,25 @@ def test_candidate_completes_welcome_inside_the_blog_iframe(page, live_server, b
     assert answers["company"] == "Northwind Analytics"
     assert answers["role"] == "Senior data analyst"
     assert answers["stage_reached"] == "final_interview"
+
+
+def test_a_reload_inside_the_blog_iframe_keeps_the_candidate_s_place(
+    page, live_server, blog, st_ui
+):
+    page.goto(blog)
+    frame = app_frame(page)
+    st_ui.wait(frame, since={"started": 0, "sent": 0})
+    st_ui.tick(frame, STORE_ANSWERS.text)
+    st_ui.click(frame, "Start my reflection")
+    st_ui.fill(frame, FIELDS_BY_KEY["company"].label, "Fabrikam")
+    # A third-party cookie here: partitioned to the blog's site (CHIPS).
+    cookie = st_ui.cookie(page.context, browser_sessions.DEVICE_COOKIE)
+    assert cookie["sameSite"] == "None" and cookie["secure"] and cookie["httpOnly"]
+
+    page.reload()
+    frame = app_frame(page)
+    st_ui.wait(frame, since={"started": 0, "sent": 0})
+    main = st_ui.main(frame)
+    expect(main).to_contain_text("Welcome back")
+    expect(main.get_by_label(FIELDS_BY_KEY["company"].label, exact=True)).to_have_value("Fabrikam")
+    assert page.console_errors == []

@@ -273,6 +273,10 @@ def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
         again = context.new_page()
         st_ui.watch(again)
         st_ui.open(again, link.group(0))
+        # A link never attaches by itself: the visitor is asked first.
+        expect(st_ui.main(again)).to_contain_text(f"Open the reflection saved under {code[:4]}-")
+        assert "resume=" not in again.url  # the code has left the address bar
+        st_ui.click(again, "Open")
         main = st_ui.main(again)
         # Restored values are drawn a moment after the run ends: assert with retries.
         expect(main).to_contain_text("Welcome back")
