@@ -13,9 +13,16 @@ from ui.guard import UNAVAILABLE_TITLE
 pytestmark = pytest.mark.browser
 
 
-def test_a_corrupt_database_shows_the_short_break_page(page, fresh_server, st_ui):
-    # The server opens the database on its first visitor, so damage it before that.
-    fresh_server.db_path.write_bytes(os.urandom(16384))
+@pytest.fixture
+def server_on_a_corrupt_file(tmp_path, server_runner):
+    # The server checks the database as it starts, before its first visitor.
+    (tmp_path / "bounce_back.db").write_bytes(os.urandom(16384))
+    with server_runner(tmp_path) as server:
+        yield server
+
+
+def test_a_corrupt_database_shows_the_short_break_page(page, server_on_a_corrupt_file, st_ui):
+    fresh_server = server_on_a_corrupt_file
     st_ui.open(page, fresh_server.url)
     main = st_ui.main(page)
     expect(main.locator("h1").first).to_contain_text(UNAVAILABLE_TITLE)
