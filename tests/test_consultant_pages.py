@@ -221,7 +221,8 @@ def test_queue_filters_and_search(app, store, alice):
 def test_logout_hides_the_pages_again(app, store, alice):
     shared_reflection(store)
     at = pin(log_in(app), "views/consultant_queue.py")
-    at.sidebar.button(key="sidebar_logout").click().run()
+    # "Log out" is the last entry of the consultant's own navigation.
+    at.switch_page("views/consultant_logout.py").run()
     assert not at.exception
     assert "consultant" not in at.session_state
     assert len(at.dataframe) == 0
@@ -420,3 +421,59 @@ def test_a_colleague_name_is_escaped_in_the_confirmation(app, store, alice):
     at.button(key=f"detail_assign_other_{rid}").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == [f"Assigned to {escape_md(name)}."]
+
+
+def nav_pages(at) -> list[str]:
+    """The files of the pages this run's navigation registered, in order."""
+    return [Path(str(info.get("script_path") or "")).stem for info in at._registered_pages.values()]
+
+
+def test_a_logged_in_consultant_has_a_navigation_of_their_own(app, store, alice):
+    at = app.run()
+    assert "welcome" in nav_pages(at) and "consultant_queue" not in nav_pages(at)
+    at = pin(log_in(app), "views/consultant_queue.py")
+    assert nav_pages(at) == [
+        "consultant_queue",
+        "consultant_detail",
+        "consultant_overview",
+        "consultant_logout",
+        "staff_login",
+        "",  # the hidden page at "/" (a function, no file), which opens the queue
+    ]
+    for path in ("views/welcome.py", "views/step1_feedback.py", "views/plan.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(path)
+
+
+def test_queue_and_detail_use_the_wide_layout(app, store, alice, monkeypatch):
+    import streamlit as st
+
+    layouts: list[str] = []
+    real = st.set_page_config
+
+    def record(*args, **kwargs):
+        layouts.append(kwargs.get("layout", ""))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(st, "set_page_config", record)
+    rid = shared_reflection(store)
+    at = app.run()
+    assert "wide" not in layouts  # the candidate's pages stay centred
+    at = pin(log_in(app), "views/consultant_queue.py")
+    layouts.clear()
+    at.run()
+    assert layouts[-1] == "wide"
+    at.session_state["selected_reflection"] = rid
+    layouts.clear()
+    pin(at, "views/consultant_detail.py")
+    assert layouts[-1] == "wide"
+
+
+def test_every_page_is_written_down_once():
+    from ui import pages
+
+    assert len(pages.BY_TITLE) == len(pages.ALL)
+    assert len({spec.path for spec in pages.ALL}) == len(pages.ALL)
+    assert len({spec.url_path for spec in pages.ALL}) == len(pages.ALL)
+    for spec in pages.ALL:
+        assert (ROOT / spec.path).is_file(), spec.path

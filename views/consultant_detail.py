@@ -9,12 +9,12 @@ import streamlit as st
 from core import contact, document, journey, queue, review
 from core.queue import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
-from ui import charts, consultant, state
+from ui import charts, consultant, pages, state
 
 session = consultant.require_consultant()
 store = state.store()
 
-st.page_link(consultant.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
+pages.link(pages.QUEUE, "Back to the queue", icon=":material/arrow_back:")
 rid = st.session_state.get(consultant.SELECTED_KEY)
 if rid is None:
     st.info("Choose a reflection in the queue to read it here.", icon=":material/inbox:")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import contact, journey
 from core.plan import build_plan
-from ui import browser, contact_offer, nav, plan_page, state
+from ui import browser, contact_offer, nav, pages, plan_page, state
 from ui.step import phone_fixes
 
 st.title("My plan")
@@ -20,9 +20,7 @@ if st.session_state.pop("data_deleted", False):
         "works. Thank you for trusting us with them, and good luck with what comes next.",
         icon=":material/delete:",
     )
-    st.page_link(
-        st.session_state.pages["welcome"], label="Start afresh", icon=":material/waving_hand:"
-    )
+    pages.link(pages.WELCOME, "Start afresh")
     st.stop()
 
 if not nav.require_candidate():
