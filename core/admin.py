@@ -13,14 +13,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from core.campaign import NO_CAMPAIGN
+from core.review import REVIEW_STATUSES
 from core.store import BUSY_TIMEOUT_MS, Store, create_private_file, sqlite_uri
 
 # Anything past a century is a typo, not a retention policy.
 MAX_RETENTION_DAYS = 36_500
 # A draft updated in the last day may be open in someone's browser right now.
 MIN_RETENTION_DAYS = 1
-REVIEW_STATUSES = ("new", "in_progress", "contacted", "closed")
-NO_CAMPAIGN = "(none)"
 
 _DRAFTS_DUE = "submitted_at IS NULL AND updated_at < ?"
 _SUBMITTED_DUE = "submitted_at IS NOT NULL AND submitted_at < ?"

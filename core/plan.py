@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import drafts
-from core.questionnaire import DIMENSION_LABELS, DIMENSIONS, STAGES, STEPS
+from core.questionnaire import DIMENSION_LABELS, DIMENSIONS, STAGE_LABELS, STEPS
 from core.scoring import Explanation, ScoreResult, explain, score
 from core.suggestions import Reason, reasons_for
 
@@ -26,8 +26,6 @@ CHASE_AFTER_DAYS = 7
 NEXT_STEP_AFTER_DAYS = 7
 PRACTICE_AFTER_DAYS = 14
 CHECK_IN_AFTER_DAYS = 28
-
-STAGE_LABELS = dict(STAGES)
 
 
 @dataclass(frozen=True)

@@ -477,3 +477,20 @@ def test_every_page_is_written_down_once():
     assert len({spec.url_path for spec in pages.ALL}) == len(pages.ALL)
     for spec in pages.ALL:
         assert (ROOT / spec.path).is_file(), spec.path
+
+
+def test_the_detail_page_speaks_about_the_candidate(app, store, alice):
+    rid = shared_reflection(store)  # no other live opportunities given
+    text = all_text(open_detail(app, rid))
+    assert "No other live options" in text
+    assert "You have no other live opportunities" not in text
+    assert "You asked to talk" not in text and "Asked to be contacted" in text
+
+
+def test_empty_queue_cells_are_a_dash_not_none(app, store, alice):
+    shared_reflection(store)
+    at = pin(log_in(app), "views/consultant_queue.py")
+    table = at.dataframe[0].value
+    cells = [table[column].iloc[0] for column in table.columns]
+    assert all(cell is not None and str(cell) not in ("None", "nan") for cell in cells), cells
+    assert table["Assigned to"].iloc[0] == "—" and table["Score"].iloc[0] == "—"

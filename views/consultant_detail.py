@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from core import contact, document, journey, queue, review
-from core.queue import STATUS_LABELS
+from core.review import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
 from ui import charts, consultant, pages, state
 

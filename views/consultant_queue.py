@@ -8,15 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from core import csv_export, queue, review
-from core.queue import (
-    BAND_LABELS,
-    REASON_LABELS,
-    STATUS_LABELS,
-    QueueFilter,
-    campaign_options,
-    fetch_queue,
-)
+from core.questionnaire import BAND_LABELS, NO_BAND
+from core.queue import QueueFilter, campaign_options, fetch_queue
+from core.review import STATUS_LABELS
 from core.safe_html import escape_md
+from core.suggestions import REASON_LABELS
 from ui import consultant, state
 
 session = consultant.require_consultant()
@@ -38,7 +34,7 @@ if due:
             ):
                 consultant.open_reflection(row["id"])
 
-BAND_CHOICES = {**BAND_LABELS, "none": "Not enough answers"}
+BAND_CHOICES = {**BAND_LABELS, "none": NO_BAND}
 
 with st.expander("Filter and search", expanded=True, icon=":material/filter_list:"):
     left, right = st.columns(2)
@@ -116,13 +112,14 @@ frame = pd.DataFrame(
             "#": row["id"],
             "Submitted": review.age_text(row["submitted_at"]),
             "Role and company": _about(row),
-            "Stage": row["stage"],
-            "Score": row["overall"],
+            "Stage": row["stage"] or "—",
+            # Text, so a reflection without a score shows "—", not a grey "None".
+            "Score": "—" if row["overall"] is None else str(round(row["overall"])),
             "Band": row["band_label"],
             "Reasons": ", ".join(row["reasons"]),
             "Contact?": "Yes" if row["contact_requested"] else "",
             "Status": row["status_label"],
-            "Assigned to": row["assignee"],
+            "Assigned to": row["assignee"] or "—",
         }
         for row in result.rows
     ]
@@ -135,7 +132,6 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=table_key,
-    column_config={"Score": st.column_config.NumberColumn(format="%.0f")},
 )
 selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
 if selected:

@@ -1,0 +1,46 @@
+"""Each label lives with the module that owns its fact; the others only borrow it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import admin, campaign, document, overview, questionnaire, queue, review, suggestions
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [p for folder in ("core", "ui", "views") for p in (ROOT / folder).glob("*.py")]
+
+
+def defined_in(text: str) -> list[str]:
+    return [p.relative_to(ROOT).as_posix() for p in SOURCES if text in p.read_text()]
+
+
+def test_status_labels_belong_to_review():
+    assert list(review.STATUS_LABELS) == ["new", "in_progress", "contacted", "closed"]
+    assert tuple(review.STATUS_LABELS) == review.REVIEW_STATUSES
+    assert admin.REVIEW_STATUSES is review.REVIEW_STATUSES
+    assert queue.STATUS_LABELS is review.STATUS_LABELS
+    assert document.STATUS_LABELS is review.STATUS_LABELS
+    assert defined_in('"in_progress": "In progress"') == ["core/review.py"]
+
+
+def test_reason_labels_belong_to_suggestions():
+    assert queue.REASON_LABELS is suggestions.REASON_LABELS
+    assert defined_in('"no_live_options": "No other live options"') == ["core/suggestions.py"]
+    stored = {"code": "no_live_options", "text": "You have no other live opportunities yet."}
+    assert suggestions.for_staff(stored) == "No other live options"
+    assert suggestions.for_staff({**stored, "for_staff": "Nothing else live"}) == (
+        "Nothing else live"
+    )
+
+
+def test_band_and_stage_labels_belong_to_the_questionnaire():
+    assert overview.BAND_LABELS is questionnaire.BAND_LABELS
+    assert queue.BAND_LABELS is questionnaire.BAND_LABELS
+    assert overview.NO_BAND is questionnaire.NO_BAND
+    assert defined_in('"Not enough answers"') == ["core/questionnaire.py"]
+
+
+def test_the_no_campaign_label_belongs_to_campaign():
+    assert queue.NO_CAMPAIGN is campaign.NO_CAMPAIGN
+    assert admin.NO_CAMPAIGN is campaign.NO_CAMPAIGN
+    assert defined_in('NO_CAMPAIGN = "') == ["core/campaign.py"]
