@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import codes
+from core.audit import stamp, system_clock, utc_now
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
 from core.contact import ASKED_TO_TALK
 from core.scoring import ScoreResult, score
-from core.store import Store, utc_now
+from core.store import Store
 from core.suggestions import priority_of, reasons_for
 from core.validation import clean_answer
 
@@ -143,7 +144,7 @@ def new_reflection(
     store: Store, candidate_id: int, campaign: Mapping[str, str] | None = None
 ) -> int:
     """Another reflection under the same code; TooMany past MAX_NEW_REFLECTIONS_PER_DAY."""
-    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
+    since = stamp(system_clock() - dt.timedelta(days=1))
     with store.write() as conn:
         recent = conn.execute(
             "SELECT COUNT(*) FROM reflections WHERE candidate_id = ? AND created_at >= ?",

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from core import accounts
-from core.auth import Clock, ConsultantSession, audit, stamp, system_clock
+from core.audit import Clock, stamp, system_clock
+from core.audit import record as audit
+from core.auth import ConsultantSession
 from core.store import Store
 from core.validation import InvalidAnswer, clean_text
 

@@ -44,3 +44,18 @@ def test_the_no_campaign_label_belongs_to_campaign():
     assert queue.NO_CAMPAIGN is campaign.NO_CAMPAIGN
     assert admin.NO_CAMPAIGN is campaign.NO_CAMPAIGN
     assert defined_in('NO_CAMPAIGN = "') == ["core/campaign.py"]
+
+
+def test_one_clock_and_one_timestamp_for_every_module():
+    import datetime as dt
+
+    from core import audit, auth, browser_sessions
+
+    assert auth.stamp is audit.stamp and review.stamp is audit.stamp
+    assert review.audit is audit.record and auth.audit is audit.record
+    assert browser_sessions.system_clock is audit.system_clock
+    moment = dt.datetime(2026, 11, 26, 15, 0, 30, 999, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    assert audit.stamp(moment) == "2026-11-26T14:00:30+00:00"
+    assert audit.parse_stamp(audit.stamp(moment)) == moment.replace(microsecond=0)
+    assert defined_in('isoformat(timespec="seconds")') == ["core/audit.py"]
+    assert defined_in("dt.datetime.now(") == ["core/audit.py"]
