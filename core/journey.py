@@ -21,7 +21,7 @@ from core.contact import ASKED_TO_TALK
 from core.scoring import ScoreResult, score
 from core.store import Store
 from core.suggestions import priority_of, reasons_for
-from core.validation import clean_answer
+from core.validation import clean_answer, unanswered
 
 # Answers copied onto the reflection row so the consultant queue needs no join.
 DENORMALISED = ("company", "role", "stage_reached")
@@ -171,7 +171,7 @@ def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
     cleaned = clean_answer(key, value)
     now = utc_now()
     with store.write() as conn:
-        if cleaned is None or cleaned == "" or cleaned == []:
+        if unanswered(cleaned):
             conn.execute(
                 "DELETE FROM answers WHERE reflection_id = ? AND key = ?", (reflection_id, key)
             )

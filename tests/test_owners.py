@@ -59,3 +59,12 @@ def test_one_clock_and_one_timestamp_for_every_module():
     assert audit.parse_stamp(audit.stamp(moment)) == moment.replace(microsecond=0)
     assert defined_in('isoformat(timespec="seconds")') == ["core/audit.py"]
     assert defined_in("dt.datetime.now(") == ["core/audit.py"]
+
+
+def test_blank_answers_are_defined_once():
+    from core import journey, progress, validation
+
+    assert journey.unanswered is validation.unanswered
+    assert progress.unanswered is validation.unanswered
+    assert all(validation.unanswered(v) for v in (None, "", []))
+    assert not any(validation.unanswered(v) for v in (0, "x", [{"a": 1}], 3))
