@@ -237,6 +237,10 @@ def test_overview_page_draws(app, store, alice):
     assert not at.exception
     assert [t.value for t in at.title] == ["Overview"]
     assert at.metric[0].value == "1"
+    # The three charts come from ui/charts.py, built once per set of rows.
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    axes = [spec["encoding"]["y"].get("field") for spec in specs]
+    assert axes == ["count", "campaign", "band"]
 
 
 # ---------------------------------------------------------------- single sign-on
