@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import csv_export, review
+from core import queue_export, review
 from core.queue import QueueFilter, fetch_queue
 from ui import consultant, queue_page, state
 
@@ -81,7 +81,7 @@ st.download_button(
         store,
         session,
         "queue csv",
-        lambda: csv_export.to_bytes(csv_export.queue_csv(store, filters)),
+        lambda: queue_export.to_bytes(queue_export.queue_csv(store, filters)),
     ),
     file_name=f"bounce-back-queue-{dt.date.today().isoformat()}.csv",
     mime="text/csv",
