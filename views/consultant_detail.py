@@ -8,7 +8,7 @@ from core import contact, document, journey, review
 from core.safe_html import escape_md, render_markdown
 from ui import charts, consultant, pages, reflection_page, state
 
-session = consultant.require_consultant()
+staff = consultant.require_consultant()
 store = state.store()
 
 pages.link(pages.QUEUE, "Back to the queue", icon=":material/arrow_back:")
@@ -23,7 +23,7 @@ except review.NotFound as exc:
     st.stop()
 
 if st.session_state.get(consultant.VIEWED_KEY) != rid:
-    review.record_view(store, session, rid)
+    review.record_view(store, staff, rid)
     st.session_state[consultant.VIEWED_KEY] = rid
 
 # What the candidate shared (a snapshot), never their live answers; nothing at all for a
@@ -48,10 +48,10 @@ with st.container(key="detail_summary"):
     )
 
 
-reflection_page.neighbours(session, rid, reflection)
+reflection_page.neighbours(staff, rid, reflection)
 reflection_page.flash()
-reflection_page.status_and_assignment(session, rid, reflection)
-reflection_page.follow_up(session, rid, reflection)
+reflection_page.status_and_assignment(staff, rid, reflection)
+reflection_page.follow_up(staff, rid, reflection)
 
 rows = document.score_rows(reflection)
 if rows:
@@ -71,7 +71,7 @@ st.download_button(
     "Download as Markdown",
     # Built and audited on each click (a deferred download), never on a page view.
     review.audited_download(
-        store, session, "reflection markdown", lambda: markdown.encode("utf-8"), rid
+        store, staff, "reflection markdown", lambda: markdown.encode("utf-8"), rid
     ),
     file_name=f"{'reflection' if shared else 'contact-request'}-{rid}.md",
     mime="text/markdown",
@@ -80,5 +80,5 @@ st.download_button(
     on_click="ignore",
 )
 
-reflection_page.notes(session, rid)
+reflection_page.notes(staff, rid)
 reflection_page.status_history(rid)

@@ -9,7 +9,7 @@ import streamlit as st
 from core.overview import overview
 from ui import charts, consultant, state
 
-session = consultant.require_consultant()
+staff = consultant.require_consultant()
 
 st.title("Overview")
 PERIODS = {"Last 4 weeks": 28, "Last 12 weeks": 84, "Last year": 365, "All time": None}

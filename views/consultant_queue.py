@@ -10,14 +10,14 @@ from core import queue_export, review
 from core.queue import QueueFilter, fetch_queue
 from ui import consultant, queue_page, state
 
-session = consultant.require_consultant()
+staff = consultant.require_consultant()
 store = state.store()
 
 st.title("Reflections to review")
 st.caption("Most urgent first; within the same urgency, the longest waiting first.")
 
 queue_page.follow_ups_due(store)
-filters = queue_page.filters(store, session)
+filters = queue_page.filters(store, staff)
 if st.session_state.get("q_last_filters") != filters:
     st.session_state.q_last_filters = filters
     st.session_state.q_page = 0
@@ -79,7 +79,7 @@ st.download_button(
     f"Download CSV of all {result.total:,} matching",
     review.audited_download(
         store,
-        session,
+        staff,
         "queue csv",
         lambda: queue_export.to_bytes(queue_export.queue_csv(store, filters)),
     ),

@@ -8,14 +8,14 @@ from core import auth
 from core.safe_html import escape_md
 from ui import consultant, pages, state
 
-session = consultant.current_consultant()
-if session is not None and st.session_state.pop("after_login", False):
+staff = consultant.current_consultant()
+if staff is not None and st.session_state.pop("after_login", False):
     pages.go(pages.QUEUE)
 
 st.title("Staff login")
 
-if session is not None:
-    st.success(f"You're logged in as **{escape_md(session.display_name)}**.")
+if staff is not None:
+    st.success(f"You're logged in as **{escape_md(staff.display_name)}**.")
     pages.link(pages.QUEUE, "Open the review queue")
     pages.link(pages.OVERVIEW, "See the overview")
     if st.button("Log out", key="login_logout", icon=":material/logout:"):
