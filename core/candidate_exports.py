@@ -100,14 +100,7 @@ def forward_lines(plan: Plan) -> list[str]:
         lines += ["### Your STAR answers", ""]
         for answer in forward.star:
             lines += [f"**{_e(answer.question)}**", ""]
-            for label, text in (
-                ("Situation", answer.situation),
-                ("Task", answer.task),
-                ("Action", answer.action),
-                ("Result", answer.result),
-            ):
-                if text:
-                    lines.append(f"- *{label}:* {_e(text)}")
+            lines += [f"- *{label}:* {_e(text)}" for label, text in answer.parts()]
             lines.append("")
     return lines
 

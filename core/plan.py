@@ -280,6 +280,16 @@ class StarAnswer:
     action: str
     result: str
 
+    def parts(self) -> list[tuple[str, str]]:
+        """(Situation|Task|Action|Result, what they wrote) for each part they wrote."""
+        named = (
+            ("Situation", self.situation),
+            ("Task", self.task),
+            ("Action", self.action),
+            ("Result", self.result),
+        )
+        return [(label, text) for label, text in named if text]
+
 
 @dataclass(frozen=True)
 class TakingForward:

@@ -126,14 +126,7 @@ def taking_forward(p: Plan) -> None:
         ):
             for answer in forward.star:
                 parts = [f"**{escape_md(answer.question)}**"]
-                for label, text in (
-                    ("Situation", answer.situation),
-                    ("Task", answer.task),
-                    ("Action", answer.action),
-                    ("Result", answer.result),
-                ):
-                    if text:
-                        parts.append(f"- *{label}:* {escape_md(text)}")
+                parts += [f"- *{label}:* {escape_md(text)}" for label, text in answer.parts()]
                 st.markdown("\n".join(parts))
 
 
