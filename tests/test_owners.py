@@ -75,3 +75,13 @@ def test_consultant_views_read_like_the_screen():
     for view in (ROOT / "views").glob("*.py"):
         if view.name != "welcome.py":
             assert len(view.read_text().splitlines()) <= 150, view.name
+
+
+def test_an_edited_draft_is_defined_once():
+    from core import drafts
+
+    assert drafts.is_edited("My own words") and not drafts.is_edited("  \n")
+    assert not drafts.is_edited(None) and not drafts.is_edited(["a list"])
+    copies = set(defined_in("bool(saved.strip())"))
+    # ui/fields.py and ui/step.py belong to the card work (issue 10), which calls it too.
+    assert "core/drafts.py" in copies and not copies & {"core/plan.py", "views/plan.py"}
