@@ -68,6 +68,9 @@ def test_a_consultant_gets_a_wide_workspace_of_their_own(page, live_server, st_u
     width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
     assert width > 900, width
 
+    st_ui.nav(page, "Overview")
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)
+
     with st_ui.rerun(page):
         page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Log out").click()
     expect(main).to_contain_text("You've logged out")
