@@ -72,32 +72,28 @@ def weekly_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
     )
 
 
-def campaign_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
-    """Shared reflections per campaign, most first."""
+def _count_bars(rows: Sequence[dict[str, Any]], label: str, sort: Any) -> alt.Chart:
+    """Horizontal bars: how many reflections per `label`."""
+    frame = pd.DataFrame(list(rows), columns=[label, "order", "count"])
     return (
-        alt.Chart(pd.DataFrame(list(rows), columns=["campaign", "count"]))
+        alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("campaign:N", title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
-            tooltip=["campaign:N", "count:Q"],
+            y=alt.Y(f"{label}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=200)),
+            tooltip=[f"{label}:N", "count:Q"],
         )
     )
+
+
+def campaign_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Shared reflections per campaign, most first."""
+    return _count_bars(rows, "campaign", "-x")
 
 
 def band_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
     """Shared reflections per band, in band order."""
-    return (
-        alt.Chart(pd.DataFrame(list(rows), columns=["band", "order", "count"]))
-        .mark_bar()
-        .encode(
-            x=alt.X("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y(
-                "band:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelLimit=200)
-            ),
-            tooltip=["band:N", "count:Q"],
-        )
-    )
+    return _count_bars(rows, "band", alt.SortField("order"))
 
 
 @functools.lru_cache(maxsize=512)

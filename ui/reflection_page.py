@@ -82,15 +82,7 @@ def neighbours(session: ConsultantSession, rid: int, reflection: dict[str, Any])
     filters = st.session_state.get("q_last_filters")
     previous, following = queue.neighbours(state.store(), filters, rid)
     back, contacted, forward = st.columns(3)
-    back.button(
-        "Previous",
-        key="detail_previous",
-        icon=":material/arrow_back:",
-        disabled=previous is None,
-        on_click=_open,
-        args=(previous,),
-        help="The reflection before this one in the queue, with your current filters.",
-    )
+    _neighbour(back, "Previous", previous, ":material/arrow_back:", "before")
     contacted.button(
         "Mark contacted",
         key=f"detail_contacted_{rid}",
@@ -99,14 +91,18 @@ def neighbours(session: ConsultantSession, rid: int, reflection: dict[str, Any])
         on_click=_mark_contacted,
         args=(session, rid),
     )
-    forward.button(
-        "Next",
-        key="detail_next",
-        icon=":material/arrow_forward:",
-        disabled=following is None,
+    _neighbour(forward, "Next", following, ":material/arrow_forward:", "after")
+
+
+def _neighbour(column: Any, label: str, other: int | None, icon: str, where: str) -> None:
+    column.button(
+        label,
+        key=f"detail_{label.lower()}",
+        icon=icon,
+        disabled=other is None,
         on_click=_open,
-        args=(following,),
-        help="The reflection after this one in the queue, with your current filters.",
+        args=(other,),
+        help=f"The reflection {where} this one in the queue, with your current filters.",
     )
 
 
