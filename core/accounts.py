@@ -11,7 +11,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from core.store import Store, utc_now
+from core.audit import utc_now
+from core.store import Store
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12

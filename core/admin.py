@@ -13,14 +13,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from core.audit import stamp, system_clock
+from core.campaign import NO_CAMPAIGN
+from core.review import REVIEW_STATUSES
 from core.store import BUSY_TIMEOUT_MS, Store, create_private_file, sqlite_uri
 
 # Anything past a century is a typo, not a retention policy.
 MAX_RETENTION_DAYS = 36_500
 # A draft updated in the last day may be open in someone's browser right now.
 MIN_RETENTION_DAYS = 1
-REVIEW_STATUSES = ("new", "in_progress", "contacted", "closed")
-NO_CAMPAIGN = "(none)"
 
 _DRAFTS_DUE = "submitted_at IS NULL AND updated_at < ?"
 _SUBMITTED_DUE = "submitted_at IS NOT NULL AND submitted_at < ?"
@@ -40,11 +41,6 @@ def _check_days(value: Any, what: str) -> int:
             "(a hundred years); that looks like a typo. Nothing was deleted."
         )
     return value
-
-
-def _cutoff(now: dt.datetime, days: int) -> str:
-    # Same shape as core.store.utc_now(), so ISO strings compare in time order.
-    return (now - dt.timedelta(days=days)).astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def purge(
@@ -68,11 +64,11 @@ def purge(
     submitted_days = _check_days(submitted_days, "submitted")
     if audit_days is not None:
         audit_days = _check_days(audit_days, "audit log")
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or system_clock()
     if now.tzinfo is None:
         raise ValueError("The purge time must carry a time zone.")
-    draft_cutoff = _cutoff(now, draft_days)
-    submitted_cutoff = _cutoff(now, submitted_days)
+    draft_cutoff = stamp(now - dt.timedelta(days=draft_days))
+    submitted_cutoff = stamp(now - dt.timedelta(days=submitted_days))
     with store.read() if dry_run else store.write() as conn:
         drafts = conn.execute(
             f"SELECT COUNT(*) FROM reflections WHERE {_DRAFTS_DUE}", (draft_cutoff,)
@@ -97,7 +93,11 @@ def purge(
             if deleted != orphans:
                 # Should be impossible inside one transaction; refuse rather than guess.
                 raise RuntimeError("Purge counts changed mid-transaction; rolled back.")
-        logs = {} if audit_days is None else _purge_logs(conn, _cutoff(now, audit_days), dry_run)
+        logs = (
+            {}
+            if audit_days is None
+            else _purge_logs(conn, stamp(now - dt.timedelta(days=audit_days)), dry_run)
+        )
     return {"drafts": drafts, "submitted": submitted, "candidates": orphans, **logs}
 
 

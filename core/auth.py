@@ -19,18 +19,17 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
-import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core import accounts
+from core.audit import Clock, parse_stamp, printable, stamp, system_clock
+from core.audit import record as audit
 from core.settings import Settings
 from core.store import Store
-
-Clock = Callable[[], dt.datetime]
 
 # The one answer for unknown user, wrong password, disabled account or malformed input,
 # so the form never reveals which usernames exist.
@@ -68,7 +67,6 @@ SSO_TAKEN = (
 SSO_CLAIMS = ("iss", "sub", "email", "email_verified", "name")
 SSO_SUBJECT_MAX = 255
 MAX_USERNAME_INPUT = 64
-AUDIT_ACTOR_MAX = 64
 # The first wait after the free failures; it doubles with each further failure.
 FIRST_WAIT = dt.timedelta(minutes=1)
 # A run of failures older than this no longer counts towards a wait.
@@ -79,53 +77,6 @@ VERIFY_QUEUE_SECONDS = 5.0
 _dummy_hashes: dict[int, str] = {}
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
-
-
-def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def stamp(moment: dt.datetime) -> str:
-    """ISO text in UTC, second precision: sorts and compares correctly as text."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-def parse_stamp(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
-
-
-def _printable(text: str, limit: int) -> str:
-    # Attacker-chosen usernames end up in the audit log: keep them short and one line.
-    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    return kept[:limit]
-
-
-def audit(
-    conn: Any,
-    actor: str,
-    action: str,
-    reflection_id: int | None = None,
-    detail: str = "",
-    *,
-    at: dt.datetime | None = None,
-) -> None:
-    """One audit row, written inside the caller's transaction. Never pass candidate text."""
-    conn.execute(
-        "INSERT INTO audit_log (at, actor, action, reflection_id, detail) VALUES (?, ?, ?, ?, ?)",
-        (
-            stamp(at or system_clock()),
-            _printable(actor, AUDIT_ACTOR_MAX) or "(blank)",
-            action,
-            reflection_id,
-            detail,
-        ),
-    )
-
-
-def audit_entries(store: Store, *, limit: int = 200) -> list[dict[str, Any]]:
-    with store.read() as conn:
-        rows = conn.execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [dict(row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -143,10 +94,6 @@ class LoginResult:
     session: ConsultantSession | None
     message: str = ""
     locked: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.session is not None
 
 
 def _dummy_hash() -> str:
@@ -410,7 +357,7 @@ def sso_login(
     clean = raw_email.strip().lower() if isinstance(raw_email, str) else ""
     issuer = str(identity.get("iss") or "").strip()
     subject = str(identity.get("sub") or "").strip()
-    shown = _printable(clean, 80) or "no e-mail"
+    shown = printable(clean, 80) or "no e-mail"
 
     def refuse(detail: str, message: str, actor: str = "") -> LoginResult:
         with store.write() as conn:
@@ -464,7 +411,7 @@ def _first_sso_login(
     if named is not None:
         if named["password_hash"] is not None or named["sso_subject"] is not None:
             audit(conn, email, "sso_refused", detail="address bound elsewhere", at=now)
-            return LoginResult(None, SSO_TAKEN.format(email=_printable(email, 80)))
+            return LoginResult(None, SSO_TAKEN.format(email=printable(email, 80)))
         # Made by single sign-on before accounts were bound: bind it now.
         conn.execute(
             "UPDATE consultants SET sso_issuer = ?, sso_subject = ? WHERE id = ?",
@@ -473,7 +420,7 @@ def _first_sso_login(
         audit(conn, email, "sso_bound", detail="existing account", at=now)
         return conn.execute("SELECT * FROM consultants WHERE id = ?", (named["id"],)).fetchone()
     raw_name = identity.get("name")
-    name = _printable(
+    name = printable(
         raw_name.strip() if isinstance(raw_name, str) else "", accounts.DISPLAY_NAME_MAX
     )
     cur = conn.execute(

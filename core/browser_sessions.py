@@ -21,15 +21,15 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from core import accounts, auth
+from core import accounts, audit
+from core.audit import Clock, system_clock
+from core.audit import parse_stamp as _parse
+from core.audit import stamp as _stamp
 from core.settings import Settings
 from core.store import Store
-
-Clock = Callable[[], dt.datetime]
 
 DEVICE_IDLE_DAYS = 30
 CLAIM_MINUTES = 5
@@ -42,18 +42,6 @@ STAFF_COOKIE = "bb_staff"
 
 DeviceProblem = Literal["malformed", "unknown", "revoked", "expired"]
 StaffEnd = Literal["idle", "absolute", "disabled", "password", "logout", "unknown"]
-
-
-def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-def _parse(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
 
 
 def new_secret() -> str:
@@ -366,7 +354,9 @@ def use_staff_session(
                 "WHERE id = ?",
                 (_stamp(now), reason, row_id),
             )
-            auth.audit(conn, row["username"] or "(deleted)", "session_ended", detail=reason, at=now)
+            audit.record(
+                conn, row["username"] or "(deleted)", "session_ended", detail=reason, at=now
+            )
     if reason is not None:
         return reason
     return StaffSession(

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 CAMPAIGN_KEYS = ("utm_source", "utm_medium", "utm_campaign", "ref")
+# How consultants see "came without a campaign" in filters, counts and exports.
+NO_CAMPAIGN = "(none)"
 MAX_LEN = 100
 
 

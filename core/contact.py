@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from core.audit import utc_now
 from core.consent import CONTACT_ME
 from core.scoring import score
-from core.store import Store, utc_now
+from core.store import Store
 from core.suggestions import Reason, reasons_for
 from core.validation import InvalidAnswer, clean_text
 

@@ -14,16 +14,20 @@ from typing import Any
 
 from core.contact import CHANNELS
 from core.questionnaire import (
+    BAND_LABELS,
     CONTEXT_FIELDS,
     DIMENSION_LABELS,
     DIMENSIONS,
     LIKERT_LABELS,
+    STAGE_LABELS,
     STEPS,
     Field,
 )
-from core.queue import BAND_LABELS, REASON_LABELS, STAGE_LABELS, STATUS_LABELS, reasons_of
+from core.queue import reasons_of
+from core.review import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
 from core.scoring import whole
+from core.suggestions import for_staff
 
 LIKERT = dict(LIKERT_LABELS)
 CHANNEL_LABELS = dict(CHANNELS)
@@ -163,7 +167,8 @@ def reflection_markdown(
     lines += ["## Why a consultant might help", ""]
     reasons = reasons_of(reflection.get("reasons_json"))
     if reasons:
-        lines += [f"- **{text(r.get('service', ''))}**: {text(r.get('text', ''))}" for r in reasons]
+        # Consultants read this: the reason in their words, not the candidate's.
+        lines += [f"- **{text(r.get('service', ''))}**: {text(for_staff(r))}" for r in reasons]
     else:
         lines.append("No particular reason flagged; the candidate chose to share it.")
     lines.append("")
@@ -273,7 +278,7 @@ def summary(
     else:
         parts.append("No contact requested")
     reasons = [r for r in reasons_of(reflection.get("reasons_json")) if r.get("code")]
-    top = [str(r.get("for_staff") or REASON_LABELS.get(r["code"], r["code"])) for r in reasons]
+    top = [for_staff(r) for r in reasons]
     if top:
         parts.append("Top reasons: " + "; ".join(top[:2]))
     flags = []

@@ -341,3 +341,8 @@ def overflow(text: str, limit: int = LINKEDIN_NOTE_LIMIT) -> int:
     """How many characters a message is over `limit` (0 when it fits), counted the way
     validation counts them."""
     return max(len(text) - limit, 0)
+
+
+def is_edited(saved: object) -> bool:
+    """Whether the candidate saved a version of their own (a blank one counts as none)."""
+    return isinstance(saved, str) and bool(saved.strip())

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import codes
+from core.audit import stamp, system_clock, utc_now
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
 from core.contact import ASKED_TO_TALK
 from core.scoring import ScoreResult, score
-from core.store import Store, utc_now
+from core.store import Store
 from core.suggestions import priority_of, reasons_for
-from core.validation import clean_answer
+from core.validation import clean_answer, unanswered
 
 # Answers copied onto the reflection row so the consultant queue needs no join.
 DENORMALISED = ("company", "role", "stage_reached")
@@ -143,7 +144,7 @@ def new_reflection(
     store: Store, candidate_id: int, campaign: Mapping[str, str] | None = None
 ) -> int:
     """Another reflection under the same code; TooMany past MAX_NEW_REFLECTIONS_PER_DAY."""
-    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
+    since = stamp(system_clock() - dt.timedelta(days=1))
     with store.write() as conn:
         recent = conn.execute(
             "SELECT COUNT(*) FROM reflections WHERE candidate_id = ? AND created_at >= ?",
@@ -170,7 +171,7 @@ def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
     cleaned = clean_answer(key, value)
     now = utc_now()
     with store.write() as conn:
-        if cleaned is None or cleaned == "" or cleaned == []:
+        if unanswered(cleaned):
             conn.execute(
                 "DELETE FROM answers WHERE reflection_id = ? AND key = ?", (reflection_id, key)
             )

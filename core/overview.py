@@ -9,11 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from core.questionnaire import BANDS
-from core.queue import BAND_LABELS, NO_CAMPAIGN
+from core.campaign import NO_CAMPAIGN
+from core.questionnaire import BAND_LABELS, BANDS, NO_BAND
 from core.store import Store
-
-NO_BAND = "Not enough answers"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import drafts
-from core.questionnaire import DIMENSION_LABELS, DIMENSIONS, STAGES, STEPS
+from core.questionnaire import DIMENSION_LABELS, DIMENSIONS, STAGE_LABELS, STEPS
 from core.scoring import Explanation, ScoreResult, explain, score
 from core.suggestions import Reason, reasons_for
 
@@ -26,8 +26,6 @@ CHASE_AFTER_DAYS = 7
 NEXT_STEP_AFTER_DAYS = 7
 PRACTICE_AFTER_DAYS = 14
 CHECK_IN_AFTER_DAYS = 28
-
-STAGE_LABELS = dict(STAGES)
 
 
 @dataclass(frozen=True)
@@ -282,6 +280,16 @@ class StarAnswer:
     action: str
     result: str
 
+    def parts(self) -> list[tuple[str, str]]:
+        """(Situation|Task|Action|Result, what they wrote) for each part they wrote."""
+        named = (
+            ("Situation", self.situation),
+            ("Task", self.task),
+            ("Action", self.action),
+            ("Result", self.result),
+        )
+        return [(label, text) for label, text in named if text]
+
 
 @dataclass(frozen=True)
 class TakingForward:
@@ -382,7 +390,7 @@ def current_drafts(answers: Mapping[str, Any], agency_name: str) -> list[PlanDra
         ("linkedin_note", "LinkedIn invitation note", "", note),
     ):
         saved = answers.get(key)
-        edited = isinstance(saved, str) and bool(saved.strip())
+        edited = drafts.is_edited(saved)
         out.append(PlanDraft(key, title, subject, saved if edited else generated, edited))
     return out
 

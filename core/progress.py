@@ -5,24 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from core.questionnaire import CONTEXT_FIELDS, STEPS, Step
-
-
-def _answered(value: Any) -> bool:
-    return value not in (None, "", [])
+from core.questionnaire import STEPS, Step
+from core.validation import unanswered
 
 
 def step_done(step: Step, answers: Mapping[str, Any]) -> bool:
     """Done once every self-rating is answered and at least one other question is."""
     ratings = [f for f in step.fields if f.kind == "likert"]
     others = [f for f in step.fields if f.kind != "likert"]
-    return all(_answered(answers.get(f.key)) for f in ratings) and any(
-        _answered(answers.get(f.key)) for f in others
+    return all(not unanswered(answers.get(f.key)) for f in ratings) and any(
+        not unanswered(answers.get(f.key)) for f in others
     )
-
-
-def context_done(answers: Mapping[str, Any]) -> bool:
-    return all(_answered(answers.get(f.key)) for f in CONTEXT_FIELDS[:3])
 
 
 def progress(answers: Mapping[str, Any]) -> dict[str, bool]:

@@ -712,3 +712,9 @@ def band_for(score: float) -> tuple[str, str]:
         if score >= lower:
             return key, label
     return BANDS[-1][1], BANDS[-1][2]
+
+
+# How bands and stages read on consultant screens; NO_BAND where too few steps have a score.
+BAND_LABELS: dict[str, str] = {key: label for _, key, label in BANDS}
+NO_BAND = "Not enough answers"
+STAGE_LABELS: dict[str, str] = dict(STAGES)

@@ -12,27 +12,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.questionnaire import BANDS, DIMENSION_LABELS, STAGES
+from core.campaign import NO_CAMPAIGN
+from core.questionnaire import BAND_LABELS, NO_BAND, STAGE_LABELS
+from core.review import STATUS_LABELS
 from core.store import Store
+from core.suggestions import REASON_LABELS
 
-STATUS_LABELS: dict[str, str] = {
-    "new": "New",
-    "in_progress": "In progress",
-    "contacted": "Contacted",
-    "closed": "Closed",
-}
-BAND_LABELS: dict[str, str] = {key: label for _, key, label in BANDS}
-STAGE_LABELS: dict[str, str] = dict(STAGES)
-REASON_LABELS: dict[str, str] = {
-    "asked_to_talk": "Asked to talk",
-    "low_overall": "Low overall score",
-    **{f"low_{dim}": f"Low: {label}" for dim, label in DIMENSION_LABELS.items()},
-    "repeated_final_rejections": "Repeated final-stage rejections",
-    "no_live_options": "No other live options",
-    "heavy_feelings": "Heavy feelings",
-    "unsure_tailoring": "Unsure how to tailor CV",
-}
-NO_CAMPAIGN = "(none)"
 MAX_PAGE_SIZE = 500
 SEARCH_MAX = 100
 
@@ -146,7 +131,7 @@ def _row(raw: Any) -> dict[str, Any]:
         "stage": STAGE_LABELS.get(raw["stage_reached"] or "", ""),
         "overall": raw["overall"],
         "band": raw["band"],
-        "band_label": BAND_LABELS.get(raw["band"] or "", "Not enough answers"),
+        "band_label": BAND_LABELS.get(raw["band"] or "", NO_BAND),
         "reason_codes": codes,
         "reasons": [REASON_LABELS.get(c, c) for c in codes],
         "contact_requested": bool(raw["contact_requested"]),

@@ -11,13 +11,22 @@ from collections.abc import Callable
 from typing import Any
 
 from core import accounts
-from core.auth import Clock, ConsultantSession, audit, stamp, system_clock
-from core.queue import STATUS_LABELS
+from core.audit import Clock, stamp, system_clock
+from core.audit import record as audit
+from core.auth import ConsultantSession
 from core.store import Store
 from core.validation import InvalidAnswer, clean_text
 
 NOTE_MAX = 4000
-STATUS_ORDER: tuple[str, ...] = tuple(STATUS_LABELS)
+# The review statuses, in their usual order, and how consultants read them. The CHECK
+# on reflections.review_status (migration 0001) lists the same tuple; a test keeps it so.
+STATUS_LABELS: dict[str, str] = {
+    "new": "New",
+    "in_progress": "In progress",
+    "contacted": "Contacted",
+    "closed": "Closed",
+}
+REVIEW_STATUSES: tuple[str, ...] = tuple(STATUS_LABELS)
 
 
 class NotFound(LookupError):
@@ -190,12 +199,6 @@ def set_follow_up(
             detail=value or "cleared",
             at=now,
         )
-
-
-def next_status(current: str) -> str | None:
-    """The usual next step in new → in progress → contacted → closed."""
-    index = STATUS_ORDER.index(current) if current in STATUS_ORDER else -1
-    return STATUS_ORDER[index + 1] if 0 <= index < len(STATUS_ORDER) - 1 else None
 
 
 # The candidate's own steps, recorded in the status history by core.journey.

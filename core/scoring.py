@@ -37,9 +37,6 @@ class ScoreResult:
     band_label: str | None
     contributions: tuple[Contribution, ...]
 
-    def scored_dimensions(self) -> dict[str, int]:
-        return {k: v for k, v in self.dimensions.items() if v is not None}
-
 
 def _matches(row: Mapping[str, Any], where: tuple[str, tuple[str, ...]] | None) -> bool:
     if where is None:

@@ -36,7 +36,6 @@ New database files are created readable by their owner only (0600); SQLite gives
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import threading
@@ -67,10 +66,6 @@ STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
 
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def sqlite_uri(path: str | Path, mode: str) -> str:

@@ -24,6 +24,18 @@ AGREED = 4
 UNSURE_AT_MOST = 2
 
 
+# Short names of each reason for the queue's filter and table, in a consultant's words.
+REASON_LABELS: dict[str, str] = {
+    "asked_to_talk": "Asked to talk",
+    "low_overall": "Low overall score",
+    **{f"low_{dim}": f"Low: {label}" for dim, label in DIMENSION_LABELS.items()},
+    "repeated_final_rejections": "Repeated final-stage rejections",
+    "no_live_options": "No other live options",
+    "heavy_feelings": "Heavy feelings",
+    "unsure_tailoring": "Unsure how to tailor CV",
+}
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str
@@ -158,3 +170,12 @@ def _rating(value: Any) -> int:
 
 def priority_of(reasons: list[Reason]) -> int:
     return sum(r.priority for r in reasons)
+
+
+def for_staff(reason: Mapping[str, Any]) -> str:
+    """A stored reason (a dict from `Reason.as_dict`) in a consultant's words.
+
+    Reasons stored before `for_staff` existed fall back to the reason's short label.
+    """
+    code = str(reason.get("code") or "")
+    return str(reason.get("for_staff") or REASON_LABELS.get(code, code))

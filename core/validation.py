@@ -116,6 +116,11 @@ def clean_rating(value: Any, label: str) -> int | None:
     return number
 
 
+def unanswered(cleaned: Any) -> bool:
+    """A cleaned answer that says nothing: it is not stored, and does not count as done."""
+    return cleaned is None or cleaned == "" or cleaned == []
+
+
 def _is_blank(value: Any) -> bool:
     if value is None:
         return True

@@ -59,7 +59,7 @@ def audit_rows(store) -> list[dict]:
 
 def test_right_password_logs_in(store, alice, clock):
     result = login(store, "Alice ", PASSWORD, clock)
-    assert result.ok
+    assert result.session is not None
     assert result.session.username == "alice"
     assert result.session.display_name == "Alice A."
     assert result.session.started_at == clock.now
@@ -68,7 +68,7 @@ def test_right_password_logs_in(store, alice, clock):
 def test_unknown_user_and_wrong_password_get_the_same_message(store, alice, clock):
     wrong = login(store, "alice", PASSWORD + "x", clock)
     unknown = login(store, "nobody", PASSWORD, clock)
-    assert not wrong.ok and not unknown.ok
+    assert wrong.session is None and unknown.session is None
     assert wrong.message == unknown.message == auth.REFUSED
 
 
@@ -86,7 +86,7 @@ def test_unknown_user_and_wrong_password_get_the_same_message(store, alice, cloc
 )
 def test_malformed_input_gets_the_same_generic_refusal(store, alice, clock, username, password):
     result = login(store, username, password, clock)
-    assert not result.ok
+    assert result.session is None
     assert result.message == auth.REFUSED
 
 
@@ -112,7 +112,7 @@ def test_unknown_users_still_cost_an_argon2_verification(store, alice, clock):
 def test_disabled_account_is_refused_like_any_other(store, alice, clock):
     accounts.disable_consultant(store, "alice")
     result = login(store, "alice", PASSWORD, clock)
-    assert not result.ok
+    assert result.session is None
     assert result.message == auth.REFUSED
 
 
@@ -120,10 +120,10 @@ def test_repeated_failures_wait_longer_each_time_never_locked_for_good(store, al
     for _ in range(5):  # the first five are free
         assert login(store, "alice", "not the password", clock).message == auth.REFUSED
     waiting = login(store, "alice", PASSWORD, clock)
-    assert not waiting.ok and waiting.locked and "wait a minute" in waiting.message
+    assert waiting.session is None and waiting.locked and "wait a minute" in waiting.message
     # Another username is unaffected.
     accounts.add_consultant(store, "bob", PASSWORD + " two")
-    assert login(store, "bob", PASSWORD + " two", clock).ok
+    assert login(store, "bob", PASSWORD + " two", clock).session is not None
     # Someone guessing at every chance: the wait doubles, up to 15 minutes, no further.
     waits = []
     for _ in range(8):
@@ -137,7 +137,7 @@ def test_repeated_failures_wait_longer_each_time_never_locked_for_good(store, al
         clock.advance(seconds=30)
         assert login(store, "alice", "guess while waiting", clock).locked
     clock.advance(minutes=5)  # 15 minutes after the last real failure
-    assert login(store, "alice", PASSWORD, clock).ok
+    assert login(store, "alice", PASSWORD, clock).session is not None
     assert not login(store, "alice", "one slip after", clock).locked
 
 
@@ -155,16 +155,16 @@ def test_failures_spread_over_more_than_the_window_do_not_lock(store, alice, clo
     for _ in range(5):
         login(store, "alice", "not the password", clock)
         clock.advance(minutes=4)
-    assert login(store, "alice", PASSWORD, clock).ok
+    assert login(store, "alice", PASSWORD, clock).session is not None
 
 
 def test_a_success_resets_the_count(store, alice, clock):
     for _ in range(4):
         login(store, "alice", "not the password", clock)
-    assert login(store, "alice", PASSWORD, clock).ok
+    assert login(store, "alice", PASSWORD, clock).session is not None
     for _ in range(4):
         login(store, "alice", "not the password", clock)
-    assert login(store, "alice", PASSWORD, clock).ok
+    assert login(store, "alice", PASSWORD, clock).session is not None
 
 
 def test_idle_and_absolute_timeouts(store, alice, clock):
@@ -283,7 +283,7 @@ def test_parallel_guesses_cannot_all_slip_past_the_throttle(store, alice, clock)
         accounts.use_hasher(old)
     assert hasher.calls == SETTINGS.login_max_failures == 5
     assert sum(r.locked for r in results) == 7
-    assert all(not r.ok for r in results)
+    assert all(r.session is None for r in results)
 
 
 def test_no_more_argon2_checks_at_once_than_the_cap(store, alice, clock):
@@ -307,9 +307,9 @@ def test_a_global_failure_budget_slows_guessing_across_many_usernames(store, ali
     for n in range(10):
         assert login_with(store, f"name{n}", "guess", settings, clock).message == auth.REFUSED
     paused = login_with(store, "alice", PASSWORD, settings, clock)
-    assert not paused.ok and "paused for safety" in paused.message
+    assert paused.session is None and "paused for safety" in paused.message
     clock.advance(minutes=15)  # the failures leave the window
-    assert login_with(store, "alice", PASSWORD, settings, clock).ok
+    assert login_with(store, "alice", PASSWORD, settings, clock).session is not None
 
 
 def login_with(store, username, password, settings, clock):
@@ -358,7 +358,7 @@ def test_sso_login_creates_the_consultant_once(store, clock):
     settings = sso_settings("@agency.example")
     first = auth.sso_login(store, claims("Ann@Agency.example", "Ann B"), settings, clock)
     again = auth.sso_login(store, claims("ann@agency.example", "Ann B"), settings, clock)
-    assert first.ok and again.ok
+    assert first.session is not None and again.session is not None
     assert first.session.consultant_id == again.session.consultant_id
     assert first.session.via_sso
     [row] = accounts.list_consultants(store)
@@ -369,12 +369,12 @@ def test_sso_login_creates_the_consultant_once(store, clock):
 def test_sso_refuses_outsiders_and_disabled_accounts(store, clock):
     settings = sso_settings("@agency.example")
     outsider = auth.sso_login(store, claims("eve@evil.example", "Eve"), settings, clock)
-    assert not outsider.ok and "isn't on the list" in outsider.message
+    assert outsider.session is None and "isn't on the list" in outsider.message
     assert accounts.list_consultants(store) == []
     accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
     accounts.disable_consultant(store, "ann")
     disabled = auth.sso_login(store, claims("ann@agency.example"), settings, clock)
-    assert not disabled.ok and "disabled" in disabled.message
+    assert disabled.session is None and "disabled" in disabled.message
 
 
 def test_a_password_less_sso_account_cannot_log_in_with_a_password(store, clock):
@@ -388,7 +388,7 @@ def test_a_login_upgrades_a_hash_made_with_older_settings(store, alice, clock):
     stronger = PasswordHasher(time_cost=2, memory_cost=16384, parallelism=1)
     old = accounts.use_hasher(stronger)
     try:
-        assert login(store, "alice", PASSWORD, clock).ok
+        assert login(store, "alice", PASSWORD, clock).session is not None
     finally:
         accounts.use_hasher(old)
     after = accounts.get_by_username(store, "alice")["password_hash"]
@@ -409,7 +409,7 @@ def test_a_single_sign_on_consultant_can_be_disabled_by_e_mail(store, clock):
     # The open session ends at its next check, and single sign-on refuses them from now on.
     assert auth.validate_session(store, session, SETTINGS, clock) == (None, "disabled")
     again = sso(store, "ann@agency.example", clock)
-    assert not again.ok and again.message == auth.SSO_DISABLED
+    assert again.session is None and again.message == auth.SSO_DISABLED
 
 
 def test_disabling_by_e_mail_reaches_every_account_with_that_address(store, alice, clock):
@@ -418,8 +418,8 @@ def test_disabling_by_e_mail_reaches_every_account_with_that_address(store, alic
     disabled = accounts.disable_consultant(store, "ann@agency.example")
     assert disabled == ["ann"]
     assert auth.validate_session(store, password_session, SETTINGS, clock) == (None, "disabled")
-    assert not sso(store, "ann@agency.example", clock).ok
-    assert login(store, "alice", PASSWORD, clock).ok  # nobody else is touched
+    assert sso(store, "ann@agency.example", clock).session is None
+    assert login(store, "alice", PASSWORD, clock).session is not None  # nobody else is touched
 
 
 def test_cli_disables_a_single_sign_on_account(db_path, store, clock, capsys):
@@ -437,7 +437,7 @@ def test_disabling_a_password_account_also_shuts_its_owner_out_of_single_sign_on
     assert accounts.disable_consultant(store, "ann") == ["ann", "ann@agency.example"]
     assert auth.validate_session(store, sso_session, SETTINGS, clock) == (None, "disabled")
     # Even a new identity at the provider with that address stays out.
-    assert not sso(store, "ann@agency.example", clock, sub="a-new-subject").ok
+    assert sso(store, "ann@agency.example", clock, sub="a-new-subject").session is None
 
 
 # ---------------------------------------------------------------- single sign-on identity
@@ -445,23 +445,25 @@ def test_disabling_a_password_account_also_shuts_its_owner_out_of_single_sign_on
 
 def test_sso_requires_email_verified_where_the_provider_sends_it(store, clock):
     unverified = sso(store, "ann@agency.example", clock, email_verified=False)
-    assert not unverified.ok and "hasn't confirmed" in unverified.message
-    assert not sso(store, "ann@agency.example", clock, email_verified="false").ok
+    assert unverified.session is None and "hasn't confirmed" in unverified.message
+    assert sso(store, "ann@agency.example", clock, email_verified="false").session is None
     assert accounts.list_consultants(store) == []
-    assert sso(store, "ann@agency.example", clock, email_verified=True).ok
-    assert sso(store, "bea@agency.example", clock).ok  # a provider that never sends it
+    assert sso(store, "ann@agency.example", clock, email_verified=True).session is not None
+    assert (
+        sso(store, "bea@agency.example", clock).session is not None
+    )  # a provider that never sends it
 
 
 def test_sso_accepts_only_the_pinned_issuer(store, clock):
     unpinned = auth.sso_login(
         store, claims("ann@agency.example"), Settings(sso_allowed="@agency.example"), clock
     )
-    assert not unpinned.ok and "isn't fully set up" in unpinned.message
+    assert unpinned.session is None and "isn't fully set up" in unpinned.message
     forged = claims("ann@agency.example", iss="https://evil.example")
     other = auth.sso_login(store, forged, sso_settings(), clock)
-    assert not other.ok and "don't accept" in other.message
+    assert other.session is None and "don't accept" in other.message
     no_subject = auth.sso_login(store, claims("ann@agency.example", sub=" "), sso_settings(), clock)
-    assert not no_subject.ok
+    assert no_subject.session is None
     assert accounts.list_consultants(store) == []
     refused = [r for r in audit_rows(store) if r["action"] == "sso_refused"]
     assert [r["detail"] for r in refused] == [
@@ -477,10 +479,10 @@ def test_sso_binds_the_account_to_issuer_and_subject(store, clock):
     assert (row["sso_issuer"], row["sso_subject"]) == (ISSUER, "0001")
     # The provider changed her address: the same identity finds the same account.
     moved = sso(store, "ann.lee@agency.example", clock, sub="0001")
-    assert moved.ok and moved.session.consultant_id == first.consultant_id
+    assert moved.session is not None and moved.session.consultant_id == first.consultant_id
     # Someone else at the provider now holding the old address does not get her account.
     other = sso(store, "ann@agency.example", clock, sub="0002")
-    assert not other.ok and "already belongs" in other.message
+    assert other.session is None and "already belongs" in other.message
     assert len(accounts.list_consultants(store)) == 1
 
 
@@ -491,16 +493,16 @@ def test_sso_binds_an_account_it_made_before_identities_were_bound(store, clock)
             "VALUES ('ann@agency.example', 'Ann', 'ann@agency.example', '2026-01-01')"
         )
     first = sso(store, "ann@agency.example", clock, sub="0001")
-    assert first.ok
+    assert first.session is not None
     assert accounts.get_by_id(store, first.session.consultant_id)["sso_subject"] == "0001"
-    assert not sso(store, "ann@agency.example", clock, sub="0002").ok
+    assert sso(store, "ann@agency.example", clock, sub="0002").session is None
 
 
 def test_sso_never_takes_over_a_password_account_with_the_same_address(store, alice, clock):
     with store.write() as conn:
         conn.execute("UPDATE consultants SET email = 'alice@agency.example' WHERE id = ?", (alice,))
     result = sso(store, "alice@agency.example", clock, name="Not Alice")
-    assert result.ok and result.session.consultant_id != alice
+    assert result.session is not None and result.session.consultant_id != alice
     password_account = accounts.get_by_id(store, alice)
     assert (
         password_account["sso_subject"] is None and password_account["display_name"] == "Alice A."
@@ -520,7 +522,7 @@ def test_a_login_that_finds_no_free_check_is_asked_to_retry_and_not_counted(
         busy = login_with(store, "alice", PASSWORD, settings, clock)
     finally:
         slots.release()
-    assert not busy.ok and busy.message == auth.BUSY
+    assert busy.session is None and busy.message == auth.BUSY
     with store.read() as conn:
         assert conn.execute("SELECT COUNT(*) FROM login_attempts").fetchone()[0] == 0
-    assert login_with(store, "alice", PASSWORD, settings, clock).ok
+    assert login_with(store, "alice", PASSWORD, settings, clock).session is not None

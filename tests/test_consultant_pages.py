@@ -122,9 +122,7 @@ def test_an_idle_session_is_ended_and_the_page_shows_nothing(app, store, alice):
     assert len(at.dataframe) == 0
     assert "Confidential Corp" not in all_text(at)
     assert any("away for a while" in i.value for i in at.info)
-    assert ("alice", "session_ended") in [
-        (r["actor"], r["action"]) for r in auth.audit_entries(store)
-    ]
+    assert ("alice", "session_ended") in [(r["actor"], r["action"]) for r in audit_log(store)]
 
 
 def test_login_through_the_form_opens_the_queue(app, store, alice):
@@ -221,14 +219,15 @@ def test_queue_filters_and_search(app, store, alice):
 def test_logout_hides_the_pages_again(app, store, alice):
     shared_reflection(store)
     at = pin(log_in(app), "views/consultant_queue.py")
-    at.sidebar.button(key="sidebar_logout").click().run()
+    # "Log out" is the last entry of the consultant's own navigation.
+    at.switch_page("views/consultant_logout.py").run()
     assert not at.exception
     assert "consultant" not in at.session_state
     assert len(at.dataframe) == 0
     assert [t.value for t in at.title] == ["Staff login"]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/consultant_queue.py")
-    assert ("alice", "logout") in [(r["actor"], r["action"]) for r in auth.audit_entries(store)]
+    assert ("alice", "logout") in [(r["actor"], r["action"]) for r in audit_log(store)]
 
 
 def test_overview_page_draws(app, store, alice):
@@ -238,6 +237,10 @@ def test_overview_page_draws(app, store, alice):
     assert not at.exception
     assert [t.value for t in at.title] == ["Overview"]
     assert at.metric[0].value == "1"
+    # The three charts come from ui/charts.py, built once per set of rows.
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    axes = [spec["encoding"]["y"].get("field") for spec in specs]
+    assert axes == ["count", "campaign", "band"]
 
 
 # ---------------------------------------------------------------- single sign-on
@@ -327,7 +330,7 @@ def test_csv_export_is_built_and_audited_only_when_downloaded(app, store, alice)
     # Deferred: no file exists for the page view, so nothing is exported or audited yet.
     assert not button.proto.url
     assert "q_csv" not in at.session_state
-    assert "export" not in [r["action"] for r in auth.audit_entries(store)]
+    assert "export" not in [r["action"] for r in audit_log(store)]
 
 
 def test_every_download_click_writes_an_audit_row_first(store, alice):
@@ -337,9 +340,9 @@ def test_every_download_click_writes_an_audit_row_first(store, alice):
     produce = review.audited_download(
         store, session, "queue csv", lambda: built.append(1) or b"data", rid
     )
-    assert built == [] and "export" not in [r["action"] for r in auth.audit_entries(store)]
+    assert built == [] and "export" not in [r["action"] for r in audit_log(store)]
     assert produce() == b"data" and produce() == b"data"
-    exports = [r for r in auth.audit_entries(store) if r["action"] == "export"]
+    exports = [r for r in audit_log(store) if r["action"] == "export"]
     assert [(r["actor"], r["detail"], r["reflection_id"]) for r in exports] == [
         ("alice", "queue csv", rid)
     ] * 2
@@ -420,3 +423,82 @@ def test_a_colleague_name_is_escaped_in_the_confirmation(app, store, alice):
     at.button(key=f"detail_assign_other_{rid}").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == [f"Assigned to {escape_md(name)}."]
+
+
+def nav_pages(at) -> list[str]:
+    """The files of the pages this run's navigation registered, in order."""
+    return [Path(str(info.get("script_path") or "")).stem for info in at._registered_pages.values()]
+
+
+def test_a_logged_in_consultant_has_a_navigation_of_their_own(app, store, alice):
+    at = app.run()
+    assert "welcome" in nav_pages(at) and "consultant_queue" not in nav_pages(at)
+    at = pin(log_in(app), "views/consultant_queue.py")
+    assert nav_pages(at) == [
+        "consultant_queue",
+        "consultant_detail",
+        "consultant_overview",
+        "consultant_logout",
+        "staff_login",
+        "",  # the hidden page at "/" (a function, no file), which opens the queue
+    ]
+    for path in ("views/welcome.py", "views/step1_feedback.py", "views/plan.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(path)
+
+
+def test_queue_and_detail_use_the_wide_layout(app, store, alice, monkeypatch):
+    import streamlit as st
+
+    layouts: list[str] = []
+    real = st.set_page_config
+
+    def record(*args, **kwargs):
+        layouts.append(kwargs.get("layout", ""))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(st, "set_page_config", record)
+    rid = shared_reflection(store)
+    at = app.run()
+    assert "wide" not in layouts  # the candidate's pages stay centred
+    at = pin(log_in(app), "views/consultant_queue.py")
+    layouts.clear()
+    at.run()
+    assert layouts[-1] == "wide"
+    at.session_state["selected_reflection"] = rid
+    layouts.clear()
+    pin(at, "views/consultant_detail.py")
+    assert layouts[-1] == "wide"
+
+
+def test_every_page_is_written_down_once():
+    from ui import pages
+
+    assert len(pages.BY_TITLE) == len(pages.ALL)
+    assert len({spec.path for spec in pages.ALL}) == len(pages.ALL)
+    assert len({spec.url_path for spec in pages.ALL}) == len(pages.ALL)
+    for spec in pages.ALL:
+        assert (ROOT / spec.path).is_file(), spec.path
+
+
+def test_the_detail_page_speaks_about_the_candidate(app, store, alice):
+    rid = shared_reflection(store)  # no other live opportunities given
+    text = all_text(open_detail(app, rid))
+    assert "No other live options" in text
+    assert "You have no other live opportunities" not in text
+    assert "You asked to talk" not in text and "Asked to be contacted" in text
+
+
+def test_empty_queue_cells_are_a_dash_not_none(app, store, alice):
+    shared_reflection(store)
+    at = pin(log_in(app), "views/consultant_queue.py")
+    table = at.dataframe[0].value
+    cells = [table[column].iloc[0] for column in table.columns]
+    assert all(cell is not None and str(cell) not in ("None", "nan") for cell in cells), cells
+    assert table["Assigned to"].iloc[0] == "—" and table["Score"].iloc[0] == "—"
+
+
+def audit_log(store) -> list[dict]:
+    """The audit log, newest first."""
+    with store.read() as conn:
+        return [dict(r) for r in conn.execute("SELECT * FROM audit_log ORDER BY id DESC")]

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from core import journey
+from core.campaign import NO_CAMPAIGN
 from core.queue import (
-    NO_CAMPAIGN,
     QueueFilter,
     _where,
     campaign_options,
@@ -126,9 +126,8 @@ def test_reason_filter_matches_whole_codes(store):
 
 
 def test_reason_filter_knows_every_reason_the_rules_give(store):
-    from core.queue import REASON_LABELS
     from core.scoring import score
-    from core.suggestions import reasons_for
+    from core.suggestions import REASON_LABELS, reasons_for
 
     low = score(LOW)
     given = {r.code for r in reasons_for(low, {**LOW, "final_rejections_6m": "3+"}, True)}

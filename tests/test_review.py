@@ -111,10 +111,15 @@ def test_status_changes_keep_history(store, alice, bob, shared, clock):
         review.change_status(store, alice, shared, "deleted", clock)
 
 
-def test_next_status_follows_the_flow():
-    assert review.next_status("new") == "in_progress"
-    assert review.next_status("contacted") == "closed"
-    assert review.next_status("closed") is None
+def test_the_database_accepts_exactly_the_review_statuses(store, alice, shared, clock):
+    # The CHECK on reflections.review_status is written in migration 0001; it must list
+    # the same statuses as review.REVIEW_STATUSES, whichever backend runs it.
+    assert tuple(review.STATUS_LABELS) == review.REVIEW_STATUSES
+    for status in review.REVIEW_STATUSES:
+        with store.write() as conn:
+            conn.execute("UPDATE reflections SET review_status = ? WHERE id = ?", (status, shared))
+    with pytest.raises(Exception, match="(?i)check"), store.write() as conn:
+        conn.execute("UPDATE reflections SET review_status = ? WHERE id = ?", ("lost", shared))
 
 
 def test_assign_to_me_to_a_colleague_and_back(store, alice, bob, shared, clock):

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from argon2 import PasswordHasher
 
-from core import accounts, auth, contact, csv_export, journey, review
+from core import accounts, auth, contact, journey, queue_export, review
 from core.queue import QueueFilter, fetch_queue
 from core.settings import Settings
 
@@ -58,7 +58,7 @@ def test_consultants_read_what_was_shared_not_later_edits(store):
     assert consultant_view(store, rid)["fit_learned"] == "What I shared"
     (row,) = fetch_queue(store).rows
     assert (row["company"], row["role"], row["kind"]) == ("Acme", "Analyst", "Reflection")
-    exported = csv_export.queue_csv(store)
+    exported = queue_export.queue_csv(store)
     assert "Acme" in exported and "Secret New Employer" not in exported
     # The candidate's own view is live.
     assert journey.load_answers(store, rid)["company"] == "Secret New Employer"
@@ -117,7 +117,7 @@ def test_a_contact_request_reaches_the_queue_without_sharing(store):
     assert journey.shared_answers(reflection) == {}
     (req,) = contact.requests_for(store, rid)
     assert (req["name"], req["message"]) == ("Zoë", "Evenings, please")
-    assert "Private" not in csv_export.queue_csv(store).split("Talk Co")[-1]
+    assert "Private" not in queue_export.queue_csv(store).split("Talk Co")[-1]
     assert fetch_queue(store, QueueFilter(search="Zoë")).rows[0]["id"] == rid
 
 

@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from core import admin, contact, csv_export, journey, validation
+from core import admin, contact, journey, queue_export, validation
 from core.questionnaire import FIELDS_BY_KEY
 
 # ---------------------------------------------------------------- validation order
@@ -184,16 +184,16 @@ def test_the_purge_command_uses_the_retention_setting(db_path, store, capsys, mo
     ],
 )
 def test_formula_starts_are_neutralised_after_spaces_and_in_full_width(text):
-    assert csv_export.safe_cell(text) == "'" + text
+    assert queue_export.safe_cell(text) == "'" + text
 
 
 @pytest.mark.parametrize("text", ["Acme", "R&D lead", "  plain", "50% off", "a=b"])
 def test_ordinary_text_is_left_alone(text):
-    assert csv_export.safe_cell(text) == text
+    assert queue_export.safe_cell(text) == text
 
 
 def test_every_field_is_quoted():
-    text = csv_export.rows_csv([{"id": 7, "company": "Acme", "overall": 42.0}])
+    text = queue_export.rows_csv([{"id": 7, "company": "Acme", "overall": 42.0}])
     header, row = text.strip().split("\r\n")
     assert all(cell.startswith('"') and cell.endswith('"') for cell in row.split(","))
     assert header.startswith('"Reflection","Submitted"')

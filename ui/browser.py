@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import browser_sessions as bs
 from core import journey
-from ui import nav, state
+from ui import nav, pages, state
 
 CALLS_KEY = "cookie_calls"
 DEVICE_ROW_KEY = "device_row"
@@ -127,7 +127,7 @@ def forget_button(key: str) -> None:
         "Your answers stay saved under your resume code.",
     ):
         forget_this_browser()
-        st.switch_page(st.session_state.pages["welcome"])
+        pages.go(pages.WELCOME)
 
 
 def notices() -> None:

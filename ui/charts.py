@@ -1,8 +1,9 @@
-"""Altair charts for My plan (and the same per-step chart on a consultant's detail page).
+"""Altair charts: My plan's, the per-step chart of a consultant's detail page, and the
+consultants' overview.
 
 Building and schema-checking an Altair chart costs tens of milliseconds, most of a My
-plan rerun. The rows change only when answers do, so each chart's Vega-Lite spec is
-built once per distinct set of rows and reused (`spec`).
+plan rerun. The rows change only when answers (or shared reflections) do, so each
+chart's Vega-Lite spec is built once per distinct set of rows and reused (`spec`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,47 @@ def trend_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
     )
 
 
+def weekly_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Shared reflections per week (weeks start on Monday)."""
+    return (
+        alt.Chart(pd.DataFrame(list(rows), columns=["week", "count"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", title="Week starting (Monday)", axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week starting"),
+                alt.Tooltip("count:Q", title="Reflections"),
+            ],
+        )
+        .properties(height=220)
+    )
+
+
+def _count_bars(rows: Sequence[dict[str, Any]], label: str, sort: Any) -> alt.Chart:
+    """Horizontal bars: how many reflections per `label`."""
+    frame = pd.DataFrame(list(rows), columns=[label, "order", "count"])
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(f"{label}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=200)),
+            tooltip=[f"{label}:N", "count:Q"],
+        )
+    )
+
+
+def campaign_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Shared reflections per campaign, most first."""
+    return _count_bars(rows, "campaign", "-x")
+
+
+def band_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Shared reflections per band, in band order."""
+    return _count_bars(rows, "band", alt.SortField("order"))
+
+
 @functools.lru_cache(maxsize=512)
 def _cached_spec(kind: str, rows_json: str) -> dict[str, Any]:
     rows = json.loads(rows_json)
@@ -63,6 +105,9 @@ def _cached_spec(kind: str, rows_json: str) -> dict[str, Any]:
 CHARTS: dict[str, Callable[[Sequence[dict[str, Any]]], alt.Chart]] = {
     "dimensions": dimension_chart,
     "trend": trend_chart,
+    "weekly": weekly_chart,
+    "campaigns": campaign_chart,
+    "bands": band_chart,
 }
 
 

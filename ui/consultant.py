@@ -17,7 +17,7 @@ from core import auth
 from core import browser_sessions as bs
 from core.auth import ConsultantSession
 from core.safe_html import escape_md
-from ui import browser, state
+from ui import browser, pages, state
 
 SESSION_KEY = "consultant"
 NOTICE_KEY = "consultant_notice"
@@ -31,10 +31,6 @@ COOKIE_CHECKED_KEY = "consultant_cookie_checked"
 IDLE_CHECK_SECONDS = 15
 # Set for one run when a timeout or a disabled account ends the session.
 JUST_ENDED_KEY = "consultant_session_just_ended"
-LOGIN_PAGE = "views/staff_login.py"
-QUEUE_PAGE = "views/consultant_queue.py"
-DETAIL_PAGE = "views/consultant_detail.py"
-OVERVIEW_PAGE = "views/consultant_overview.py"
 
 ENDED = {
     "idle": "You were away for a while, so we logged you out to keep candidates' answers "
@@ -135,7 +131,7 @@ def _on_consultant_page() -> bool:
         path = urlsplit(st.context.url or "").path
     except Exception:  # no browser behind this session
         return False
-    return path.rstrip("/").rsplit("/", 1)[-1] in ("queue", "reflection", "overview")
+    return path.rstrip("/").rsplit("/", 1)[-1] in {spec.url_path for spec in pages.WORKSPACE}
 
 
 def begin(session: ConsultantSession) -> None:
@@ -168,7 +164,7 @@ def logout() -> None:
     st.session_state[NOTICE_KEY] = "You've logged out. Thank you for looking after our candidates."
     if session is not None and session.via_sso and _sso_identity() is not None:
         st.logout()
-    st.switch_page(LOGIN_PAGE)
+    pages.go(pages.STAFF_LOGIN)
 
 
 @st.fragment(run_every=IDLE_CHECK_SECONDS)
@@ -182,11 +178,8 @@ def _watch_for_end() -> None:
 
 
 def login_link() -> None:
-    page = st.session_state.get("pages", {}).get("login")
-    if page is None:  # the page was run on its own, outside app.py's navigation
-        st.caption("The staff login is at /staff.")
-        return
-    st.page_link(page, label="Go to the staff login", icon=":material/lock:")
+    # A page run on its own, outside app.py's navigation, gets the address instead.
+    pages.link(pages.STAFF_LOGIN, "Go to the staff login", fallback="The staff login is at /staff.")
 
 
 def require_consultant() -> ConsultantSession:
@@ -201,9 +194,8 @@ def require_consultant() -> ConsultantSession:
         login_link()
         st.stop()
     with st.sidebar:
+        # Logging out is the last entry of the navigation above.
         st.caption(f"Logged in as **{escape_md(session.display_name)}**")
-        if st.button("Log out", key="sidebar_logout", icon=":material/logout:"):
-            logout()
         _watch_for_end()
     return session
 
@@ -212,4 +204,4 @@ def open_reflection(reflection_id: int) -> None:
     """Show this reflection on the detail page (query params do not survive navigation)."""
     st.session_state[SELECTED_KEY] = int(reflection_id)
     st.session_state.pop(VIEWED_KEY, None)
-    st.switch_page(DETAIL_PAGE)
+    pages.go(pages.REFLECTION)

@@ -10,8 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.progress import progress
-from core.questionnaire import STEPS
-from ui import browser, guard, nav, state
+from ui import browser, guard, nav, pages, state
 from ui.consultant import JUST_ENDED_KEY, current_consultant
 
 # A local file, not a Material icon: those make the browser fetch the favicon from Google.
@@ -32,72 +31,20 @@ def draw() -> None:
 
     done = progress(state.answers()) if state.candidate() is not None else None
 
-    welcome = st.Page(
-        "views/welcome.py",
-        title="Welcome",
-        icon=":material/waving_hand:",
-        url_path="welcome",
-        default=True,
-    )
-    step_pages = [
-        st.Page(
-            f"views/step{step.number}_{step.key}.py",
-            title=f"{step.number}. {step.title}",
-            url_path=step.key,
-            # The navigation doubles as the progress indicator: a tick once a step is done.
-            icon=(
-                ":material/check_circle:"
-                if done and done[step.key]
-                else ":material/radio_button_unchecked:"
-            ),
-        )
-        for step in STEPS
-    ]
-    plan = st.Page("views/plan.py", title="My plan", icon=":material/flag:", url_path="plan")
-    login = st.Page(
-        "views/staff_login.py",
-        title="Staff login",
-        icon=":material/lock:",
-        url_path="staff",
-        visibility="hidden",
-    )
-
-    sections: dict[str, list] = {"Your reflection": [welcome, *step_pages, plan]}
     consultant = current_consultant()
+    # Just ended: the workspace stays for this one run, so the page they were on (also
+    # after a reload) still opens and explains why, instead of "Page not found".
     if consultant is not None or st.session_state.pop(JUST_ENDED_KEY, False):
-        sections["Consultants"] = [
-            st.Page(
-                "views/consultant_queue.py",
-                title="Queue",
-                icon=":material/inbox:",
-                url_path="queue",
-            ),
-            st.Page(
-                "views/consultant_detail.py",
-                title="Reflection",
-                icon=":material/article:",
-                url_path="reflection",
-            ),
-            st.Page(
-                "views/consultant_overview.py",
-                title="Overview",
-                icon=":material/bar_chart:",
-                url_path="overview",
-            ),
-        ]
-    sections["Your reflection"].append(login)
-    current = st.navigation(sections)
-
-    st.session_state.pages = {
-        "welcome": welcome,
-        "plan": plan,
-        "login": login,
-        **{step.key: page for step, page in zip(STEPS, step_pages, strict=True)},
-    }
+        current = st.navigation(_workspace())
+    else:
+        current = st.navigation(_journey(done))
+    spec = pages.BY_TITLE.get(current.title)
+    if spec is not None and spec.layout != "centered":
+        st.set_page_config(layout=spec.layout)
 
     browser.remember_candidate()
     browser.draw_cookie_calls()
-    progress_slot = st.sidebar.empty() if done is not None else None
+    progress_slot = st.sidebar.empty() if done is not None and consultant is None else None
 
     if nav.resume_prompt():
         return
@@ -118,3 +65,36 @@ def draw() -> None:
                 "Steps can be done in any order. A step is ticked once its self-ratings and "
                 "at least one other question are answered."
             )
+
+
+def _journey(done: dict[str, bool] | None) -> dict[str, list[st.Page]]:
+    """A candidate's navigation: Welcome, the five steps, My plan (and the hidden login)."""
+    welcome = pages.WELCOME.page(default=True)
+    # The navigation doubles as the progress indicator: a tick once a step is done.
+    steps = [
+        spec.page(icon=":material/check_circle:" if done and done[key] else None)
+        for key, spec in pages.STEP_PAGES.items()
+    ]
+    return {
+        "Your reflection": [welcome, *steps, pages.PLAN.page(), pages.STAFF_LOGIN.page(hidden=True)]
+    }
+
+
+def _workspace() -> dict[str, list[st.Page]]:
+    """A logged-in consultant's own navigation: their pages only, no candidate steps."""
+    return {
+        "Consultant workspace": [
+            *(spec.page() for spec in pages.WORKSPACE),
+            pages.LOG_OUT.page(),
+            pages.STAFF_LOGIN.page(hidden=True),
+            # The default page answers at "/" only (its own address stops working), so
+            # the queue keeps /queue and a hidden page at "/" leads there.
+            st.Page(
+                lambda: pages.go(pages.QUEUE),
+                title="Workspace",
+                url_path="workspace",
+                default=True,
+                visibility="hidden",
+            ),
+        ]
+    }

@@ -5,23 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from core import codes, journey
-from core.questionnaire import STEPS
-from ui import state
-
-ORDER = ["welcome", *(step.key for step in STEPS), "plan"]
+from core.questionnaire import STEPS_BY_KEY
+from ui import pages, state
 
 
 def next_button(current: str) -> None:
-    """A 'Next' button leading to the page after `current` in journey order."""
-    index = ORDER.index(current)
-    if index + 1 >= len(ORDER):
+    """A 'Next' button leading to the page after `current` (a page key) in journey order."""
+    here = next((spec for spec in pages.JOURNEY if spec.key == current), None)
+    target = pages.after(here) if here is not None else None
+    if target is None:
         return
-    target = ORDER[index + 1]
-    title = "My plan" if target == "plan" else next(s.title for s in STEPS if s.key == target)
+    step = STEPS_BY_KEY.get(target.key)
+    title = step.title if step is not None else target.title
     if st.button(
         f"Next: {title}", type="primary", icon=":material/arrow_forward:", key=f"next_{current}"
     ):
-        st.switch_page(st.session_state.pages[target])
+        pages.go(target)
 
 
 def require_candidate() -> bool:
@@ -33,9 +32,7 @@ def require_candidate() -> bool:
         "every step saves as you go.",
         icon=":material/info:",
     )
-    st.page_link(
-        st.session_state.pages["welcome"], label="Go to Welcome", icon=":material/waving_hand:"
-    )
+    pages.link(pages.WELCOME, "Go to Welcome")
     return False
 
 

@@ -10,7 +10,7 @@ import hashlib
 
 import streamlit as st
 
-from core import explainer, exports, journey, plan
+from core import candidate_exports, explainer, journey, plan
 from core.plan import ChecklistItem, Plan
 from core.safe_html import escape_md
 from ui import charts, fields, state
@@ -126,14 +126,7 @@ def taking_forward(p: Plan) -> None:
         ):
             for answer in forward.star:
                 parts = [f"**{escape_md(answer.question)}**"]
-                for label, text in (
-                    ("Situation", answer.situation),
-                    ("Task", answer.task),
-                    ("Action", answer.action),
-                    ("Result", answer.result),
-                ):
-                    if text:
-                        parts.append(f"- *{label}:* {escape_md(text)}")
+                parts += [f"- *{label}:* {escape_md(text)}" for label, text in answer.parts()]
                 st.markdown("\n".join(parts))
 
 
@@ -204,7 +197,7 @@ def downloads(p: Plan, candidate_id: int) -> None:
     common = {"on_click": "ignore", "width": "stretch"}
     cols[0].download_button(
         "Plan (document)",
-        lambda: exports.plan_markdown(p, settings),
+        lambda: candidate_exports.plan_markdown(p, settings),
         file_name="my-plan.md",
         mime="text/markdown",
         icon=":material/description:",
@@ -213,7 +206,7 @@ def downloads(p: Plan, candidate_id: int) -> None:
     )
     cols[1].download_button(
         "Add dates to my calendar",
-        lambda: exports.plan_ics(p.open_items, agency_name=settings.agency_name).encode(),
+        lambda: candidate_exports.plan_ics(p.open_items, agency_name=settings.agency_name).encode(),
         file_name="my-plan.ics",
         mime="text/calendar",
         icon=":material/calendar_month:",
@@ -223,7 +216,7 @@ def downloads(p: Plan, candidate_id: int) -> None:
     )
     cols[0].download_button(
         "Printable page",
-        lambda: exports.plan_html(p, settings),
+        lambda: candidate_exports.plan_html(p, settings),
         file_name="my-plan.html",
         mime="text/html",
         icon=":material/print:",
@@ -232,7 +225,7 @@ def downloads(p: Plan, candidate_id: int) -> None:
     )
     cols[1].download_button(
         "All my data (JSON)",
-        lambda: exports.candidate_json(store, candidate_id),
+        lambda: candidate_exports.candidate_json(store, candidate_id),
         file_name="bounce-back-my-data.json",
         mime="application/json",
         icon=":material/data_object:",

@@ -318,7 +318,7 @@ def warm_up() -> None:
         "ui.charts",
         "ui.consultant",
         "core.plan",
-        "core.exports",
+        "core.candidate_exports",
         "core.explainer",
         "core.queue",
         "core.review",

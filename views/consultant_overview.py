@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from core.overview import overview
-from ui import consultant, state
+from ui import charts, consultant, state
 
-session = consultant.require_consultant()
+staff = consultant.require_consultant()
 
 st.title("Overview")
 PERIODS = {"Last 4 weeks": 28, "Last 12 weeks": 84, "Last year": 365, "All time": None}
@@ -33,46 +31,12 @@ if data.total == 0:
     st.stop()
 
 st.subheader("Shared per week")
-weeks = pd.DataFrame(data.per_week)
-st.altair_chart(
-    alt.Chart(weeks)
-    .mark_bar()
-    .encode(
-        x=alt.X("week:O", title="Week starting (Monday)", axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
-        tooltip=[
-            alt.Tooltip("week:O", title="Week starting"),
-            alt.Tooltip("count:Q", title="Reflections"),
-        ],
-    )
-    .properties(height=220),
-    width="stretch",
-)
+st.vega_lite_chart(charts.spec("weekly", data.per_week), width="stretch")
 
 left, right = st.columns(2)
 with left:
     st.subheader("By campaign")
-    st.altair_chart(
-        alt.Chart(pd.DataFrame(data.per_campaign))
-        .mark_bar()
-        .encode(
-            x=alt.X("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("campaign:N", title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
-            tooltip=["campaign:N", "count:Q"],
-        ),
-        width="stretch",
-    )
+    st.vega_lite_chart(charts.spec("campaigns", data.per_campaign), width="stretch")
 with right:
     st.subheader("By band")
-    st.altair_chart(
-        alt.Chart(pd.DataFrame(data.bands))
-        .mark_bar()
-        .encode(
-            x=alt.X("count:Q", title="Reflections", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y(
-                "band:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelLimit=200)
-            ),
-            tooltip=["band:N", "count:Q"],
-        ),
-        width="stretch",
-    )
+    st.vega_lite_chart(charts.spec("bands", data.bands), width="stretch")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import contact, journey
 from core.plan import build_plan
-from ui import browser, contact_offer, nav, plan_page, state
+from ui import browser, contact_offer, nav, pages, plan_page, state
 from ui.step import phone_fixes
 
 st.title("My plan")
@@ -20,18 +20,18 @@ if st.session_state.pop("data_deleted", False):
         "works. Thank you for trusting us with them, and good luck with what comes next.",
         icon=":material/delete:",
     )
-    st.page_link(
-        st.session_state.pages["welcome"], label="Start afresh", icon=":material/waving_hand:"
-    )
+    pages.link(pages.WELCOME, "Start afresh")
     st.stop()
 
 if not nav.require_candidate():
     st.stop()
 
-session = state.candidate()
+candidate = state.candidate()
 store = state.store()
-reflection_row = journey.reflection(store, session.reflection_id) or {"id": session.reflection_id}
-asked_to_talk = contact.has_asked_to_talk(store, session.reflection_id)
+reflection_row = journey.reflection(store, candidate.reflection_id) or {
+    "id": candidate.reflection_id
+}
+asked_to_talk = contact.has_asked_to_talk(store, candidate.reflection_id)
 started = str(reflection_row.get("created_at") or "")[:10]
 plan = build_plan(
     state.answers(),
@@ -46,8 +46,8 @@ plan_page.taking_forward(plan)
 plan_page.where_you_are(plan)
 plan_page.messages(plan)
 contact_offer.section(plan, reflection_row, asked_to_talk)
-plan_page.downloads(plan, session.candidate_id)
-plan_page.trend(session.candidate_id)
+plan_page.downloads(plan, candidate.candidate_id)
+plan_page.trend(candidate.candidate_id)
 
 
 # --- Your data: delete (and, on this browser, forget the resume) ----------------------------
@@ -71,7 +71,7 @@ def delete_section() -> None:
     )
     yes, no = st.columns(2)
     if yes.button("Yes, delete everything", type="primary", key="delete_confirm"):
-        journey.delete_candidate(store, session.candidate_id)
+        journey.delete_candidate(store, candidate.candidate_id)
         state.forget_candidate()
         browser.after_data_deleted()
         for key in list(st.session_state.keys()):

@@ -6,18 +6,18 @@ import streamlit as st
 
 from core import auth
 from core.safe_html import escape_md
-from ui import consultant, state
+from ui import consultant, pages, state
 
-session = consultant.current_consultant()
-if session is not None and st.session_state.pop("after_login", False):
-    st.switch_page(consultant.QUEUE_PAGE)
+staff = consultant.current_consultant()
+if staff is not None and st.session_state.pop("after_login", False):
+    pages.go(pages.QUEUE)
 
 st.title("Staff login")
 
-if session is not None:
-    st.success(f"You're logged in as **{escape_md(session.display_name)}**.")
-    st.page_link(consultant.QUEUE_PAGE, label="Open the review queue", icon=":material/inbox:")
-    st.page_link(consultant.OVERVIEW_PAGE, label="See the overview", icon=":material/bar_chart:")
+if staff is not None:
+    st.success(f"You're logged in as **{escape_md(staff.display_name)}**.")
+    pages.link(pages.QUEUE, "Open the review queue")
+    pages.link(pages.OVERVIEW, "See the overview")
     if st.button("Log out", key="login_logout", icon=":material/logout:"):
         consultant.logout()
     st.stop()

@@ -59,6 +59,25 @@ def test_wrong_password_shows_the_generic_message(page, live_server, st_ui, seed
     assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Queue").count() == 0
 
 
+def test_a_consultant_gets_a_wide_workspace_of_their_own(page, live_server, st_ui, seeded):
+    log_in(page, live_server, st_ui)
+    main = st_ui.main(page)
+    main.get_by_role("heading", name="Reflections to review").wait_for()
+    assert st_ui.nav_titles(page) == ["Queue", "Reflection", "Overview", "Log out"]
+    # The wide layout: wider than the centred column (46rem) on this screen.
+    width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
+    assert width > 900, width
+
+    st_ui.nav(page, "Overview")
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)
+
+    with st_ui.rerun(page):
+        page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Log out").click()
+    expect(main).to_contain_text("You've logged out")
+    titles = st_ui.nav_titles(page)
+    assert "Queue" not in titles and "Welcome" in titles
+
+
 def test_consultant_opens_a_hostile_reflection_safely(page, live_server, st_ui, seeded):
     log_in(page, live_server, st_ui)
     main = st_ui.main(page)

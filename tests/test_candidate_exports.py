@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from core import contact, journey
-from core.exports import (
+from core.candidate_exports import (
     candidate_data,
     candidate_json,
     md_text,

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core import explainer
+from core.audit import stamp, system_clock
 from core.plan import ChecklistItem, Plan, day_label
 from core.safe_html import escape_html, render_markdown
 from core.settings import Settings
@@ -99,14 +100,7 @@ def forward_lines(plan: Plan) -> list[str]:
         lines += ["### Your STAR answers", ""]
         for answer in forward.star:
             lines += [f"**{_e(answer.question)}**", ""]
-            for label, text in (
-                ("Situation", answer.situation),
-                ("Task", answer.task),
-                ("Action", answer.action),
-                ("Result", answer.result),
-            ):
-                if text:
-                    lines.append(f"- *{label}:* {_e(text)}")
+            lines += [f"- *{label}:* {_e(text)}" for label, text in answer.parts()]
             lines.append("")
     return lines
 
@@ -232,8 +226,8 @@ def plan_ics(
     items: Sequence[ChecklistItem], *, agency_name: str = "", now: dt.datetime | None = None
 ) -> str:
     """An iCalendar file with one all-day event per open checklist item."""
-    now = now or dt.datetime.now(dt.UTC)
-    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    now = now or system_clock()
+    dtstamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -253,7 +247,7 @@ def plan_ics(
         lines += [
             "BEGIN:VEVENT",
             f"UID:{_uid(item, seen)}",
-            f"DTSTAMP:{stamp}",
+            f"DTSTAMP:{dtstamp}",
             f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
             f"DTEND;VALUE=DATE:{(day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
             "SUMMARY:" + _ics_text(item.title),
@@ -329,6 +323,6 @@ def _consents(reflection: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def candidate_json(store: Store, candidate_id: int, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.UTC)
-    data = {"exported_at": now.isoformat(timespec="seconds"), **candidate_data(store, candidate_id)}
+    now = now or system_clock()
+    data = {"exported_at": stamp(now), **candidate_data(store, candidate_id)}
     return json.dumps(data, ensure_ascii=False, indent=2)

@@ -8,8 +8,8 @@ import io
 import pytest
 
 from core import journey
-from core.csv_export import HEADER, queue_csv, safe_cell, to_bytes
 from core.queue import QueueFilter
+from core.queue_export import HEADER, queue_csv, safe_cell, to_bytes
 
 
 def submit(store, company, role="Analyst", asked=False, campaign=None):
