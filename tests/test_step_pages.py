@@ -144,9 +144,9 @@ def test_step1_control_character_is_refused_next_to_the_field(app, store):
 
 def test_step1_sections_follow_the_status_but_never_hide_saved_feedback(app, store):
     at, _ = open_step(app, store, "feedback", {"feedback_status": "received"})
-    assert "What came back" in [s.value for s in at.subheader]
+    assert "What came back" in [s.value for s in at.header]
     at, _ = open_step(app, store, "feedback", {"feedback_status": "not_yet"})
-    assert "What came back" not in [s.value for s in at.subheader]
+    assert "What came back" not in [s.value for s in at.header]
     assert any("Already heard back" in e.label for e in at.expander)
     at, _ = open_step(
         app,
@@ -154,7 +154,7 @@ def test_step1_sections_follow_the_status_but_never_hide_saved_feedback(app, sto
         "feedback",
         {"feedback_status": "not_yet", "feedback_received": "Be more concrete"},
     )
-    assert "What came back" in [s.value for s in at.subheader]
+    assert "What came back" in [s.value for s in at.header]
     assert at.text_area(key="answer_feedback_received").value == "Be more concrete"
 
 

@@ -55,7 +55,7 @@ def header(step_key: str) -> Step:
 
 
 def section(title: str, caption: str = "") -> None:
-    st.subheader(title, divider="gray")
+    st.header(title, divider="gray")
     if caption:
         st.caption(caption)
 

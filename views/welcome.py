@@ -145,7 +145,7 @@ if not new_code:
                 st.session_state.new_reflection_started = True
                 st.rerun()
 
-st.subheader("A little context", divider="gray")
+st.header("A little context", divider="gray")
 st.caption("This shapes the messages we draft for you. Everything saves as you type.")
 fields.field("own_name", placeholder="e.g. Maya Patel")
 left, right = st.columns(2)

@@ -26,8 +26,9 @@ def option(key: str, value: str) -> str:
     return dict(FIELDS_BY_KEY[key].options)[value]
 
 
-def table_label(key: str) -> str:
-    return FIELDS_BY_KEY[key].label
+def first_input(key: str) -> str:
+    """The label of the first input on each card of a list (its name, say)."""
+    return FIELDS_BY_KEY[key].columns[0].label
 
 
 # Realistic answers, keyed like the questionnaire; what the browser types and picks.
@@ -120,7 +121,7 @@ def rate_step(page, st_ui, step_key: str) -> None:
 
 def add_rows(page, st_ui, key: str) -> None:
     for row in TABLES[key]:
-        st_ui.add_row(page, table_label(key), row)
+        st_ui.add_card(page, key, dict(zip([c.label for c in FIELDS_BY_KEY[key].columns], row)))
 
 
 def choose_key(page, st_ui, key: str) -> None:
@@ -301,7 +302,8 @@ def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
                 "radio", name=LIKERT[rating_for(key)], exact=True
             )
             expect(picked).to_have_attribute("aria-checked", "true")
-        assert st_ui.column(again, table_label("action_points")) == [
+        expect(st_ui.cards(again, "action_points")).to_have_count(len(TABLES["action_points"]))
+        assert st_ui.card_values(again, "action_points", first_input("action_points")) == [
             row[0] for row in TABLES["action_points"]
         ]
         assert main.locator('[data-testid="stException"]').count() == 0
