@@ -22,6 +22,15 @@ RATING_CSS = """<style>
     width: 100%; margin: 0; border-radius: 8px !important;
   }
 }
+/* A clear focus ring on every control reached by keyboard (WCAG 2.4.7 / 2.4.11): on
+   the control itself, or on the visible box around an input Streamlit draws. */
+:focus-visible { outline: 3px solid #2f6f6a !important; outline-offset: 2px !important; }
+[data-baseweb="input"]:focus-within, [data-baseweb="textarea"]:focus-within,
+[data-baseweb="select"] > div:focus-within,
+[data-testid="stCheckbox"] label:has(input:focus-visible),
+[data-testid="stDateInput"] [role="group"]:focus-within {
+  outline: 3px solid #2f6f6a; outline-offset: 2px; border-radius: 8px;
+}
 </style>"""
 
 
@@ -40,7 +49,8 @@ if (window.parent.innerWidth <= 640 || window.innerWidth <= 640) {
 
 
 def phone_fixes() -> None:
-    """Rating buttons sized for fingers, and the menu closed after choosing a page."""
+    """Rating buttons sized for fingers, focus rings, and the menu closed after choosing
+    a page. Every candidate page calls it."""
     st.html(RATING_CSS)
     st.html(CLOSE_NAV_JS, unsafe_allow_javascript=True)
 
