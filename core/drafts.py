@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from core.questionnaire import LINKEDIN_NOTE_LIMIT
-from core.validation import InvalidAnswer, clean_answer
+from core.validation import InvalidAnswer, clean_answer, is_blank
 
 ELLIPSIS = "…"
 
@@ -31,6 +31,12 @@ STAGE_PHRASES = {
 class Draft:
     subject: str
     body: str
+
+
+def is_edited(saved: Any) -> bool:
+    """Has the candidate made a message their own? Only then is a saved draft kept as is;
+    otherwise (nothing saved, or only blanks) our suggestion follows their answers."""
+    return isinstance(saved, str) and not is_blank(saved)
 
 
 def _plain(value: Any) -> str:

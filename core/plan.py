@@ -382,7 +382,7 @@ def current_drafts(answers: Mapping[str, Any], agency_name: str) -> list[PlanDra
         ("linkedin_note", "LinkedIn invitation note", "", note),
     ):
         saved = answers.get(key)
-        edited = isinstance(saved, str) and bool(saved.strip())
+        edited = drafts.is_edited(saved)
         out.append(PlanDraft(key, title, subject, saved if edited else generated, edited))
     return out
 

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.questionnaire import CONTEXT_FIELDS, STEPS, Step
+from core.validation import is_blank
 
 
 def _answered(value: Any) -> bool:
-    return value not in (None, "", [])
+    return not is_blank(value)
 
 
 def step_done(step: Step, answers: Mapping[str, Any]) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 import streamlit as st
 
 from core import journey
+from core.drafts import is_edited
 from core.questionnaire import FIELDS_BY_KEY, LIKERT_LABELS
 from core.store import STORE_ERRORS
 from core.validation import InvalidAnswer, is_blank
@@ -277,9 +278,7 @@ def draft_field(
     """
     wkey = widget_key(key)
     seed_key = _draft_seed_key(key)
-    saved = state.answers().get(key)
-    edited = isinstance(saved, str) and bool(saved.strip())
-    if not edited and key not in state.errors():
+    if not is_edited(state.answers().get(key)) and key not in state.errors():
         on_screen = st.session_state.get(wkey)
         # Only replace what is on screen when it is still our previous suggestion: a
         # candidate who cleared the box on purpose keeps the empty box.

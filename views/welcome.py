@@ -8,12 +8,12 @@ from core import codes, journey
 from core.consent import STORE_ANSWERS
 from core.store import STORE_ERRORS
 from ui import browser, fields, nav, state
-from ui.step import phone_fixes
+from ui.step import page_styles
 
 settings = state.settings()
 
 st.title("Bounce back from a job rejection")
-phone_fixes()
+page_styles()
 st.write(
     "Hearing no after you've put real effort into interviews is hard, and it's normal to "
     "feel flat. This guide turns that experience into a plan: five steps, about 15 to 20 "
