@@ -133,3 +133,22 @@ def test_a_date_out_of_range_is_refused_next_to_the_field(app, store):
 def test_more_rows_than_the_limit_are_refused_by_core():
     with pytest.raises(InvalidAnswer, match="up to 3 rows"):
         clean_answer("improvements", [{"action": str(i)} for i in range(4)])
+
+
+def test_buttons_name_the_item_in_plain_words(app, store):
+    at, _ = open_step(app, store, "options")
+    assert at.button(key="add_pipeline").label == "Add an opportunity"
+    add_card(at, "pipeline")
+    assert at.button(key="add_pipeline").label == "Add another opportunity"
+    assert at.button(key="remove_pipeline_0").label == "Remove opportunity 1"
+
+
+def test_a_refusal_left_behind_goes_when_the_page_is_drawn_again(app, store):
+    at, session = open_step(app, store, "connections", {"contacts": [{"name": "Sam"}]})
+    at.text_input(key=cell("contacts", 0, "linkedin")).input("not a profile").run()
+    assert "should be a LinkedIn profile address" in texts(at.error)
+    at.switch_page("views/step3_options.py").run()
+    at.switch_page("views/step2_connections.py").run()
+    assert at.text_input(key=cell("contacts", 0, "linkedin")).value == ""
+    assert "should be a LinkedIn profile address" not in texts(at.error)
+    assert saved(store, session)["contacts"][0]["name"] == "Sam"

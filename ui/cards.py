@@ -29,6 +29,11 @@ PICKER_MAX = dt.date(2200, 12, 31)
 RATING_WORDS = {1: "1 (shaky)", 2: "2", 3: "3", 4: "4", 5: "5 (at my best)"}
 
 
+def _a(item: str) -> str:
+    """'a person', 'an opportunity'."""
+    return f"{'an' if item[:1].lower() in 'aeiou' else 'a'} {item}"
+
+
 def _model_key(spec: Field) -> str:
     return f"cards_{spec.key}"
 
@@ -163,6 +168,10 @@ def _seed(wkey: str, value: Any) -> None:
 def _input(spec: Field, card: dict[str, Any], column: Column, disabled: bool) -> None:
     wkey = _cell_key(spec, card["id"], column)
     value = card["values"].get(column.key)
+    if wkey not in st.session_state:
+        # Drawn afresh from the last accepted value (the page was left): a refusal of
+        # text no longer on screen would only confuse.
+        state.errors().pop(_error_key(spec, card["id"], column), None)
     common: dict[str, Any] = {
         "key": wkey,
         "on_change": _on_cell_change,
@@ -245,7 +254,7 @@ def _undo_offer(spec: Field, disabled: bool) -> None:
     if removed is None:
         return
     with st.container(border=True):
-        st.caption(f"You removed a {spec.item}. Changed your mind?")
+        st.caption(f"You removed {_a(spec.item)}. Changed your mind?")
         st.button(
             f"Undo: bring the {spec.item} back",
             key=f"undo_{spec.key}",
@@ -269,7 +278,7 @@ def cards(spec: Field, *, disabled: bool = False, show_label: bool = True) -> No
     count = len(current["cards"])
     full = count >= spec.max_rows
     st.button(
-        f"Add a {spec.item}" if count == 0 else f"Add another {spec.item}",
+        f"Add {_a(spec.item)}" if count == 0 else f"Add another {spec.item}",
         key=f"add_{spec.key}",
         icon=":material/add:",
         on_click=_add,
