@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from core.questionnaire import LINKEDIN_NOTE_LIMIT
-from core.validation import InvalidAnswer, clean_answer
+from core.validation import InvalidAnswer, clean_answer, is_blank
 
 ELLIPSIS = "…"
 
@@ -31,6 +31,12 @@ STAGE_PHRASES = {
 class Draft:
     subject: str
     body: str
+
+
+def is_edited(saved: Any) -> bool:
+    """Has the candidate made a message their own? Only then is a saved draft kept as is;
+    otherwise (nothing saved, or only blanks) our suggestion follows their answers."""
+    return isinstance(saved, str) and not is_blank(saved)
 
 
 def _plain(value: Any) -> str:
@@ -341,8 +347,3 @@ def overflow(text: str, limit: int = LINKEDIN_NOTE_LIMIT) -> int:
     """How many characters a message is over `limit` (0 when it fits), counted the way
     validation counts them."""
     return max(len(text) - limit, 0)
-
-
-def is_edited(saved: object) -> bool:
-    """Whether the candidate saved a version of their own (a blank one counts as none)."""
-    return isinstance(saved, str) and bool(saved.strip())

@@ -21,7 +21,7 @@ from core.contact import ASKED_TO_TALK
 from core.scoring import ScoreResult, score
 from core.store import Store
 from core.suggestions import priority_of, reasons_for
-from core.validation import clean_answer, unanswered
+from core.validation import clean_answer, is_blank
 
 # Answers copied onto the reflection row so the consultant queue needs no join.
 DENORMALISED = ("company", "role", "stage_reached")
@@ -163,15 +163,35 @@ def load_answers(store: Store, reflection_id: int) -> dict[str, Any]:
     return {row["key"]: json.loads(row["value"]) for row in rows}
 
 
+@dataclass(frozen=True)
+class Saved:
+    value: Any  # the answer as cleaned and stored
+    changed: bool  # False when it was already stored exactly so (nothing was written)
+
+
 def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
-    """Validate and save one answer; return the cleaned value.
+    """Validate and save one answer; return the cleaned value (see `store_answer`)."""
+    return store_answer(store, reflection_id, key, value).value
+
+
+def store_answer(store: Store, reflection_id: int, key: str, value: Any) -> Saved:
+    """Validate and save one answer, saying whether anything changed.
 
     Raises InvalidAnswer (nothing is written, the previous value stays) when refused.
+    Callers pass what the candidate typed and let this decide: no checking or comparing
+    beforehand. An answer equal to the stored one writes nothing, so a redraw or a
+    repeated edit never moves `updated_at`.
     """
     cleaned = clean_answer(key, value)
     now = utc_now()
+    stored = None if is_blank(cleaned) else json.dumps(cleaned, ensure_ascii=False)
     with store.write() as conn:
-        if unanswered(cleaned):
+        before = conn.execute(
+            "SELECT value FROM answers WHERE reflection_id = ? AND key = ?", (reflection_id, key)
+        ).fetchone()
+        if (before["value"] if before else None) == stored:
+            return Saved(cleaned, changed=False)
+        if is_blank(cleaned):
             conn.execute(
                 "DELETE FROM answers WHERE reflection_id = ? AND key = ?", (reflection_id, key)
             )
@@ -180,7 +200,7 @@ def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
                 "INSERT INTO answers (reflection_id, key, value, updated_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (reflection_id, key) "
                 "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (reflection_id, key, json.dumps(cleaned, ensure_ascii=False), now),
+                (reflection_id, key, stored, now),
             )
         column = key if key in DENORMALISED else None
         if column:
@@ -188,11 +208,11 @@ def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
             conn.execute(
                 f"UPDATE reflections SET updated_at = ?, {column} = CASE WHEN submitted_at "
                 f"IS NULL THEN ? ELSE {column} END WHERE id = ?",
-                (now, cleaned or None, reflection_id),
+                (now, None if is_blank(cleaned) else cleaned, reflection_id),
             )
         else:
             conn.execute("UPDATE reflections SET updated_at = ? WHERE id = ?", (now, reflection_id))
-    return cleaned
+    return Saved(cleaned, changed=True)
 
 
 def reflection(store: Store, reflection_id: int) -> dict[str, Any] | None:

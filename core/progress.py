@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.questionnaire import STEPS, Step
-from core.validation import unanswered
+from core.validation import is_blank
 
 
 def step_done(step: Step, answers: Mapping[str, Any]) -> bool:
     """Done once every self-rating is answered and at least one other question is."""
     ratings = [f for f in step.fields if f.kind == "likert"]
     others = [f for f in step.fields if f.kind != "likert"]
-    return all(not unanswered(answers.get(f.key)) for f in ratings) and any(
-        not unanswered(answers.get(f.key)) for f in others
+    return all(not is_blank(answers.get(f.key)) for f in ratings) and any(
+        not is_blank(answers.get(f.key)) for f in others
     )
 
 

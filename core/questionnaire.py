@@ -40,6 +40,7 @@ class Field:
     reverse: bool = False  # likert only: agreeing is the less helpful answer
     columns: tuple[Column, ...] = ()
     max_rows: int = 10
+    item: str = "item"  # tables: what one row is called on its card ("Add another person")
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ STEPS: tuple[Step, ...] = (
                 "action_points",
                 "Up to three things to work on",
                 "table",
+                item="action point",
                 max_rows=3,
                 columns=(
                     Column("point", "Action point", max_len=200, required=True),
@@ -221,6 +223,7 @@ STEPS: tuple[Step, ...] = (
                 "contacts",
                 "People worth staying in touch with",
                 "table",
+                item="person",
                 max_rows=10,
                 columns=(
                     Column("name", "Name", required=True),
@@ -263,6 +266,7 @@ STEPS: tuple[Step, ...] = (
                 "pipeline",
                 "Other opportunities you're pursuing",
                 "table",
+                item="opportunity",
                 max_rows=15,
                 columns=(
                     Column("company", "Company", required=True),
@@ -292,6 +296,7 @@ STEPS: tuple[Step, ...] = (
                 "stage_ratings",
                 "How confident did you feel at each stage?",
                 "table",
+                item="stage",
                 max_rows=8,
                 columns=(
                     Column("stage", "Stage", kind="choice", options=STAGES, required=True),
@@ -303,6 +308,7 @@ STEPS: tuple[Step, ...] = (
                 "tough_questions",
                 "Questions you stumbled on",
                 "table",
+                item="question",
                 max_rows=8,
                 columns=(
                     Column("question", "Question", max_len=300, required=True),
@@ -316,6 +322,7 @@ STEPS: tuple[Step, ...] = (
                 "improvements",
                 "Up to three things you'll do differently",
                 "table",
+                item="improvement",
                 max_rows=3,
                 columns=(
                     Column("action", "Improvement", max_len=200, required=True),
@@ -348,6 +355,7 @@ STEPS: tuple[Step, ...] = (
                 "table",
                 help="For example: explaining technical work clearly, staying calm when "
                 "a question threw you, asking the panel good questions, preparing well.",
+                item="strength",
                 max_rows=6,
                 columns=(Column("strength", "Strength", max_len=200, required=True),),
             ),
@@ -357,6 +365,7 @@ STEPS: tuple[Step, ...] = (
                 "table",
                 help="For example: getting an interview at all, reaching the final round, "
                 "an answer you were proud of, a kind word from an interviewer.",
+                item="win",
                 max_rows=6,
                 columns=(Column("win", "Win", max_len=200, required=True),),
             ),

@@ -116,13 +116,12 @@ def clean_rating(value: Any, label: str) -> int | None:
     return number
 
 
-def unanswered(cleaned: Any) -> bool:
-    """A cleaned answer that says nothing: it is not stored, and does not count as done."""
-    return cleaned is None or cleaned == "" or cleaned == []
+def is_blank(value: Any) -> bool:
+    """No answer: nothing, an empty list, or text of only spaces (also NaN from old rows).
 
-
-def _is_blank(value: Any) -> bool:
-    if value is None:
+    The one definition of "blank" for saving, progress and drafts alike.
+    """
+    if value is None or (isinstance(value, list) and not value):
         return True
     if isinstance(value, float) and value != value:
         return True
@@ -130,7 +129,7 @@ def _is_blank(value: Any) -> bool:
 
 
 def clean_cell(column: Column, value: Any, label: str) -> Any:
-    if _is_blank(value):
+    if is_blank(value):
         return "" if column.kind in ("text", "url") else None
     if column.kind == "text":
         return clean_text(value, column.max_len, label)
@@ -152,7 +151,7 @@ def clean_table(field: Field, rows: Any) -> list[dict[str, Any]]:
     if not all(isinstance(r, dict) for r in rows):
         raise InvalidAnswer(f"{field.label}: the table could not be read.")
     # Count the rows before checking any cell, so too many rows are refused cheaply.
-    filled = [r for r in rows if not all(_is_blank(r.get(c.key)) for c in field.columns)]
+    filled = [r for r in rows if not all(is_blank(r.get(c.key)) for c in field.columns)]
     if len(filled) > field.max_rows:
         raise InvalidAnswer(
             f"{field.label}: up to {field.max_rows} rows, please. You have {len(filled)}."
@@ -164,7 +163,7 @@ def clean_table(field: Field, rows: Any) -> list[dict[str, Any]]:
         for column in field.columns:
             label = f"Row {number}, {column.label}"
             out[column.key] = clean_cell(column, row.get(column.key), label)
-            if column.required and _is_blank(out[column.key]):
+            if column.required and is_blank(out[column.key]):
                 raise InvalidAnswer(f"Row {number}: please fill in {column.label}.")
         cleaned.append(out)
     return cleaned

@@ -120,22 +120,21 @@ def test_pending_text_is_still_on_screen_after_leaving_the_page(db_path):
     assert saved(db_path, session)["fit_learned"] == "They wanted SQL depth"
 
 
-def test_a_table_edit_under_a_lock_is_kept_and_saved_later(db_path):
+def test_a_card_edit_under_a_lock_is_kept_and_saved_later(db_path):
     at, session = started(db_path)
     at.switch_page(LEARNING).run()
     with write_lock_in_another_process(db_path):
-        at.session_state["table_strengths"] = {
-            "edited_rows": {},
-            "added_rows": [{"strength": "Calm under pressure"}],
-            "deleted_rows": [],
-        }
-        at.run()
+        at.button(key="add_strengths").click().run()
+        box = "card_strengths_0_strength"
+        at.text_area(key=box).input("Calm under pressure").run()
         assert not at.exception
         assert SAVE_FAILED in texts(at.error)
+        assert at.text_area(key=box).value == "Calm under pressure"
         assert "strengths" not in saved(db_path, session)
     at.run()
     assert SAVE_FAILED not in texts(at.error)
     assert saved(db_path, session)["strengths"][0]["strength"] == "Calm under pressure"
+    assert at.text_area(key="card_strengths_0_strength").value == "Calm under pressure"
 
 
 def test_an_unwritable_file_keeps_the_text_and_saves_it_once_writable(db_path):

@@ -10,8 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from core import drafts, journey, step_hints
 from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT, LONG_TEXT, STEPS
-from core.validation import clean_table
-from ui import fields
 from ui import step as step_ui
 
 PAGES = {
@@ -146,9 +144,9 @@ def test_step1_control_character_is_refused_next_to_the_field(app, store):
 
 def test_step1_sections_follow_the_status_but_never_hide_saved_feedback(app, store):
     at, _ = open_step(app, store, "feedback", {"feedback_status": "received"})
-    assert "What came back" in [s.value for s in at.subheader]
+    assert "What came back" in [s.value for s in at.header]
     at, _ = open_step(app, store, "feedback", {"feedback_status": "not_yet"})
-    assert "What came back" not in [s.value for s in at.subheader]
+    assert "What came back" not in [s.value for s in at.header]
     assert any("Already heard back" in e.label for e in at.expander)
     at, _ = open_step(
         app,
@@ -156,7 +154,7 @@ def test_step1_sections_follow_the_status_but_never_hide_saved_feedback(app, sto
         "feedback",
         {"feedback_status": "not_yet", "feedback_received": "Be more concrete"},
     )
-    assert "What came back" in [s.value for s in at.subheader]
+    assert "What came back" in [s.value for s in at.header]
     assert at.text_area(key="answer_feedback_received").value == "Be more concrete"
 
 
@@ -175,21 +173,27 @@ def test_unicode_round_trips_through_a_widget(app, store):
     assert at2.text_area(key="answer_fit_learned").value == UNICODE
 
 
-def test_step2_contacts_table_saves_labels_as_keys(app, store):
+def add_card(at, key):
+    """Press "Add a…/Add another…" under a list and return the new card's id."""
+    before = {b.key for b in at.button if b.key and b.key.startswith(f"remove_{key}_")}
+    at.button(key=f"add_{key}").click().run()
+    assert not at.exception
+    after = {b.key for b in at.button if b.key and b.key.startswith(f"remove_{key}_")}
+    (new,) = after - before
+    return int(new.rsplit("_", 1)[1])
+
+
+def cell(key, card_id, column):
+    return f"card_{key}_{card_id}_{column}"
+
+
+def test_step2_contacts_card_saves_labels_as_keys(app, store):
     at, session = open_step(app, store, "connections")
-    at.session_state["table_contacts"] = {
-        "edited_rows": {},
-        "added_rows": [
-            {
-                "name": "Sam",
-                "linkedin": "linkedin.com/in/sam",
-                "connected": "Requested",
-                "next_check_in": "2026-12-01",
-            }
-        ],
-        "deleted_rows": [],
-    }
-    at.run()
+    card = add_card(at, "contacts")
+    at.text_input(key=cell("contacts", card, "name")).input("Sam").run()
+    at.text_input(key=cell("contacts", card, "linkedin")).input("linkedin.com/in/sam").run()
+    at.selectbox(key=cell("contacts", card, "connected")).set_value("requested").run()
+    at.date_input(key=cell("contacts", card, "next_check_in")).set_value(dt.date(2026, 12, 1)).run()
     assert not at.exception
     assert saved(store, session)["contacts"] == [
         {
@@ -207,14 +211,12 @@ def test_step2_contacts_table_saves_labels_as_keys(app, store):
 def test_step2_bad_linkedin_url_shows_message_and_keeps_saved_rows(app, store):
     before = [{"name": "Sam", "connected": "yes"}]
     at, session = open_step(app, store, "connections", {"contacts": before})
-    at.session_state["table_contacts"] = {
-        "edited_rows": {"0": {"linkedin": "javascript:alert(1)"}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    box = at.text_input(key=cell("contacts", 0, "linkedin"))
+    box.input("javascript:alert(1)").run()
     assert not at.exception
     assert "should be a LinkedIn profile address" in texts(at.error)
+    # The refused text stays in the box so it can be corrected.
+    assert at.text_input(key=cell("contacts", 0, "linkedin")).value == "javascript:alert(1)"
     assert saved(store, session)["contacts"][0]["linkedin"] == ""
 
 
@@ -245,17 +247,16 @@ def test_step3_nudge_with_an_empty_pipeline(app, store):
     assert vacancy and vacancy[0].proto.url == "https://example.com/vacancies"
 
 
-def test_step3_pipeline_row_removes_nudge_and_untailored_cvs_warn(app, store):
+def test_step3_pipeline_card_removes_nudge_and_untailored_cvs_warn(app, store):
     at, session = open_step(app, store, "options")
-    at.session_state["table_pipeline"] = {
-        "edited_rows": {},
-        "added_rows": [
-            {"company": "Beta", "cv_tailored": "No", "next_step": "2026-12-01T00:00:00.000"},
-            {"company": "Gamma", "cv_tailored": "No", "stage": "Applied"},
-        ],
-        "deleted_rows": [],
-    }
-    at.run()
+    first = add_card(at, "pipeline")
+    at.text_input(key=cell("pipeline", first, "company")).input("Beta").run()
+    at.selectbox(key=cell("pipeline", first, "cv_tailored")).set_value("no").run()
+    at.date_input(key=cell("pipeline", first, "next_step")).set_value(dt.date(2026, 12, 1)).run()
+    second = add_card(at, "pipeline")
+    at.text_input(key=cell("pipeline", second, "company")).input("Gamma").run()
+    at.selectbox(key=cell("pipeline", second, "cv_tailored")).set_value("no").run()
+    at.selectbox(key=cell("pipeline", second, "stage")).set_value("applied").run()
     assert not at.exception
     assert "Nothing else on the go yet" not in texts(at.info)
     assert "2 of your 2 applications" in texts(at.warning)
@@ -264,41 +265,38 @@ def test_step3_pipeline_row_removes_nudge_and_untailored_cvs_warn(app, store):
     assert rows[1]["stage"] == "applied"
 
 
-def test_step4_tables_and_star_columns_save(app, store):
+def test_step4_cards_and_star_parts_save(app, store):
     at, session = open_step(app, store, "approach")
-    at.session_state["table_stage_ratings"] = {
-        "edited_rows": {},
-        "added_rows": [{"stage": "Final interview", "confidence": 2}],
-        "deleted_rows": [],
-    }
-    at.session_state["table_tough_questions"] = {
-        "edited_rows": {},
-        "added_rows": [{"question": "Why us?", "situation": "S", "action": "A", "result": "R"}],
-        "deleted_rows": [],
-    }
-    at.session_state["table_improvements"] = {
-        "edited_rows": {},
-        "added_rows": [{"action": "Mock interview", "target_date": "2026-12-10"}],
-        "deleted_rows": [],
-    }
-    at.run()
+    stage = add_card(at, "stage_ratings")
+    at.selectbox(key=cell("stage_ratings", stage, "stage")).set_value("final_interview").run()
+    at.selectbox(key=cell("stage_ratings", stage, "confidence")).set_value(2).run()
+    question = add_card(at, "tough_questions")
+    for part, text in (("question", "Why us?"), ("situation", "S"), ("action", "A")):
+        at.text_area(key=cell("tough_questions", question, part)).input(text).run()
+    at.text_area(key=cell("tough_questions", question, "result")).input("R").run()
+    better = add_card(at, "improvements")
+    at.text_area(key=cell("improvements", better, "action")).input("Mock interview").run()
+    at.date_input(key=cell("improvements", better, "target_date")).set_value(
+        dt.date(2026, 12, 10)
+    ).run()
     assert not at.exception
     stored = saved(store, session)
     assert stored["stage_ratings"] == [{"stage": "final_interview", "confidence": 2, "notes": ""}]
-    assert stored["tough_questions"][0]["action"] == "A"
+    assert stored["tough_questions"] == [
+        {"question": "Why us?", "situation": "S", "task": "", "action": "A", "result": "R"}
+    ]
     assert stored["improvements"] == [{"action": "Mock interview", "target_date": "2026-12-10"}]
 
 
-def test_step4_required_cell_message(app, store):
+def test_step4_a_card_missing_a_required_answer_waits_and_says_so(app, store):
     at, session = open_step(app, store, "approach")
-    at.session_state["table_stage_ratings"] = {
-        "edited_rows": {},
-        "added_rows": [{"stage": "Final interview"}],
-        "deleted_rows": [],
-    }
-    at.run()
-    assert "Row 1: please fill in Confidence (1–5)." in texts(at.error)
+    stage = add_card(at, "stage_ratings")
+    at.selectbox(key=cell("stage_ratings", stage, "stage")).set_value("final_interview").run()
+    assert "please fill in Confidence (1–5)" in texts(at.caption)
     assert "stage_ratings" not in saved(store, session)
+    at.selectbox(key=cell("stage_ratings", stage, "confidence")).set_value(4).run()
+    assert "please fill in" not in texts(at.caption)
+    assert saved(store, session)["stage_ratings"][0]["confidence"] == 4
 
 
 def test_step5_text_and_choice_save(app, store):
@@ -327,9 +325,7 @@ def test_next_leads_on_and_progress_ticks(app, store):
     assert at.title[0].value == "Review your approach"
 
 
-def test_saved_table_shows_labels_and_dates_and_round_trips():
-    """What the editor shows for saved rows reads back as the same saved rows."""
-    spec = FIELDS_BY_KEY["contacts"]
+def test_saved_rows_show_in_their_cards(app, store):
     rows = [
         {
             "name": "Zoë",
@@ -340,14 +336,14 @@ def test_saved_table_shows_labels_and_dates_and_round_trips():
         },
         {"name": "Al", "role": "CTO", "linkedin": "", "connected": None, "next_check_in": None},
     ]
-    frame = fields._to_frame(spec, rows)
-    assert list(frame["connected"]) == ["Requested", None]
-    assert frame["next_check_in"][0] == dt.date(2026, 12, 1)
-    assert clean_table(spec, fields._from_frame(spec, frame)) == rows
-    ratings = FIELDS_BY_KEY["stage_ratings"]
-    saved_ratings = [{"stage": "first_interview", "confidence": 3, "notes": "ok"}]
-    frame = fields._to_frame(ratings, saved_ratings)
-    assert clean_table(ratings, fields._from_frame(ratings, frame)) == saved_ratings
+    at, session = open_step(app, store, "connections", {"contacts": rows})
+    assert at.text_input(key=cell("contacts", 0, "name")).value == "Zoë"
+    assert at.selectbox(key=cell("contacts", 0, "connected")).value == "requested"
+    assert at.date_input(key=cell("contacts", 0, "next_check_in")).value == dt.date(2026, 12, 1)
+    assert at.text_input(key=cell("contacts", 1, "role")).value == "CTO"
+    at.text_input(key=cell("contacts", 1, "role")).input("CEO").run()
+    rows[1]["role"] = "CEO"
+    assert saved(store, session)["contacts"] == rows
 
 
 def _pipeline(*tailored):
@@ -390,16 +386,12 @@ def test_visiting_a_step_never_rewrites_saved_rows(app, store):
     assert saved(store, session)["contacts"][0]["connected"] == "retired-option"
 
 
-def test_a_table_saved_in_this_run_already_counts_in_the_progress(app, store):
+def test_a_card_saved_in_this_run_already_counts_in_the_progress(app, store):
     ratings = {"actively_searching": 4, "same_cv": 2, "can_tailor": 4}
     at, _ = open_step(app, store, "options", ratings)
     assert "0 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
-    at.session_state["table_pipeline"] = {
-        "edited_rows": {},
-        "added_rows": [{"company": "Beta"}],
-        "deleted_rows": [],
-    }
-    at.run()
+    card = add_card(at, "pipeline")
+    at.text_input(key=cell("pipeline", card, "company")).input("Beta").run()
     assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
 
 

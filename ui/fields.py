@@ -16,13 +16,13 @@ import logging
 import sqlite3
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core import journey
-from core.questionnaire import FIELDS_BY_KEY, LIKERT_LABELS, Column, Field
+from core.drafts import is_edited
+from core.questionnaire import FIELDS_BY_KEY, LIKERT_LABELS
 from core.store import STORE_ERRORS
-from core.validation import InvalidAnswer, clean_table
+from core.validation import InvalidAnswer, is_blank
 from ui import state
 
 LIKERT_TEXT = dict(LIKERT_LABELS)
@@ -126,7 +126,7 @@ def save(key: str, value: Any) -> bool:
 
 def _remember(key: str, cleaned: Any) -> None:
     answers = state.answers()
-    if cleaned in (None, "", []):
+    if is_blank(cleaned):
         answers.pop(key, None)
     else:
         answers[key] = cleaned
@@ -209,7 +209,9 @@ def field(
         "label_visibility": label_visibility,
     }
     if spec.kind == "table":
-        table(spec, disabled=disabled, show_label=label_visibility == "visible")
+        from ui import cards  # cards save through this module
+
+        cards.cards(spec, disabled=disabled, show_label=label_visibility == "visible")
         return state.answers().get(key)
     if spec.kind == "text":
         _seed(key, saved or "")
@@ -276,9 +278,7 @@ def draft_field(
     """
     wkey = widget_key(key)
     seed_key = _draft_seed_key(key)
-    saved = state.answers().get(key)
-    edited = isinstance(saved, str) and bool(saved.strip())
-    if not edited and key not in state.errors():
+    if not is_edited(state.answers().get(key)) and key not in state.errors():
         on_screen = st.session_state.get(wkey)
         # Only replace what is on screen when it is still our previous suggestion: a
         # candidate who cleared the box on purpose keeps the empty box.
@@ -289,125 +289,3 @@ def draft_field(
     field(key, height=height, max_chars=max_chars, label_visibility="collapsed")
     value = st.session_state.get(wkey)
     return value if isinstance(value, str) else ""
-
-
-def _column_config(column: Column) -> Any:
-    cc = st.column_config
-    required = column.required
-    if column.kind == "choice":
-        return cc.SelectboxColumn(
-            column.label, options=[t for _, t in column.options], required=required
-        )
-    if column.kind == "date":
-        return cc.DateColumn(column.label, format="YYYY-MM-DD")
-    if column.kind == "rating":
-        return cc.NumberColumn(column.label, min_value=1, max_value=5, step=1, required=required)
-    return cc.TextColumn(column.label, max_chars=column.max_len * 2, required=required)
-
-
-def _to_frame(spec: Field, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    data: dict[str, list[Any]] = {}
-    for column in spec.columns:
-        values: list[Any] = []
-        labels = dict(column.options)
-        for row in rows:
-            value = row.get(column.key)
-            if column.kind == "choice":
-                value = labels.get(value)
-            elif column.kind == "date":
-                value = dt.date.fromisoformat(value) if value else None
-            values.append(value)
-        if column.kind == "date":
-            data[column.key] = pd.Series(values, dtype="object")
-        elif column.kind == "rating":
-            data[column.key] = pd.Series(values, dtype="Int64")
-        else:
-            data[column.key] = pd.Series(values, dtype="object")
-    return pd.DataFrame(data)
-
-
-def _plain_value(value: Any) -> Any:
-    """A cell as plain Python: None for every flavour of missing, dates as ISO text."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _date_text(value: Any) -> Any:
-    # A column that started empty has no type, so the editor hands back the browser's
-    # text ("2026-12-01" or a full timestamp) instead of a date.
-    if isinstance(value, str) and value.strip():
-        try:
-            return pd.Timestamp(value.strip()).date().isoformat()
-        except (ValueError, TypeError):
-            return value  # validation explains what a date should look like
-    return value
-
-
-def _from_frame(spec: Field, frame: pd.DataFrame) -> list[dict[str, Any]]:
-    kinds = {c.key: c.kind for c in spec.columns}
-    rows = []
-    for record in frame.to_dict("records"):
-        row: dict[str, Any] = {}
-        for k, v in record.items():
-            value = _plain_value(v)
-            if kinds.get(str(k)) == "date":
-                value = _date_text(value)
-            row[str(k)] = value
-        rows.append(row)
-    return rows
-
-
-def table(spec: Field, *, disabled: bool = False, show_label: bool = True) -> None:
-    """An editable table that saves whole when an edit is committed.
-
-    The editor is given the rows as they were when it was first drawn (its "base") and
-    keeps the edits as its own state; the base only changes when the page is left.
-    """
-    tkey = f"table_{spec.key}"
-    bkey = f"base_{spec.key}"
-    if tkey not in st.session_state or bkey not in st.session_state:
-        st.session_state[bkey] = _to_frame(spec, shown_value(spec.key) or [])
-    if show_label:
-        st.markdown(f"**{spec.label}**")
-    if spec.help:
-        st.caption(spec.help)
-    edited = st.data_editor(
-        st.session_state[bkey],
-        key=tkey,
-        num_rows="dynamic",
-        width="stretch",
-        hide_index=True,
-        disabled=disabled,
-        column_config={c.key: _column_config(c) for c in spec.columns},
-        column_order=[c.key for c in spec.columns],
-    )
-    edits = st.session_state.get(tkey) or {}
-    touched = any(edits.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
-    # Only the candidate's own edits are saved: redrawing saved rows must never rewrite
-    # them (a value the editor cannot show would otherwise be lost on a mere visit).
-    if touched:
-        _save_table(spec, _from_frame(spec, edited))
-    st.caption(f"Type in the empty bottom row to add one, up to {spec.max_rows}. Saves as you go.")
-    show_error(spec.key)
-
-
-def _save_table(spec: Field, rows: list[dict[str, Any]]) -> None:
-    saved = state.answers().get(spec.key) or []
-    try:
-        cleaned = clean_table(spec, rows)
-    except InvalidAnswer as exc:
-        state.errors()[spec.key] = str(exc)
-    else:
-        if cleaned != saved:
-            save(spec.key, cleaned)
-        else:
-            state.errors().pop(spec.key, None)

@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from core.drafts import Draft, mailto_link_if_fits, overflow
+from core.drafts import Draft, is_edited, mailto_link_if_fits, overflow
 from core.questionnaire import STEPS_BY_KEY, Step
 from ui import fields, state
 
@@ -21,6 +21,15 @@ RATING_CSS = """<style>
   [data-testid="stButtonGroup"] [role="radiogroup"] button {
     width: 100%; margin: 0; border-radius: 8px !important;
   }
+}
+/* A clear focus ring on every control reached by keyboard (WCAG 2.4.7 / 2.4.11): on
+   the control itself, or on the visible box around an input Streamlit draws. */
+:focus-visible { outline: 3px solid #2f6f6a !important; outline-offset: 2px !important; }
+[data-baseweb="input"]:focus-within, [data-baseweb="textarea"]:focus-within,
+[data-baseweb="select"] > div:focus-within,
+[data-testid="stCheckbox"] label:has(input:focus-visible),
+[data-testid="stDateInput"] [role="group"]:focus-within {
+  outline: 3px solid #2f6f6a; outline-offset: 2px; border-radius: 8px;
 }
 </style>"""
 
@@ -39,9 +48,14 @@ if (window.parent.innerWidth <= 640 || window.innerWidth <= 640) {
 </script>"""
 
 
-def phone_fixes() -> None:
-    """Rating buttons sized for fingers, and the menu closed after choosing a page."""
+def page_styles() -> None:
+    """Rating buttons sized for fingers and a visible focus ring (static CSS, no script)."""
     st.html(RATING_CSS)
+
+
+def phone_fixes() -> None:
+    """`page_styles`, and the menu closed after choosing a page on a phone."""
+    page_styles()
     st.html(CLOSE_NAV_JS, unsafe_allow_javascript=True)
 
 
@@ -55,7 +69,7 @@ def header(step_key: str) -> Step:
 
 
 def section(title: str, caption: str = "") -> None:
-    st.subheader(title, divider="gray")
+    st.header(title, divider="gray")
     if caption:
         st.caption(caption)
 
@@ -93,8 +107,7 @@ def message(
     )
     if limit is not None:
         _length_note(text, limit)
-    saved = state.answers().get(key)
-    edited = isinstance(saved, str) and bool(saved.strip())
+    edited = is_edited(state.answers().get(key))
     st.caption(
         "Your own version, saved." if edited else "Our suggestion from your answers. Edit freely."
     )
@@ -144,7 +157,7 @@ def fit_height(text: str) -> int:
 
 def _current(key: str, generated: str) -> str:
     saved = state.answers().get(key)
-    return saved if isinstance(saved, str) and saved.strip() else generated
+    return saved if is_edited(saved) else generated
 
 
 COPY_HTML = """<button id="copy" style="min-height:44px;padding:0 16px;border-radius:8px;

@@ -16,7 +16,7 @@ settings = state.settings()
 
 step.section(
     FIELDS_BY_KEY["pipeline"].label,
-    "Other companies you're applying to, talking to or just researching. Add one row "
+    "Other companies you're applying to, talking to or just researching. Add one card "
     "each; say whether the CV you sent was shaped for that role.",
 )
 fields.field("pipeline", label_visibility="collapsed")

@@ -12,7 +12,7 @@ if not nav.require_candidate():
 
 step.section(
     "Stage by stage",
-    "Add a row for each stage you went through and how confident you felt there, from "
+    "Add a card for each stage you went through and how confident you felt there, from "
     "1 (shaky) to 5 (at my best). The weakest one is where practice pays off most.",
 )
 fields.field("stage_ratings")
@@ -20,7 +20,7 @@ fields.field("stage_ratings")
 step.section(
     "Questions that caught you out",
     "Write each question down, then sketch a better answer in STAR form: the Situation, "
-    "the Task you had, the Action you took, and the Result. Even a few words per column "
+    "the Task you had, the Action you took, and the Result. Even a few words in each box "
     "helps next time.",
 )
 with st.expander("An example of a STAR answer", icon=":material/lightbulb:"):

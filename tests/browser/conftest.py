@@ -14,7 +14,7 @@ Every module here sets `pytestmark = pytest.mark.browser`. Tests use
 - `expect_rerun(page_or_frame)`: a context manager around an action that must trigger a
   rerun; it returns once that rerun has finished (no race with the previous idle state);
 - `st_ui`: the two above plus drivers for Streamlit widgets found by their label
-  (text, selectbox, date, segmented control, checkbox, data editor rows, navigation,
+  (text, selectbox, date, segmented control, checkbox, list cards, navigation,
   the staff login form),
   keyboard helpers, and the scripts for tests that drive Playwright's async API.
 
@@ -451,9 +451,9 @@ def scroll_to(target, locator) -> None:
             wait_for_app(target)
 
 
-def fill_text(target, label: str, value: str) -> None:
+def fill_text(target, label: str, value: str, *, within=None) -> None:
     """Type into a text input or text area and commit it (Enter / blur), as a user would."""
-    box = main_area(target).get_by_label(label, exact=True)
+    box = (within or main_area(target)).get_by_label(label, exact=True)
     scroll_to(target, box)
     with expect_rerun(target):
         box.fill(value)
@@ -463,9 +463,9 @@ def fill_text(target, label: str, value: str) -> None:
             box.press("Enter")
 
 
-def choose(target, label: str, option: str) -> None:
+def choose(target, label: str, option: str, *, within=None) -> None:
     """Pick `option` (its visible text) in the selectbox labelled `label`."""
-    combobox = main_area(target).get_by_role("combobox", name=label, exact=True)
+    combobox = (within or main_area(target)).get_by_role("combobox", name=label, exact=True)
     scroll_to(target, combobox)
     choice = target.get_by_role("listbox").get_by_role("option", name=option, exact=True)
     for attempt in range(3):
@@ -496,14 +496,14 @@ def rate(target, label: str, option: str) -> None:
     assert button.get_attribute("aria-checked") == "true", f"{label!r}: {option!r} not picked"
 
 
-def fill_date(target, label: str, iso_date: str) -> None:
+def fill_date(target, label: str, iso_date: str, *, within=None) -> None:
     """Type a YYYY-MM-DD date into the date input labelled `label`, then Tab out of it.
 
     Streamlit's date field is a row of year/month/day segments plus a calendar button;
     it commits when focus moves to something outside the field.
     """
     widget = (
-        main_area(target)
+        (within or main_area(target))
         .locator('[data-testid="stDateInput"]')
         .filter(has=target.get_by_role("group", name=label, exact=True))
     )
@@ -521,67 +521,41 @@ def fill_date(target, label: str, iso_date: str) -> None:
                 break
 
 
-def table_grid(target, label: str):
-    """The data editor drawn under the table heading `label`."""
-    return main_area(target).locator(
-        f'xpath=//*[text()[normalize-space(.)="{label}"]]'
-        '/following::*[@data-testid="stDataFrame"][1]'
-    )
+def cards_of(target, field_key: str):
+    """The cards of one questionnaire list, in order."""
+    return main_area(target).locator(f'[class*="st-key-cardbox_{field_key}_"]')
 
 
-def add_table_row(target, label: str, values: list[str]) -> None:
-    """Add a row to the data editor under `label`, typing `values` into its first columns.
+def add_card(target, field_key: str, values: dict[str, str]) -> None:
+    """Press "Add a…/Add another…" under a list, then fill the new card input by input.
 
-    The editor is a canvas: click its trailing "add row" line, which adds a row and opens
-    a cell editor (if it only adds the row, a double click opens the editor), type, then
-    Tab to the next column or Enter to finish. Only for text columns.
+    `values` maps each input's label to what to type or pick: a select gets its option
+    text, a date field a YYYY-MM-DD date, anything else is typed.
     """
-    grid = table_grid(target, label)
-    # A widget that still has focus (say a selectbox just used) would take the keys, and
-    # leaving a text box may save it: let that rerun end before touching the grid.
-    target.evaluate("() => document.activeElement && document.activeElement.blur()")
-    wait_for_app(target, settle_ms=300)
-    scroll_to(target, grid)
-    box = grid.bounding_box()
-    assert box, f"no table under {label!r}"
-    page = _page_of(target)
-    row_height = 35  # Streamlit's data editor rows
-    x, trailing_y = box["x"] + 80, box["y"] + box["height"] - row_height / 2
-    page.mouse.click(x, trailing_y)
-    cell_editor = target.locator("textarea.gdg-input")
-    try:
-        cell_editor.wait_for(state="visible", timeout=3000)
-    except Exception:
-        # The row was added but its cell editor did not open: open it on the new row.
-        wait_for_app(target, settle_ms=300)
-        # The new row now sits where the trailing line was; the trailing line moved down.
-        page.mouse.dblclick(x, trailing_y)
-        cell_editor.wait_for(state="visible", timeout=5000)
-    for index, value in enumerate(values):
-        cell_editor.wait_for(state="visible", timeout=5000)
-        cell_editor.fill(value)
-        with expect_rerun(target):
-            page.keyboard.press("Enter" if index == len(values) - 1 else "Tab")
+    cards = cards_of(target, field_key)
+    before = cards.count()
+    add = main_area(target).locator(f".st-key-add_{field_key} button")
+    scroll_to(target, add)
+    with expect_rerun(target):
+        add.click()
+    expect(cards).to_have_count(before + 1)
+    card = cards.nth(before)
+    for label, value in values.items():
+        if card.get_by_role("combobox", name=label, exact=True).count():
+            choose(target, label, value, within=card)
+        elif card.get_by_role("group", name=label, exact=True).count():
+            fill_date(target, label, value, within=card)
+        else:
+            fill_text(target, label, value, within=card)
 
 
-def table_column(target, label: str, column: int = 1) -> list[str]:
-    """What the data editor under `label` shows in one column (1 = first data column).
-
-    The grid is drawn on a canvas; its accessible fallback table carries the cell text,
-    filled in a moment after the grid appears, so wait until it holds every row.
-    """
-    grid = table_grid(target, label)
-    fallback = grid.locator('table[role="grid"]')
-    fallback.wait_for(state="attached")
-    cells = grid.locator(f'[data-testid^="glide-cell-{column}-"]')
-    deadline = time.monotonic() + 5
-    while True:
-        # aria-rowcount counts the header and the trailing "add row" line too.
-        rows = int(fallback.get_attribute("aria-rowcount") or "0") - 2
-        if cells.count() >= rows or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    return [text.strip() for text in cells.all_inner_texts()]
+def card_values(target, field_key: str, label: str) -> list[str]:
+    """What each card of a list shows in the input labelled `label`."""
+    cards = cards_of(target, field_key)
+    return [
+        cards.nth(index).get_by_label(label, exact=True).input_value()
+        for index in range(cards.count())
+    ]
 
 
 def selected_option(target, label: str) -> str:
@@ -724,9 +698,9 @@ def st_ui() -> SimpleNamespace:
         fill=fill_text,
         choose=choose,
         date=fill_date,
-        add_row=add_table_row,
-        grid=table_grid,
-        column=table_column,
+        add_card=add_card,
+        cards=cards_of,
+        card_values=card_values,
         selected=selected_option,
         picked=picked_rating,
         focused=focused,

@@ -26,8 +26,9 @@ def option(key: str, value: str) -> str:
     return dict(FIELDS_BY_KEY[key].options)[value]
 
 
-def table_label(key: str) -> str:
-    return FIELDS_BY_KEY[key].label
+def first_input(key: str) -> str:
+    """The label of the first input on each card of a list (its name, say)."""
+    return FIELDS_BY_KEY[key].columns[0].label
 
 
 # Realistic answers, keyed like the questionnaire; what the browser types and picks.
@@ -120,7 +121,7 @@ def rate_step(page, st_ui, step_key: str) -> None:
 
 def add_rows(page, st_ui, key: str) -> None:
     for row in TABLES[key]:
-        st_ui.add_row(page, table_label(key), row)
+        st_ui.add_card(page, key, dict(zip([c.label for c in FIELDS_BY_KEY[key].columns], row)))
 
 
 def choose_key(page, st_ui, key: str) -> None:
@@ -301,7 +302,8 @@ def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
                 "radio", name=LIKERT[rating_for(key)], exact=True
             )
             expect(picked).to_have_attribute("aria-checked", "true")
-        assert st_ui.column(again, table_label("action_points")) == [
+        expect(st_ui.cards(again, "action_points")).to_have_count(len(TABLES["action_points"]))
+        assert st_ui.card_values(again, "action_points", first_input("action_points")) == [
             row[0] for row in TABLES["action_points"]
         ]
         assert main.locator('[data-testid="stException"]').count() == 0
@@ -382,3 +384,113 @@ def test_welcome_and_step_one_work_with_the_keyboard_alone(page, live_server, st
     assert answers["feedback_contact"] == "hiring_manager"
     for key in likert_keys("feedback"):
         assert answers[key] == rating_for(key), key
+
+
+# The focused control, or the box Streamlit draws around it, shows a ring.
+FOCUS_RING_JS = """
+() => {
+  let el = document.activeElement;
+  for (let depth = 0; el && depth < 6; depth += 1, el = el.parentElement) {
+    const style = getComputedStyle(el);
+    if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) return true;
+  }
+  return false;
+}
+"""
+KEYBOARD_CARDS = {
+    "feedback": ("action_points", "Action point", "Bring numbers to every answer"),
+    "connections": ("contacts", "Name", "Sam Patel"),
+    "options": ("pipeline", "Company", "Contoso"),
+    "approach": ("tough_questions", "Question", "Why do you want this role?"),
+    "learning": ("strengths", "Strength", "Calm, clear explanations"),
+}
+
+
+def keyboard_to(page, st_ui, locator, *, backwards: bool = False) -> None:
+    """Tab (or Shift+Tab) to `locator`, and check its focus can be seen."""
+    if backwards:
+        for _ in range(12):
+            page.keyboard.press("Shift+Tab")
+            if st_ui.focused(locator):
+                break
+    else:
+        st_ui.tab_to(page, locator)
+    assert st_ui.focused(locator), locator
+    assert page.evaluate(FOCUS_RING_JS), f"no visible focus on {locator}"
+
+
+def keyboard_rate(page, st_ui, key: str) -> None:
+    group = st_ui.rating_group(page, label(key))
+    choice = group.get_by_role("radio", name=LIKERT[rating_for(key)], exact=True)
+    keyboard_to(page, st_ui, group)
+    for _ in range(len(LIKERT)):
+        if st_ui.focused(choice):
+            break
+        page.keyboard.press("ArrowRight")
+    with st_ui.rerun(page):
+        page.keyboard.press("Space")
+    expect(choice).to_have_attribute("aria-checked", "true")
+
+
+def keyboard_next(page, st_ui, title: str) -> None:
+    main = st_ui.main(page)
+    keyboard_to(page, st_ui, main.get_by_role("button", name=NEXT))
+    with st_ui.rerun(page):
+        page.keyboard.press("Enter")
+    expect(main.locator("h1").first).to_contain_text(title)
+    st_ui.wait(page)
+
+
+def test_five_steps_and_sharing_with_the_keyboard_alone(page, live_server, st_ui):
+    st_ui.open(page, live_server.url + ENTRY)
+    main = st_ui.main(page)
+    keyboard = page.keyboard
+    keyboard_to(page, st_ui, main.get_by_label(STORE_ANSWERS.text, exact=True))
+    with st_ui.rerun(page):
+        keyboard.press("Space")
+    keyboard_to(page, st_ui, main.get_by_role("button", name="Start my reflection"))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    code = st_ui.resume_code(page)
+
+    for step in STEPS:
+        keyboard_next(page, st_ui, step.title)
+        if step.key == "feedback":
+            status = main.get_by_label(label("feedback_status"), exact=True)
+            keyboard_to(page, st_ui, status)
+            keyboard.type(option("feedback_status", "received"))
+            with st_ui.rerun(page):
+                keyboard.press("Enter")
+        key, first, text = KEYBOARD_CARDS[step.key]
+        keyboard_to(page, st_ui, main.locator(f".st-key-add_{key} button"))
+        with st_ui.rerun(page):
+            keyboard.press("Enter")
+        # The new card sits just above the button: back up into it.
+        box = st_ui.cards(page, key).last.get_by_label(first, exact=True)
+        keyboard_to(page, st_ui, box, backwards=True)
+        keyboard.type(text)
+        with st_ui.rerun(page):
+            keyboard.press("Tab")  # leaving the box saves it
+        for rating in likert_keys(step.key):
+            keyboard_rate(page, st_ui, rating)
+
+    keyboard_next(page, st_ui, "My plan")
+    keyboard_to(page, st_ui, main.get_by_label(CONSULTANT_REVIEW.text, exact=True))
+    with st_ui.rerun(page):
+        keyboard.press("Space")
+    keyboard_to(page, st_ui, main.get_by_role("button", name="Share my reflection"))
+    with st_ui.rerun(page):
+        keyboard.press("Enter")
+    expect(main).to_contain_text("Your reflection is shared with our consultants")
+    assert page.console_errors == []
+
+    store = live_server.store()
+    session = journey.resume(store, code)
+    answers = journey.load_answers(store, session.reflection_id)
+    for key, first_label, text in KEYBOARD_CARDS.values():
+        column = next(c.key for c in FIELDS_BY_KEY[key].columns if c.label == first_label)
+        assert [row[column] for row in answers[key]] == [text], key
+    for step in STEPS:
+        for key in likert_keys(step.key):
+            assert answers[key] == rating_for(key), key
+    assert journey.reflection(store, session.reflection_id)["submitted_at"]

@@ -4,11 +4,14 @@ boxes that show the whole message, a visible "Copy message" button, and the menu
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import test_journey as journey_steps  # the same steps, driven on a phone
 from playwright.sync_api import expect
 
-from core.consent import STORE_ANSWERS
+from core import journey
+from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
 from core.questionnaire import FIELDS_BY_KEY, STEPS_BY_KEY
 
 pytestmark = pytest.mark.browser
@@ -83,3 +86,95 @@ def test_the_menu_closes_after_choosing_a_page_on_a_phone(phone, live_server, st
     st_ui.nav(phone, "My plan")
     expect(st_ui.main(phone).locator("h1").first).to_contain_text("My plan")
     expect(sidebar).to_have_attribute("data-collapsed", "true")
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+PERSON = {
+    "Name": "Sam Patel",
+    "LinkedIn URL": "linkedin.com/in/sam-patel",
+    "Connected?": "Requested",
+    "Next check-in": "2026-12-03",
+}
+OPPORTUNITY = {
+    "Company": "Contoso",
+    "Role": "Data analyst",
+    "Stage": "Applied",
+    "CV tailored?": "Yes",
+    "Next step by": "2026-12-05",
+}
+STAR = {
+    "Question": "Tell me about a time you handled a difficult stakeholder.",
+    "Situation": "A client kept changing the brief two weeks before launch.",
+    "Task": "Deliver on time without losing the relationship.",
+    "Action": "Set up a short weekly check-in and agreed a change cut-off.",
+    "Result": "We launched on the date and the client extended the contract.",
+}
+
+
+def test_the_whole_journey_on_a_phone_with_cards(phone, live_server, st_ui):
+    """390 × 844, touch: every list is written in cards and lands in the database."""
+    code = journey_steps.start(phone, st_ui, live_server.url + "/")
+    journey_steps.fill_welcome(phone, st_ui)
+
+    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["feedback"].title)
+    journey_steps.choose_key(phone, st_ui, "feedback_status")
+    st_ui.add_card(phone, "action_points", {"Action point": "Bring numbers to every answer"})
+    journey_steps.rate_step(phone, st_ui, "feedback")
+
+    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["connections"].title)
+    st_ui.add_card(phone, "contacts", PERSON)
+    journey_steps.rate_step(phone, st_ui, "connections")
+
+    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["options"].title)
+    st_ui.add_card(phone, "pipeline", OPPORTUNITY)
+    journey_steps.rate_step(phone, st_ui, "options")
+
+    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["approach"].title)
+    st_ui.add_card(phone, "tough_questions", STAR)
+    card = st_ui.cards(phone, "tough_questions").first
+    card.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "step4_phone_after.png"))
+    # Each STAR part is its own box, as wide as the card: nothing off the right edge.
+    for part in STAR:
+        box = card.get_by_label(part, exact=True).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], part
+    journey_steps.rate_step(phone, st_ui, "approach")
+
+    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["learning"].title)
+    st_ui.add_card(phone, "strengths", {"Strength": "Calm, clear explanations"})
+    journey_steps.rate_step(phone, st_ui, "learning")
+
+    journey_steps.next_page(phone, st_ui, "My plan")
+    st_ui.tick(phone, CONSULTANT_REVIEW.text)
+    st_ui.click(phone, "Share my reflection")
+    expect(st_ui.main(phone)).to_contain_text("Your reflection is shared with our consultants")
+    assert phone.console_errors == []
+
+    store = live_server.store()
+    answers = journey.load_answers(store, journey.resume(store, code).reflection_id)
+    assert answers["contacts"] == [
+        {
+            "name": "Sam Patel",
+            "role": "",
+            "linkedin": "https://linkedin.com/in/sam-patel",
+            "connected": "requested",
+            "next_check_in": "2026-12-03",
+        }
+    ]
+    assert answers["pipeline"] == [
+        {
+            "company": "Contoso",
+            "role": "Data analyst",
+            "stage": "applied",
+            "cv_tailored": "yes",
+            "next_step": "2026-12-05",
+        }
+    ]
+    assert answers["tough_questions"] == [{k.lower(): v for k, v in STAR.items()}]
+    assert answers["action_points"] == [{"point": "Bring numbers to every answer", "due": None}]
+    assert answers["strengths"] == [{"strength": "Calm, clear explanations"}]
+    for step in ("feedback", "connections", "options", "approach", "learning"):
+        for key in journey_steps.likert_keys(step):
+            assert answers[key] == journey_steps.rating_for(key), key
+    assert journey.reflection(store, journey.resume(store, code).reflection_id)["submitted_at"]
