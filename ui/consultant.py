@@ -18,6 +18,7 @@ from core import browser_sessions as bs
 from core.auth import ConsultantSession
 from core.safe_html import escape_md
 from ui import browser, pages, state
+from ui.step import page_styles
 
 SESSION_KEY = "consultant"
 NOTICE_KEY = "consultant_notice"
@@ -197,6 +198,7 @@ def require_consultant() -> ConsultantSession:
         # Logging out is the last entry of the navigation above.
         st.caption(f"Logged in as **{escape_md(session.display_name)}**")
         _watch_for_end()
+    page_styles()  # the same visible focus ring as the candidate pages
     return session
 
 

@@ -30,13 +30,13 @@ if data.total == 0:
     st.info("Nothing shared in this period yet.", icon=":material/bar_chart:")
     st.stop()
 
-st.subheader("Shared per week")
+st.header("Shared per week")
 st.vega_lite_chart(charts.spec("weekly", data.per_week), width="stretch")
 
 left, right = st.columns(2)
 with left:
-    st.subheader("By campaign")
+    st.header("By campaign")
     st.vega_lite_chart(charts.spec("campaigns", data.per_campaign), width="stretch")
 with right:
-    st.subheader("By band")
+    st.header("By band")
     st.vega_lite_chart(charts.spec("bands", data.bands), width="stretch")

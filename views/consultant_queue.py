@@ -73,7 +73,7 @@ if result.pages > 1:
         st.rerun()
 
 st.divider()
-st.subheader("Export")
+st.header("Export")
 # Built and audited on each click (a deferred download), never on a page view.
 st.download_button(
     f"Download CSV of all {result.total:,} matching",

@@ -7,12 +7,14 @@ import streamlit as st
 from core import auth
 from core.safe_html import escape_md
 from ui import consultant, pages, state
+from ui.step import page_styles
 
 staff = consultant.current_consultant()
 if staff is not None and st.session_state.pop("after_login", False):
     pages.go(pages.QUEUE)
 
 st.title("Staff login")
+page_styles()
 
 if staff is not None:
     st.success(f"You're logged in as **{escape_md(staff.display_name)}**.")
