@@ -234,8 +234,8 @@ def stats(store: Store) -> dict[str, Any]:
         campaigns = conn.execute(
             "SELECT COALESCE(utm_campaign, ?) AS campaign, COUNT(*) AS reflections, "
             "COUNT(submitted_at) AS submitted FROM reflections "
-            "GROUP BY COALESCE(utm_campaign, ?) ORDER BY reflections DESC, campaign",
-            (NO_CAMPAIGN, NO_CAMPAIGN),
+            "GROUP BY campaign ORDER BY reflections DESC, campaign",
+            (NO_CAMPAIGN,),
         ).fetchall()
     submitted = {status: int(by_status.get(status, 0)) for status in REVIEW_STATUSES}
     return {

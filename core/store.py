@@ -46,6 +46,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
+import psycopg_pool
 import sqlite_utils
 
 from core.migrations import MIGRATIONS
@@ -62,8 +64,15 @@ WRITE_WAIT_SECONDS = 5.0
 IDLE_READERS = 4
 FILE_MODE = 0o600
 
-# What a failed save can raise: the store's errors, and the operating system's.
-STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+# What a failed save can raise: the store's errors (either engine's; the PostgreSQL store
+# turns its own into sqlite3 errors, but a pool timeout may still come through), and the
+# operating system's.
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.Error,
+    psycopg.Error,
+    psycopg_pool.PoolTimeout,
+    OSError,
+)
 
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
@@ -100,6 +109,8 @@ def is_busy(exc: sqlite3.Error) -> bool:
 
 
 class Store:
+    engine = "sqlite"
+
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         """Open (and migrate) the database at `path`.
 
@@ -248,6 +259,12 @@ class Store:
         for _, reader in stale:
             reader.close()
 
+    def table_names(self) -> list[str]:
+        """The application's tables (with the migrations' own)."""
+        with self.read() as conn:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        return [row[0] for row in rows]
+
     def checkpoint(self) -> None:
         """Copy the WAL into the main file and empty it, through the writer (readers can't)."""
         with self._write_lock:
@@ -266,13 +283,30 @@ _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
+def make_store(location: str | Path, *, create: bool = True) -> Store:
+    """A new store: PostgreSQL for a `postgresql://` URL, else the SQLite file at the path."""
+    from core.store_pg import PostgresStore, is_postgres_url
+
+    if is_postgres_url(str(location)):
+        return PostgresStore(str(location), create=create)  # type: ignore[return-value]
+    return Store(location, create=create)
+
+
+def shown_location(location: str | Path) -> str:
+    """The database's location for messages: a URL without its password, or the path."""
+    from core.store_pg import is_postgres_url, redact
+
+    text = str(location)
+    return redact(text) if is_postgres_url(text) else text
+
+
 def open_store(path: str | Path) -> Store:
-    """The process's single Store for this path, created on first use."""
+    """The process's single Store for this path (or PostgreSQL URL), created on first use."""
     key = str(path)
     with _stores_lock:
         store = _stores.get(key)
         if store is None:
-            store = _stores[key] = Store(key)
+            store = _stores[key] = make_store(key)
         return store
 
 
@@ -282,5 +316,5 @@ def discard_store(path: str | Path) -> None:
     with _stores_lock:
         store = _stores.pop(str(path), None)
     if store is not None:
-        with suppress(sqlite3.Error):
+        with suppress(*STORE_ERRORS):
             store.close()

@@ -26,6 +26,7 @@ def _count(store, table: str, column: str, value: int) -> int:
         ).fetchone()[0]
 
 
+@pytest.mark.sqlite_only
 def test_delete_removes_every_trace(store, db_path):
     marker = f"MARKER-{secrets.token_hex(8)}"
     session = journey.start(store, {"utm_source": "blog"})
