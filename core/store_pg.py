@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import psycopg_pool
@@ -51,19 +51,12 @@ def is_postgres_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
+_PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@/]*@")
+
+
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        netloc = f"{parts.username}:***@{host}" if parts.username else f"***@{host}"
-        return urlunsplit(parts._replace(netloc=netloc))
-    except ValueError:
-        return "(a database URL that could not be read)"
+    return _PASSWORD.sub(r"\1:***@", url)
 
 
 class Row(tuple):
@@ -239,7 +232,8 @@ class PostgresStore:
         self._write_wait = WRITE_WAIT_SECONDS
         try:
             psycopg.conninfo.conninfo_to_dict(url)
-        except psycopg.ProgrammingError as exc:
+            _ = urlsplit(url).port  # a port that is not a number
+        except (psycopg.ProgrammingError, ValueError) as exc:
             raise sqlite3.OperationalError(
                 f"The database URL {self.shown} is not one PostgreSQL understands: {exc}"
             ) from None

@@ -59,48 +59,27 @@ class LocalPostgres:
 
     def start(self, timeout: float = 30.0) -> LocalPostgres:
         subprocess.run(
-            [
-                str(self.bin / "initdb"),
-                "-D",
-                str(self.data),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--no-locale",
-                "--no-sync",
-            ],
+            [str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"]
+            + ["-E", "UTF8", "--no-locale", "--no-sync"],
             check=True,
             capture_output=True,
             **self._as,
         )
-        settings = [
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            f"unix_socket_directories={self.folder}",
-            "-c",
-            "max_connections=200",
-        ]
+        self._launch(timeout)
+        return self
+
+    def _launch(self, timeout: float = 30.0) -> None:
+        settings = ["listen_addresses=127.0.0.1", f"unix_socket_directories={self.folder}"]
+        settings.append("max_connections=200")
         if not self.durable:
             # Throwaway data: skip the fsyncs that only matter after a power cut.
-            settings += [
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-            ]
-        log = open(self.folder / "server.log", "wb")  # noqa: SIM115 - lives with the server
+            settings += ["fsync=off", "synchronous_commit=off", "full_page_writes=off"]
+        log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - lives with the server
+        command = [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port)]
+        for setting in settings:
+            command += ["-c", setting]
         self.process = subprocess.Popen(
-            [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port), *settings],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            **self._as,
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **self._as
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -111,7 +90,7 @@ class LocalPostgres:
                 check=False,
             )
             if ready.returncode == 0:
-                return self
+                return
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("PostgreSQL did not become ready in time")
@@ -136,38 +115,9 @@ class LocalPostgres:
         self.process = None
 
     def restart(self) -> None:
+        """Start again on the same data, after `kill()`."""
         self.kill()
-        shutil.rmtree(self.folder / "unused", ignore_errors=True)
-        self.data_kept = True
-        log = open(self.folder / "server.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                str(self.bin / "postgres"),
-                "-D",
-                str(self.data),
-                "-p",
-                str(self.port),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                f"unix_socket_directories={self.folder}",
-                "-c",
-                "max_connections=200",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            **self._as,
-        )
-        for _ in range(300):
-            ready = subprocess.run(
-                [str(self.bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"],
-                check=False,
-            )
-            if ready.returncode == 0:
-                return
-            time.sleep(0.1)
-        raise RuntimeError("PostgreSQL did not come back")
+        self._launch()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
