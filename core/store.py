@@ -259,6 +259,9 @@ class Store:
         for _, reader in stale:
             reader.close()
 
+    def after_erasure(self, tables: tuple[str, ...]) -> None:
+        """Nothing to do here: `secure_delete` already overwrote the deleted rows."""
+
     def table_names(self) -> list[str]:
         """The application's tables (with the migrations' own)."""
         with self.read() as conn:

@@ -360,11 +360,22 @@ class PostgresStore:
                     raw.execute("ROLLBACK")
                 raise
 
+    def after_erasure(self, tables: Sequence[str]) -> None:
+        """Leave no readable copy of erased rows in the tables' files.
+
+        A plain VACUUM only marks a dead row's space reusable: its bytes stay in the page
+        until overwritten (tests/test_privacy.py saw them). VACUUM FULL writes each table
+        and its indexes afresh and drops the old files. It locks each table while it
+        rewrites it, which is short at this app's sizes; WAL, replicas and backups keep
+        their copies until they age out (README "Running more than one process").
+        """
+        self.vacuum(tables)
+
     def vacuum(self, tables: Sequence[str]) -> None:
-        """VACUUM `tables` so deleted rows' bytes are reclaimed (outside any transaction)."""
+        """VACUUM FULL `tables` (outside any transaction, as PostgreSQL requires)."""
         with self._connection() as raw:
             for table in tables:
-                raw.execute(f"VACUUM {table}")  # names come from this code, not input
+                raw.execute(f"VACUUM FULL {table}")  # names come from this code, not input
 
     def analyze(self) -> None:
         with self.write() as conn:

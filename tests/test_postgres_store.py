@@ -207,3 +207,40 @@ def test_a_save_while_the_server_is_away_raises_a_store_error_and_changes_nothin
         "company": "Acme Ltd",
         "role": "Analyst",
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgres"])
+def test_backup_uses_pg_dump_and_restores_whole(store, pg_server, tmp_path):
+    from core import admin
+
+    session = journey.start(store)
+    journey.save_answer(store, session.reflection_id, "company", "Zoë & Co")
+    target = tmp_path / "nightly.dump"
+    result = admin.backup(store, target)
+    assert result["path"] == str(target) and result["bytes"] > 0
+    assert target.stat().st_mode & 0o777 == 0o600
+    pg_server.psql("CREATE DATABASE restored")
+    try:
+        restored_url = pg_server.url_for("restored")
+        subprocess.run(["pg_restore", f"--dbname={restored_url}", str(target)], check=True)
+        restored = make_store(restored_url)
+        try:
+            assert journey.load_answers(restored, session.reflection_id) == {"company": "Zoë & Co"}
+        finally:
+            restored.close()
+    finally:
+        pg_server.psql("DROP DATABASE restored WITH (FORCE)")
+    with pytest.raises(ValueError, match="already exists"):
+        admin.backup(store, target)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgres"])
+def test_backup_refuses_clearly_without_pg_dump(store, tmp_path, monkeypatch):
+    from core import admin
+
+    monkeypatch.setattr(admin.shutil, "which", lambda name: None)
+    with pytest.raises(ValueError, match="needs pg_dump .* postgresql-client"):
+        admin.backup(store, tmp_path / "nightly.dump")
+    assert not (tmp_path / "nightly.dump").exists()
