@@ -35,5 +35,9 @@ bench: $(VENV)/.installed-test
 cluster: $(VENV)/.installed
 	$(BIN)/python scripts/cluster.py --port $(PORT)
 
+# Simulated candidates over Streamlit's websocket protocol: SQLite, PostgreSQL, 2 processes.
+bench-load: $(VENV)/.installed-test
+	$(BIN)/python scripts/bench_load.py $(if $(QUICK),--quick)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
