@@ -48,6 +48,7 @@ from pg_local import LocalPostgres, free_port  # noqa: E402
 from core.consent import STORE_ANSWERS  # noqa: E402
 
 TARGET_P95_MS = 250.0
+EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
 STEP_PAGES = ("feedback", "connections", "options", "approach", "learning")
 CONSENT_LABEL = STORE_ANSWERS.text
 
@@ -138,8 +139,8 @@ class Candidate:
                 for page in fmsg.navigation.app_pages:
                     self.pages[page.url_pathname] = page.page_script_hash
                 self.page_hash = fmsg.navigation.page_script_hash
-            elif kind == "script_finished":
-                break
+            elif kind == "script_finished" and fmsg.script_finished != EARLY_FOR_RERUN:
+                break  # a run that ends in st.rerun() is followed by the real one
         if measure:
             self.results.latencies.append(time.perf_counter() - began)
 
@@ -303,6 +304,8 @@ def main() -> int:
         target = make().start()
         try:
             pids = [p.pid for p in target.apps] if isinstance(target, Cluster) else target.pids
+            # Warm-up, not measured: the first visit of each page imports and compiles it.
+            run_level(target.url, pids, 2, seconds, (0.05, 0.1))
             for users in levels:
                 row = run_level(target.url, pids, users, seconds, think)
                 print(
@@ -313,7 +316,7 @@ def main() -> int:
                 )
                 if row["p95_ms"] <= TARGET_P95_MS and row["errors"] == 0:
                     best[name] = users
-                elif row["p95_ms"] > 2 * TARGET_P95_MS:
+                elif row["p95_ms"] > 4 * TARGET_P95_MS:
                     break  # far past the target: the next level only loads the machine
         finally:
             target.stop()
