@@ -126,10 +126,12 @@ def translate(sql: str, has_params: bool, id_tables: frozenset[str] = frozenset(
     for sqlite_text, pg_text in _FRAGMENTS.items():
         sql = sql.replace(sqlite_text, pg_text)
     parts = _STRING.split(sql)
+    if has_params:  # psycopg reads every % as a placeholder, inside literals too
+        parts = [part.replace("%", "%%") for part in parts]
     for i in range(0, len(parts), 2):  # outside string literals only
         text = parts[i]
         if has_params:
-            text = text.replace("%", "%%").replace("?", "%s")
+            text = text.replace("?", "%s")
         text = re.sub(r"\bLIKE\b", "ILIKE", text)
         # instr() is used as a truth value; strpos() returns a number PostgreSQL won't AND.
         text = re.sub(r"\binstr\(([^()]*)\)", r"(strpos(\1) > 0)", text)

@@ -244,3 +244,16 @@ def test_backup_refuses_clearly_without_pg_dump(store, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="needs pg_dump .* postgresql-client"):
         admin.backup(store, tmp_path / "nightly.dump")
     assert not (tmp_path / "nightly.dump").exists()
+
+
+def test_the_dialect_is_translated_outside_string_literals_only():
+    from core.store_pg import translate
+
+    sql = "SELECT 'a%b?' FROM t WHERE y LIKE ? AND instr(codes, ?) AND z = 'it''s?'"
+    assert translate(sql, True) == (
+        "SELECT 'a%%b?' FROM t WHERE y ILIKE %s AND (strpos(codes, %s) > 0) AND z = 'it''s?'"
+    )
+    assert translate("SELECT '100%' FROM t", False) == "SELECT '100%' FROM t"
+    insert = "INSERT INTO notes (body) VALUES (?)"
+    assert translate(insert, True, frozenset({"notes"})).endswith("VALUES (%s) RETURNING id")
+    assert translate(insert, True, frozenset()).endswith("VALUES (%s)")
