@@ -29,6 +29,9 @@ cannot write and cannot checkpoint, not even when it closes, so readers add no s
 writer to that race. The only other writers are admin commands in another process,
 which are short and rare.
 
+A `postgresql://` location (BOUNCE_BACK_DATABASE_URL) gets `core/store_pg.py` instead,
+which keeps this same `read()` / `write()` contract on PostgreSQL (`make_store`).
+
 `synchronous = FULL` makes every commit durable: a power cut loses no saved answer.
 New database files are created readable by their owner only (0600); SQLite gives the
 -wal and -shm files the same mode.
