@@ -28,7 +28,6 @@ after PostgreSQL restarts the next save simply works again.
 from __future__ import annotations
 
 import re
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -57,6 +56,12 @@ _PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@/]*@")
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
     return _PASSWORD.sub(r"\1:***@", url)
+
+
+def _scrub(text: str, url: str) -> str:
+    """`text` (an error message) with the URL's password, should it quote it, hidden."""
+    found = re.match(r"^[a-z]+://[^:/@]*:([^@/]*)@", url)
+    return text.replace(found.group(1), "***") if found and found.group(1) else text
 
 
 class Row(tuple):
@@ -226,6 +231,8 @@ class PostgresStore:
     memory = False
 
     def __init__(self, url: str, *, create: bool = True, wait: float = 10.0) -> None:
+        """Connect and migrate. `create` is accepted for the SQLite store's signature: a
+        PostgreSQL database is created by its administrator, never here."""
         from core.store import WRITE_WAIT_SECONDS
 
         self.path = url
@@ -237,7 +244,8 @@ class PostgresStore:
             _ = urlsplit(url).port  # a port that is not a number
         except (psycopg.ProgrammingError, ValueError) as exc:
             raise sqlite3.OperationalError(
-                f"The database URL {self.shown} is not one PostgreSQL understands: {exc}"
+                f"The database URL {self.shown} is not one PostgreSQL understands: "
+                f"{_scrub(str(exc), url)}"
             ) from None
         self.pool = psycopg_pool.ConnectionPool(
             url,
@@ -256,7 +264,8 @@ class PostgresStore:
             # One direct try first: a server that is down fails here at once, with its reason.
             psycopg.connect(url, connect_timeout=5).close()
         except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            text = _scrub(str(exc), url).strip()
+            reason = text.splitlines()[-1] if text else type(exc).__name__
             raise sqlite3.OperationalError(
                 f"Can't reach PostgreSQL at {self.shown} ({reason}). Is it running, and is "
                 "the URL right?"
@@ -408,7 +417,3 @@ class MigrationDatabase:
 
     def execute(self, sql: str, params: Sequence[Any] | None = ()) -> Cursor:
         return self.conn.execute(sql, params)
-
-
-def random_hex(n_bytes: int) -> str:
-    return secrets.token_hex(n_bytes)

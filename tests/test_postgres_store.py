@@ -257,3 +257,10 @@ def test_the_dialect_is_translated_outside_string_literals_only():
     insert = "INSERT INTO notes (body) VALUES (?)"
     assert translate(insert, True, frozenset({"notes"})).endswith("VALUES (%s) RETURNING id")
     assert translate(insert, True, frozenset()).endswith("VALUES (%s)")
+
+
+def test_a_malformed_url_never_shows_its_password():
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        make_store("postgresql://bounce:pa55word@127.0.0.1:99999999/bounce")
+    assert "pa55word" not in str(caught.value)
+    assert "postgresql://bounce:***@127.0.0.1" in str(caught.value)
