@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench cluster bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ test: lint
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench.py
+
+# PostgreSQL, three app processes and HAProxy on one machine; Ctrl-C stops it all.
+cluster: $(VENV)/.installed
+	$(BIN)/python scripts/cluster.py --port $(PORT)
+
+# Simulated candidates over Streamlit's websocket protocol: SQLite, PostgreSQL, 2 processes.
+bench-load: $(VENV)/.installed-test
+	$(BIN)/python scripts/bench_load.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -20,7 +20,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from core.settings import Settings, load_settings
-from core.store import Store, is_busy
+from core.store import STORE_ERRORS, Store, is_busy, make_store, shown_location
+from core.store_pg import is_postgres_url
 
 
 class CliError(Exception):
@@ -34,10 +35,11 @@ def _settings() -> Settings:
         raise CliError(f"A setting is wrong: {exc}. Nothing was changed.") from exc
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def _db_path(args: argparse.Namespace) -> Path | str:
+    """The SQLite file, or the PostgreSQL URL (--db, else BOUNCE_BACK_DATABASE_URL/_DB_PATH)."""
     if getattr(args, "resolved_db", None) is None:
         raw = args.db or _settings().db_path
-        args.resolved_db = Path(raw).expanduser().resolve()
+        args.resolved_db = raw if is_postgres_url(raw) else Path(raw).expanduser().resolve()
     return args.resolved_db
 
 
@@ -45,21 +47,21 @@ def _db_path(args: argparse.Namespace) -> Path:
 def _store(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
     """The database named by --db (or the settings); created only when `create`."""
     path = _db_path(args)
-    if not create and not path.exists():
+    if isinstance(path, Path) and not create and not path.exists():
         raise CliError(
             f"There is no database at {path}. Check --db or BOUNCE_BACK_DB_PATH; "
             "`bounce-back init` creates a new one."
         )
-    store = Store(path, create=create)
+    store = make_store(path, create=create)
     try:
         yield store
     finally:
-        with suppress(sqlite3.Error):
+        with suppress(*STORE_ERRORS):
             store.close()
 
 
 def _say_database(args: argparse.Namespace) -> None:
-    print(f"Database: {_db_path(args)}")
+    print(f"Database: {shown_location(_db_path(args))}")
 
 
 def _fail(message: str) -> int:
@@ -68,7 +70,8 @@ def _fail(message: str) -> int:
 
 
 def _database_error(args: argparse.Namespace, exc: sqlite3.Error) -> str:
-    where = getattr(args, "resolved_db", None) or "the database"
+    resolved = getattr(args, "resolved_db", None)
+    where = shown_location(resolved) if resolved else "the database"
     if is_busy(exc):
         return (
             f"The database at {where} is busy (another program is writing to it); "
@@ -84,7 +87,8 @@ def _os_error(exc: OSError) -> str:
 
 
 def cmd_init(args: argparse.Namespace, _: Callable[[str], str]) -> int:
-    existed = _db_path(args).exists()
+    path = _db_path(args)
+    existed = path.exists() if isinstance(path, Path) else True  # PostgreSQL: made by its admin
     with _store(args, create=True):
         pass
     _say_database(args)
@@ -185,7 +189,8 @@ def cmd_stats(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     with _store(args) as store:
         counts = admin.stats(store)
     # Only JSON on stdout, so the path travels inside it.
-    print(json.dumps({"database": str(_db_path(args)), **counts}, indent=2, ensure_ascii=False))
+    where = shown_location(_db_path(args))
+    print(json.dumps({"database": where, **counts}, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.store import STORE_ERRORS, discard_store, is_busy, open_store
+from core.store import STORE_ERRORS, discard_store, is_busy, open_store, shown_location
 
 RECHECK_SECONDS = 15.0
 
@@ -63,16 +63,19 @@ def check(path: str | Path) -> HealthResult:
             if not is_busy(exc):
                 raise
             # Another process is writing right now: the file is writable and in use.
-            return HealthResult(True, "ok (busy during the test write)", str(path), time.time())
+            return HealthResult(
+                True, "ok (busy during the test write)", shown_location(path), time.time()
+            )
     except STORE_ERRORS as exc:
         discard_store(path)
         return _failed(path, f"{step} failed: {type(exc).__name__}: {exc}")
-    return HealthResult(True, "ok", str(path), time.time())
+    return HealthResult(True, "ok", shown_location(path), time.time())
 
 
 def _failed(path: str | Path, detail: str) -> HealthResult:
-    log.error("DATABASE UNAVAILABLE at %s: %s", path, detail)
-    return HealthResult(False, detail, str(path), time.time())
+    shown = shown_location(path)  # a PostgreSQL URL without its password
+    log.error("DATABASE UNAVAILABLE at %s: %s", shown, detail)
+    return HealthResult(False, detail, shown, time.time())
 
 
 _results: dict[str, HealthResult] = {}

@@ -368,7 +368,20 @@ def withdraw_review(store: Store, reflection_id: int) -> None:
                 )
 
 
+# Where a candidate's text can be: the rows deleting a candidate removes (by cascade).
+ERASED_TABLES = (
+    "candidates",
+    "reflections",
+    "answers",
+    "contact_requests",
+    "notes",
+    "status_changes",
+    "device_tokens",
+)
+
+
 def delete_candidate(store: Store, candidate_id: int) -> None:
     """Erase the candidate and everything under them; their code stops working."""
     with store.write() as conn:
         conn.execute("DELETE FROM candidates WHERE id = ?", (candidate_id,))
+    store.after_erasure(ERASED_TABLES)

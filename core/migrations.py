@@ -6,6 +6,7 @@ Never edit a migration that has shipped: add the next number instead.
 from __future__ import annotations
 
 import json
+import secrets
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -20,11 +21,28 @@ def _run(db: Database, script: str) -> None:
             db.execute(statement)
 
 
+def _on_postgres(db: Database) -> bool:
+    """True when the store runs this migration on PostgreSQL (core/store_pg.py).
+
+    The store translates the common DDL differences itself (INTEGER PRIMARY KEY, REAL,
+    WITHOUT ROWID); a migration branches on this only where the SQL truly differs.
+    """
+    return getattr(db, "engine", "sqlite") == "postgresql"
+
+
 @MIGRATIONS(name="0001_initial")
 def m0001_initial(db: Database) -> None:
-    _run(
-        db,
-        """
+    script = _M0001
+    if _on_postgres(db):
+        # PostgreSQL checks a REFERENCES target when the table is created: consultants
+        # (referenced by reflections.assignee_id) goes first there.
+        statements = [s for s in script.split(";") if s.strip()]
+        first = [s for s in statements if "CREATE TABLE consultants" in s]
+        script = ";".join(first + [s for s in statements if s not in first])
+    _run(db, script)
+
+
+_M0001 = """
         CREATE TABLE candidates (
             id INTEGER PRIMARY KEY,
             code_hash TEXT NOT NULL UNIQUE,
@@ -115,8 +133,7 @@ def m0001_initial(db: Database) -> None:
             detail TEXT NOT NULL DEFAULT ''
         );
         CREATE INDEX audit_log_at ON audit_log(at);
-        """,
-    )
+        """
 
 
 @MIGRATIONS(name="0002_queue_indexes")
@@ -245,16 +262,11 @@ def m0006_trust_fixes(db: Database) -> None:
         CREATE UNIQUE INDEX consultants_sso_identity
             ON consultants(sso_issuer, sso_subject) WHERE sso_subject IS NOT NULL;
         ALTER TABLE reflections ADD COLUMN shared_answers_json TEXT;
-        UPDATE reflections SET shared_answers_json = (
-            SELECT json_group_object(a.key, json(a.value)) FROM answers a
-            WHERE a.reflection_id = reflections.id
-        ) WHERE submitted_at IS NOT NULL;
         ALTER TABLE status_changes ADD COLUMN kind TEXT NOT NULL DEFAULT 'status';
         CREATE TABLE install_secrets (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             audit_key TEXT NOT NULL
         );
-        INSERT INTO install_secrets (id, audit_key) VALUES (1, lower(hex(randomblob(32))));
         CREATE INDEX login_attempts_at ON login_attempts(at, success);
         CREATE INDEX reflections_shared_band
             ON reflections(band, submitted_at) WHERE shared_answers_json IS NOT NULL;
@@ -262,6 +274,26 @@ def m0006_trust_fixes(db: Database) -> None:
             ON reflections(utm_campaign, submitted_at) WHERE shared_answers_json IS NOT NULL
         """,
     )
+    if _on_postgres(db):
+        db.execute(
+            "UPDATE reflections SET shared_answers_json = (SELECT json_object_agg(a.key, "
+            "a.value::json)::text FROM answers a WHERE a.reflection_id = reflections.id) "
+            "WHERE submitted_at IS NOT NULL"
+        )
+        db.execute(
+            "INSERT INTO install_secrets (id, audit_key) VALUES (1, ?)", (secrets.token_hex(32),)
+        )
+    else:
+        _run(
+            db,
+            """
+            UPDATE reflections SET shared_answers_json = (
+                SELECT json_group_object(a.key, json(a.value)) FROM answers a
+                WHERE a.reflection_id = reflections.id
+            ) WHERE submitted_at IS NOT NULL;
+            INSERT INTO install_secrets (id, audit_key) VALUES (1, lower(hex(randomblob(32))))
+            """,
+        )
     # Contact requests from candidates who never shared were stored but reached nobody:
     # they join the queue now as contact requests, ranked like "asked to talk".
     from core.contact import ASKED_TO_TALK

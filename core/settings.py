@@ -17,6 +17,9 @@ ENV_PREFIX = "BOUNCE_BACK_"
 @dataclass(frozen=True)
 class Settings:
     db_path: str = str(ROOT / "data" / "bounce_back.db")
+    # A `postgresql://user:password@host:port/name` URL puts the store on PostgreSQL
+    # instead of the SQLite file at `db_path` (see README "Running more than one process").
+    database_url: str = ""
     agency_name: str = "Harbour Recruitment"
     contact_email: str = "consultants@example.com"
     contact_phone: str = "+44 20 7946 0000"
@@ -70,4 +73,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 raise ValueError(
                     f"{ENV_PREFIX + field.name.upper()} must be a whole number, got {raw!r}"
                 ) from exc
+    if overrides.get("database_url"):
+        # Everything that opens the store reads `db_path`: it names the URL then.
+        overrides["db_path"] = overrides["database_url"]
     return Settings(**overrides)

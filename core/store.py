@@ -29,6 +29,9 @@ cannot write and cannot checkpoint, not even when it closes, so readers add no s
 writer to that race. The only other writers are admin commands in another process,
 which are short and rare.
 
+A `postgresql://` location (BOUNCE_BACK_DATABASE_URL) gets `core/store_pg.py` instead,
+which keeps this same `read()` / `write()` contract on PostgreSQL (`make_store`).
+
 `synchronous = FULL` makes every commit durable: a power cut loses no saved answer.
 New database files are created readable by their owner only (0600); SQLite gives the
 -wal and -shm files the same mode.
@@ -45,6 +48,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
+import psycopg_pool
 import sqlite_utils
 
 from core.migrations import MIGRATIONS
@@ -61,8 +66,15 @@ WRITE_WAIT_SECONDS = 5.0
 IDLE_READERS = 4
 FILE_MODE = 0o600
 
-# What a failed save can raise: the store's errors, and the operating system's.
-STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+# What a failed save can raise: the store's errors (either engine's; the PostgreSQL store
+# turns its own into sqlite3 errors, but a pool timeout may still come through), and the
+# operating system's.
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.Error,
+    psycopg.Error,
+    psycopg_pool.PoolTimeout,
+    OSError,
+)
 
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
@@ -95,6 +107,8 @@ def is_busy(exc: sqlite3.Error) -> bool:
 
 
 class Store:
+    engine = "sqlite"
+
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         """Open (and migrate) the database at `path`.
 
@@ -243,6 +257,15 @@ class Store:
         for _, reader in stale:
             reader.close()
 
+    def after_erasure(self, tables: tuple[str, ...]) -> None:
+        """Nothing to do here: `secure_delete` already overwrote the deleted rows."""
+
+    def table_names(self) -> list[str]:
+        """The application's tables (with the migrations' own)."""
+        with self.read() as conn:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        return [row[0] for row in rows]
+
     def checkpoint(self) -> None:
         """Copy the WAL into the main file and empty it, through the writer (readers can't)."""
         with self._write_lock:
@@ -261,13 +284,30 @@ _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
+def make_store(location: str | Path, *, create: bool = True) -> Store:
+    """A new store: PostgreSQL for a `postgresql://` URL, else the SQLite file at the path."""
+    from core.store_pg import PostgresStore, is_postgres_url
+
+    if is_postgres_url(str(location)):
+        return PostgresStore(str(location), create=create)  # type: ignore[return-value]
+    return Store(location, create=create)
+
+
+def shown_location(location: str | Path) -> str:
+    """The database's location for messages: a URL without its password, or the path."""
+    from core.store_pg import is_postgres_url, redact
+
+    text = str(location)
+    return redact(text) if is_postgres_url(text) else text
+
+
 def open_store(path: str | Path) -> Store:
-    """The process's single Store for this path, created on first use."""
+    """The process's single Store for this path (or PostgreSQL URL), created on first use."""
     key = str(path)
     with _stores_lock:
         store = _stores.get(key)
         if store is None:
-            store = _stores[key] = Store(key)
+            store = _stores[key] = make_store(key)
         return store
 
 
@@ -277,5 +317,5 @@ def discard_store(path: str | Path) -> None:
     with _stores_lock:
         store = _stores.pop(str(path), None)
     if store is not None:
-        with suppress(sqlite3.Error):
+        with suppress(*STORE_ERRORS):
             store.close()

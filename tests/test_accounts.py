@@ -107,7 +107,7 @@ def answers(*values):
 
 
 def test_cli_add_list_disable(db_path, store, capsys, fast_hasher):
-    db = ["--db", str(db_path)]
+    db = ["--db", store.path]
     assert main([*db, "add-consultant", "hana", "--name", "Hana"], answers(GOOD, GOOD)) == 0
     assert "Created consultant 'hana'" in capsys.readouterr().out
     assert main([*db, "list-consultants"]) == 0
@@ -121,7 +121,7 @@ def test_cli_add_list_disable(db_path, store, capsys, fast_hasher):
 
 
 def test_cli_refuses_mismatched_and_weak_passwords(db_path, store, capsys, fast_hasher):
-    db = ["--db", str(db_path)]
+    db = ["--db", store.path]
     assert main([*db, "add-consultant", "ivan"], answers(GOOD, GOOD + "!")) == 1
     assert "differ" in capsys.readouterr().err
     assert main([*db, "add-consultant", "ivan"], answers("password1234", "password1234")) == 1
@@ -131,7 +131,7 @@ def test_cli_refuses_mismatched_and_weak_passwords(db_path, store, capsys, fast_
 
 
 def test_cli_duplicate_and_unknown(db_path, store, capsys, fast_hasher):
-    db = ["--db", str(db_path)]
+    db = ["--db", store.path]
     assert main([*db, "add-consultant", "jo"], answers(GOOD, GOOD)) == 0
     assert main([*db, "add-consultant", "jo"], answers(GOOD, GOOD)) == 1
     assert "already exists" in capsys.readouterr().err
@@ -140,5 +140,5 @@ def test_cli_duplicate_and_unknown(db_path, store, capsys, fast_hasher):
 
 
 def test_cli_list_when_empty(db_path, store, capsys):
-    assert main(["--db", str(db_path), "list-consultants"]) == 0
+    assert main(["--db", store.path, "list-consultants"]) == 0
     assert "No consultants yet" in capsys.readouterr().out

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 
 from core import accounts, auth
 from core.settings import Settings
-from core.store import Store
+from core.store import make_store
 
 PASSWORD = "harbour lights at dusk"
 SETTINGS = Settings()
@@ -144,7 +144,7 @@ def test_repeated_failures_wait_longer_each_time_never_locked_for_good(store, al
 def test_lockout_survives_a_restart(db_path, store, alice, clock):
     for _ in range(5):
         login(store, "alice", "not the password", clock)
-    fresh = Store(db_path)  # a new process's connection on the same file
+    fresh = make_store(store.path)  # a new process's connection to the same database
     try:
         assert auth.authenticate(fresh, "alice", PASSWORD, SETTINGS, clock).locked
     finally:
@@ -214,7 +214,8 @@ def test_every_attempt_is_audited_without_the_password(store, alice, clock):
         ("alice", "login_failed"),
         ("alice", "login_refused"),
     ]
-    dump = repr(rows) + repr(list(store.conn.execute("SELECT * FROM login_attempts")))
+    with store.read() as conn:
+        dump = repr(rows) + repr(list(conn.execute("SELECT * FROM login_attempts")))
     for secret in (PASSWORD, "Secret-wrong-guess", "Another-secret-guess"):
         assert secret not in dump
 
@@ -225,9 +226,10 @@ def test_usernames_that_do_not_exist_are_stored_hashed_never_raw(store, alice, c
     login(store, typed, "a second try", clock)
     login(store, "mallory", "anything", clock)
     rows = audit_rows(store)
-    attempts = [
-        r["username"] for r in store.conn.execute("SELECT username FROM login_attempts ORDER BY id")
-    ]
+    with store.read() as conn:
+        attempts = [
+            r["username"] for r in conn.execute("SELECT username FROM login_attempts ORDER BY id")
+        ]
     dump = repr(rows) + repr(attempts)
     assert typed not in dump and typed.lower() not in dump and "mallory" not in dump
     # The same unknown name maps to the same entry, so repeats can still be seen.
@@ -426,7 +428,7 @@ def test_cli_disables_a_single_sign_on_account(db_path, store, clock, capsys):
     from core.cli import main
 
     sso(store, "ann@agency.example", clock)
-    assert main(["--db", str(db_path), "disable-consultant", "ann@agency.example"]) == 0
+    assert main(["--db", store.path, "disable-consultant", "ann@agency.example"]) == 0
     assert "Disabled consultant 'ann@agency.example'" in capsys.readouterr().out
     assert accounts.get_by_username(store, "ann@agency.example")["disabled"] == 1
 

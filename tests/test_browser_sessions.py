@@ -55,8 +55,7 @@ def _all_text(store: Store) -> str:
     """Every value in every table, as one string (to look for secrets in it)."""
     out = []
     with store.read() as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
+        for table in store.table_names():
             for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608 (own table names)
                 out.extend(str(v) for v in tuple(row))
     return "\n".join(out)

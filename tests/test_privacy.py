@@ -10,7 +10,18 @@ import pytest
 from core import contact, journey
 
 
-def _file_bytes(store, db_path: Path) -> bytes:
+def _file_bytes(store, db_path: Path, pytest_request) -> bytes:
+    """Every byte of the database's files (PostgreSQL: its folder, WAL aside)."""
+    if store.engine == "postgresql":
+        server = pytest_request.getfixturevalue("pg_server")
+        with store.write() as conn:
+            folder = conn.execute(
+                "SELECT oid FROM pg_database WHERE datname = current_database()"
+            ).fetchone()[0]
+        server.psql("CHECKPOINT")  # shared buffers onto the files
+        return b"".join(
+            p.read_bytes() for p in sorted((server.data / "base" / str(folder)).iterdir())
+        )
     store.checkpoint()
     data = db_path.read_bytes()
     wal = Path(str(db_path) + "-wal")
@@ -26,7 +37,8 @@ def _count(store, table: str, column: str, value: int) -> int:
         ).fetchone()[0]
 
 
-def test_delete_removes_every_trace(store, db_path):
+def test_delete_removes_every_trace(store, db_path, request):
+    fixtures = request
     marker = f"MARKER-{secrets.token_hex(8)}"
     session = journey.start(store, {"utm_source": "blog"})
     journey.save_answer(store, session.reflection_id, "company", f"{marker} company")
@@ -43,7 +55,7 @@ def test_delete_removes_every_trace(store, db_path):
     other = journey.start(store)
     journey.save_answer(store, other.reflection_id, "company", "Keep me Ltd")
 
-    assert marker.encode() in _file_bytes(store, db_path)
+    assert marker.encode() in _file_bytes(store, db_path, fixtures)
 
     journey.delete_candidate(store, session.candidate_id)
 
@@ -52,7 +64,7 @@ def test_delete_removes_every_trace(store, db_path):
     for rid in (session.reflection_id, second):
         assert _count(store, "answers", "reflection_id", rid) == 0
         assert _count(store, "contact_requests", "reflection_id", rid) == 0
-    assert marker.encode() not in _file_bytes(store, db_path)
+    assert marker.encode() not in _file_bytes(store, db_path, fixtures)
     assert journey.load_answers(store, other.reflection_id) == {"company": "Keep me Ltd"}
 
     with pytest.raises(journey.UnknownCode):

@@ -280,6 +280,7 @@ def test_overview_median_of_an_even_count_and_since(store):
     ],
     ids=["status+band", "status+reason", "statuses+campaign", "bands+campaign+reason", "mine"],
 )
+@pytest.mark.sqlite_only
 def test_counting_combined_filters_reads_an_index_not_the_table(store, filters):
     # What keeps the queue's total quick at 100,000 submissions (see `make bench`):
     # a lookup per matching row into the table cost 0.2-0.3 s there.

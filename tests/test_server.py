@@ -165,8 +165,10 @@ def test_security_headers_and_frame_ancestors(store, monkeypatch):
 def test_healthz_answers_200_only_when_the_database_answers(store, tmp_path, monkeypatch):
     status, _, body = request("GET", "/healthz")
     assert (status, body) == (200, b"ok")
-    # A path the database cannot be opened at: a directory.
+    # A path the database cannot be opened at: a directory (or a server nobody runs).
     monkeypatch.setenv("BOUNCE_BACK_DB_PATH", str(tmp_path))
+    if store.engine == "postgresql":
+        monkeypatch.setenv("BOUNCE_BACK_DATABASE_URL", "postgresql://nobody:pw@127.0.0.1:9/none")
     status, _, _ = request("GET", "/healthz")
     assert status == 503
 

@@ -160,7 +160,7 @@ def test_the_purge_command_uses_the_retention_setting(db_path, store, capsys, mo
 
     seed_logs(store)
     monkeypatch.setenv("BOUNCE_BACK_AUDIT_RETENTION_DAYS", "30")
-    assert main(["--db", str(db_path), "purge"]) == 0
+    assert main(["--db", store.path, "purge"]) == 0
     assert "1 audit log rows and 1 login attempts" in capsys.readouterr().out
     assert log_counts(store) == (1, 1)
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +32,7 @@ from core import browser_sessions as bs
 from core import health
 from core.settings import load_settings
 from core.store import open_store
+from core.store_pg import is_postgres_url
 
 log = logging.getLogger("bounce_back.server")
 
@@ -38,6 +41,8 @@ ROUTE_PREFIX = "_bb"
 STAFF_PATHS = ("staff", "queue", "reflection", "overview")
 DEVICE_MAX_AGE = bs.DEVICE_IDLE_DAYS * 24 * 3600
 MAX_BODY = 1024
+# The exit status when PostgreSQL cannot be reached at start.
+DATABASE_UNREACHABLE_EXIT = 3
 
 
 def _store():
@@ -338,8 +343,14 @@ def warm_up() -> None:
     settings = load_settings()
     # The database is checked before the first visitor (quick_check, migrations, a test
     # write); a failure is logged loudly and every page shows the short-break notice.
-    if health.status(settings.db_path).ok:
+    result = health.status(settings.db_path)
+    if result.ok:
         bs.forget_stale(_store(), settings)
+    elif is_postgres_url(settings.db_path):
+        # A server that is down or a URL that is wrong at start is a deployment mistake,
+        # not a passing fault: stop, so the supervisor (or the person) sees it at once.
+        print(f"Bounce Back cannot start: {result.detail}", file=sys.stderr, flush=True)
+        os._exit(DATABASE_UNREACHABLE_EXIT)
 
 
 @asynccontextmanager

@@ -1,0 +1,330 @@
+"""Capacity benchmark: simulated candidates over Streamlit's websocket protocol, no browser.
+
+    python scripts/bench_load.py [--quick]        (make bench-load)
+
+Each simulated candidate does what a browser does: GET / (the XSRF cookie, and HAProxy's
+sticky cookie), opens `/_stcore/stream` with the same Origin and the XSRF token as the
+second subprotocol, and sends `BackMsg.rerun_script` with the widget states. Widget ids
+and labels come back in `ForwardMsg.delta.new_element.<type>`; `script_finished` ends a
+run. The candidate consents, starts, types an answer into every text field of every
+step (a think time between interactions) and opens My plan.
+
+One interaction's latency is from sending the BackMsg to `script_finished`. CPU per
+interaction is the app processes' CPU time over the level divided by interactions; memory
+per session is the app processes' RSS growth divided by sessions. Three setups: one
+process on SQLite, one on PostgreSQL, two behind HAProxy on PostgreSQL. Concurrency
+rises level by level; the table shows the highest level whose p95 stays ≤ 250 ms.
+
+Loopback only, bounded (levels and seconds are fixed), stops by itself. The driver runs
+on the same cores as the servers, so absolute numbers are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
+
+from cluster import Cluster  # noqa: E402
+from pg_local import LocalPostgres, free_port  # noqa: E402
+
+from core.consent import STORE_ANSWERS  # noqa: E402
+
+TARGET_P95_MS = 250.0
+EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+STEP_PAGES = ("feedback", "connections", "options", "approach", "learning")
+CONSENT_LABEL = STORE_ANSWERS.text
+
+
+@dataclass
+class Widget:
+    kind: str
+    id: str
+    label: str
+
+
+@dataclass
+class Results:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    journeys: int = 0
+
+
+class Candidate:
+    def __init__(self, base: str, think: tuple[float, float], results: Results) -> None:
+        self.base = base
+        self.think = think
+        self.results = results
+        self.widgets: dict[str, Widget] = {}
+        self.states: dict[str, BackMsg] = {}
+        self.pages: dict[str, str] = {}  # url path -> page_script_hash
+        self.page_hash = ""
+        self.page_name = ""
+
+    def _cookies(self) -> str:
+        request = urllib.request.Request(self.base + "/")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            cookies = response.headers.get_all("Set-Cookie") or []
+        return "; ".join(c.split(";", 1)[0] for c in cookies)
+
+    async def run(self, stop_at: float) -> None:
+        cookie_header = await asyncio.to_thread(self._cookies)
+        xsrf = dict(c.split("=", 1) for c in cookie_header.split("; ") if "=" in c).get(
+            "_streamlit_xsrf", ""
+        )
+        ws_url = self.base.replace("http://", "ws://") + "/_stcore/stream"
+        async with websockets.connect(
+            ws_url,
+            subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
+            additional_headers={"Origin": self.base, "Cookie": cookie_header},
+            max_size=None,
+        ) as ws:
+            self.ws = ws
+            await self.rerun(measure=False, query="utm_source=bench")
+            await self.interact_checkbox()
+            await self.click("Start my reflection")
+            await self.answer_fields(stop_at)
+            for page in STEP_PAGES:
+                if time.monotonic() > stop_at:
+                    return
+                await self.open(page)
+                await self.answer_fields(stop_at)
+            await self.open("plan")
+            self.results.journeys += 1
+
+    async def rerun(self, *, measure: bool = True, query: str = "", trigger: str = "") -> None:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = query
+        state.page_script_hash = self.page_hash
+        state.page_name = self.page_name
+        for value in self.states.values():
+            state.widget_states.widgets.add().CopyFrom(value)
+        if trigger:
+            w = state.widget_states.widgets.add()
+            w.id = trigger
+            w.trigger_value = True
+        self.widgets = {}
+        began = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        while True:
+            raw = await asyncio.wait_for(self.ws.recv(), timeout=60)
+            fmsg = ForwardMsg()
+            fmsg.ParseFromString(raw)
+            kind = fmsg.WhichOneof("type")
+            if kind == "delta" and fmsg.delta.WhichOneof("type") == "new_element":
+                element = fmsg.delta.new_element
+                etype = element.WhichOneof("type")
+                inner = getattr(element, etype) if etype else None
+                if inner is not None and hasattr(inner, "id") and hasattr(inner, "label"):
+                    self.widgets[inner.id] = Widget(etype, inner.id, inner.label)
+            elif kind == "navigation":
+                for page in fmsg.navigation.app_pages:
+                    self.pages[page.url_pathname] = page.page_script_hash
+                self.page_hash = fmsg.navigation.page_script_hash
+            elif kind == "script_finished" and fmsg.script_finished != EARLY_FOR_RERUN:
+                break  # a run that ends in st.rerun() is followed by the real one
+        if measure:
+            self.results.latencies.append(time.perf_counter() - began)
+
+    async def pause(self) -> None:
+        await asyncio.sleep(random.uniform(*self.think))
+
+    async def interact_checkbox(self) -> None:
+        for w in list(self.widgets.values()):
+            if w.kind == "checkbox" and w.label == CONSENT_LABEL:
+                state = BackMsg().rerun_script.widget_states.widgets.add()
+                state.id, state.bool_value = w.id, True
+                self.states[w.id] = state
+                await self.pause()
+                await self.rerun()
+                return
+
+    async def click(self, label: str) -> None:
+        for w in list(self.widgets.values()):
+            if w.kind == "button" and w.label == label:
+                await self.pause()
+                await self.rerun(trigger=w.id)
+                return
+
+    async def answer_fields(self, stop_at: float) -> None:
+        fields = [w for w in self.widgets.values() if w.kind in ("text_input", "text_area")]
+        for w in fields:
+            if time.monotonic() > stop_at:
+                return
+            state = BackMsg().rerun_script.widget_states.widgets.add()
+            state.id, state.string_value = w.id, f"Bench answer {random.randint(1, 10**6)}"
+            self.states[w.id] = state
+            await self.pause()
+            await self.rerun()
+
+    async def open(self, url_path: str) -> None:
+        self.page_hash = self.pages.get(url_path, "")
+        self.page_name = url_path
+        self.states = {}
+        await self.pause()
+        await self.rerun()
+
+
+async def _user(base: str, stop_at: float, think, results: Results, start_delay: float) -> None:
+    await asyncio.sleep(start_delay)
+    while time.monotonic() < stop_at:
+        try:
+            await Candidate(base, think, results).run(stop_at)
+        except Exception:  # a failed journey counts; the benchmark carries on
+            results.errors += 1
+            await asyncio.sleep(0.5)
+
+
+def _proc_stats(pids: list[int]) -> tuple[float, int]:
+    """CPU seconds and RSS bytes of these processes (and their children)."""
+    cpu, rss = 0.0, 0
+    tick = os.sysconf("SC_CLK_TCK")
+    page = os.sysconf("SC_PAGE_SIZE")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / tick
+            rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+        except (OSError, IndexError):
+            pass
+    return cpu, rss
+
+
+def run_level(base: str, pids: list[int], users: int, seconds: float, think) -> dict:
+    results = Results()
+    cpu0, rss0 = _proc_stats(pids)
+    stop_at = time.monotonic() + seconds
+
+    async def main() -> None:
+        await asyncio.gather(
+            *(
+                _user(base, stop_at, think, results, i * min(1.0, seconds / 4 / users))
+                for i in range(users)
+            )
+        )
+
+    asyncio.run(main())
+    cpu1, rss1 = _proc_stats(pids)
+    lat = sorted(results.latencies)
+    n = len(lat)
+    return {
+        "users": users,
+        "interactions": n,
+        "p50_ms": 1000 * statistics.median(lat) if n else float("nan"),
+        "p95_ms": 1000 * lat[min(n - 1, int(0.95 * n))] if n else float("nan"),
+        "cpu_ms": 1000 * (cpu1 - cpu0) / n if n else float("nan"),
+        "mem_mib": (rss1 - rss0) / users / 2**20,
+        "errors": results.errors,
+        "journeys": results.journeys,
+    }
+
+
+class OneProcess:
+    def __init__(self, database_url: str | None) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="bounce-back-bench-"))
+        self.postgres: LocalPostgres | None = None
+        self.database_url = database_url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> OneProcess:
+        import subprocess
+
+        env = {**os.environ, "BOUNCE_BACK_DB_PATH": str(self.folder / "bench.db")}
+        if self.database_url is not None:
+            self.postgres = LocalPostgres(durable=True).start()
+            self.postgres.psql("CREATE DATABASE bounce_back")
+            env["BOUNCE_BACK_DATABASE_URL"] = self.postgres.url_for("bounce_back")
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless"]
+        command += ["true", "--server.address", "127.0.0.1", "--server.port", str(self.port)]
+        command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        with (self.folder / "app.log").open("wb") as out:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("the app did not start")
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.process.pid]
+
+    def stop(self) -> None:
+        if getattr(self, "process", None) is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+        if self.postgres is not None:
+            self.postgres.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer levels, shorter runs")
+    parser.add_argument("--seconds", type=float, default=None)
+    args = parser.parse_args()
+    levels = [1, 2, 4, 8, 16] if args.quick else [1, 2, 4, 8, 16, 32, 64]
+    seconds = args.seconds or (15.0 if args.quick else 40.0)
+    think = (0.5, 1.5)
+    setups = [
+        ("1 process, SQLite", lambda: OneProcess(None)),
+        ("1 process, PostgreSQL", lambda: OneProcess("pg")),
+        ("2 processes + HAProxy, PostgreSQL", lambda: Cluster(replicas=2)),
+    ]
+    print(f"think time {think[0]}-{think[1]} s, {seconds:.0f} s per level, loopback only")
+    print("| setup | users | interactions | p50 ms | p95 ms | CPU ms/interaction | MiB/session |")
+    print("|---|---|---|---|---|---|---|")
+    best: dict[str, int] = {}
+    for name, make in setups:
+        target = make().start()
+        try:
+            pids = [p.pid for p in target.apps] if isinstance(target, Cluster) else target.pids
+            # Warm-up, not measured: the first visit of each page imports and compiles it.
+            run_level(target.url, pids, 2, seconds, (0.05, 0.1))
+            for users in levels:
+                row = run_level(target.url, pids, users, seconds, think)
+                print(
+                    f"| {name} | {users} | {row['interactions']} | {row['p50_ms']:.0f} | "
+                    f"{row['p95_ms']:.0f} | {row['cpu_ms']:.0f} | {row['mem_mib']:.1f} |"
+                    + (f" ({row['errors']} failed journeys)" if row["errors"] else ""),
+                    flush=True,
+                )
+                if row["p95_ms"] <= TARGET_P95_MS and row["errors"] == 0:
+                    best[name] = users
+                elif row["p95_ms"] > 4 * TARGET_P95_MS:
+                    break  # far past the target: the next level only loads the machine
+        finally:
+            target.stop()
+    print()
+    for name, _ in setups:
+        print(f"{name}: highest concurrency with p95 ≤ {TARGET_P95_MS:.0f} ms: {best.get(name, 0)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
