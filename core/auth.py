@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from core import accounts
 from core.audit import Clock, parse_stamp, printable, stamp, system_clock
 from core.audit import record as audit
+from core.safe_html import escape_md
 from core.settings import Settings
 from core.store import Store
 
@@ -357,7 +358,8 @@ def sso_login(
     clean = raw_email.strip().lower() if isinstance(raw_email, str) else ""
     issuer = str(identity.get("iss") or "").strip()
     subject = str(identity.get("sub") or "").strip()
-    shown = printable(clean, 80) or "no e-mail"
+    # Shown on the login page, which renders Markdown: the claim comes from outside.
+    shown = escape_md(printable(clean, 80)) or "no e-mail"
 
     def refuse(detail: str, message: str, actor: str = "") -> LoginResult:
         with store.write() as conn:
@@ -411,7 +413,7 @@ def _first_sso_login(
     if named is not None:
         if named["password_hash"] is not None or named["sso_subject"] is not None:
             audit(conn, email, "sso_refused", detail="address bound elsewhere", at=now)
-            return LoginResult(None, SSO_TAKEN.format(email=printable(email, 80)))
+            return LoginResult(None, SSO_TAKEN.format(email=escape_md(printable(email, 80))))
         # Made by single sign-on before accounts were bound: bind it now.
         conn.execute(
             "UPDATE consultants SET sso_issuer = ?, sso_subject = ? WHERE id = ?",

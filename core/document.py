@@ -138,7 +138,7 @@ def reflection_markdown(
     stage = STAGE_LABELS.get(reflection.get("stage_reached") or "", "")
     lines += [f"**{about}**" + (f" — reached: {text(stage)}" if stage else ""), ""]
     meta = [
-        f"- Shared for review: {when(reflection.get('submitted_at'))}",
+        f"- In the queue since: {when(reflection.get('submitted_at'))}",
         f"- Status: {STATUS_LABELS.get(reflection.get('review_status') or '', '')}",
     ]
     campaign = [

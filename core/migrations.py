@@ -276,8 +276,8 @@ def m0006_trust_fixes(db: Database) -> None:
     )
     if _on_postgres(db):
         db.execute(
-            "UPDATE reflections SET shared_answers_json = (SELECT json_object_agg(a.key, "
-            "a.value::json)::text FROM answers a WHERE a.reflection_id = reflections.id) "
+            "UPDATE reflections SET shared_answers_json = (SELECT COALESCE(json_object_agg(a.key, "
+            "a.value::json)::text, '{}') FROM answers a WHERE a.reflection_id = reflections.id) "
             "WHERE submitted_at IS NOT NULL"
         )
         db.execute(

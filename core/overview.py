@@ -11,6 +11,7 @@ from typing import Any
 
 from core.campaign import NO_CAMPAIGN
 from core.questionnaire import BAND_LABELS, BANDS, NO_BAND
+from core.scoring import whole
 from core.store import Store
 
 
@@ -20,7 +21,7 @@ class Overview:
     per_week: list[dict[str, Any]]
     per_campaign: list[dict[str, Any]]
     bands: list[dict[str, Any]]
-    median_overall: float | None
+    median_overall: int | None
 
 
 def _since_clause(since: dt.date | None, column: str = "submitted_at") -> tuple[str, list[Any]]:
@@ -29,7 +30,7 @@ def _since_clause(since: dt.date | None, column: str = "submitted_at") -> tuple[
     return f" AND {column} >= ?", [since.isoformat()]
 
 
-def median_overall(store: Store, since: dt.date | None = None) -> float | None:
+def median_overall(store: Store, since: dt.date | None = None) -> int | None:
     extra, params = _since_clause(since)
     base = f"FROM reflections WHERE submitted_at IS NOT NULL AND overall IS NOT NULL{extra}"
     with store.read() as conn:
@@ -40,7 +41,7 @@ def median_overall(store: Store, since: dt.date | None = None) -> float | None:
             f"SELECT overall {base} ORDER BY overall LIMIT ? OFFSET ?",
             [*params, 2 - n % 2, (n - 1) // 2],
         ).fetchall()
-    return round(sum(r[0] for r in middle) / len(middle), 1)
+    return whole(sum(r[0] for r in middle) / len(middle))
 
 
 def _fill_weeks(counts: dict[str, int]) -> list[dict[str, Any]]:

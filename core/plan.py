@@ -441,14 +441,15 @@ def build_plan(
     )
 
 
-def sent_status(request: Mapping[str, Any], shared_at: str | None, today: dt.date) -> str:
-    """What the candidate sent, when, and how they'll be contacted, in one paragraph."""
+def sent_status(request: Mapping[str, Any], shared: bool, today: dt.date) -> str:
+    """What the candidate sent, when, and how they'll be contacted, in one paragraph.
+
+    The request's time is its own: a reflection shared before or after it is mentioned
+    as being with consultants now, without claiming it went at the same moment."""
     sent = dt.datetime.fromisoformat(str(request["created_at"]))
     when = f"{day_label(sent.date(), today)} at {sent:%H:%M} UTC"
-    what = (
-        "your contact details, your message and your reflection"
-        if shared_at
-        else "your contact details and your message"
+    what = "your contact details and your message" + (
+        ", and your reflection is with them too" if shared else ""
     )
     email, phone = request.get("email"), request.get("phone")
     channel = request.get("channel")

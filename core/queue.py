@@ -68,7 +68,7 @@ def _where(filters: QueueFilter) -> tuple[str, list[Any]]:
             params += bands
         if "none" in filters.bands:
             parts.append("r.band IS NULL")
-        clauses.append("(" + (" OR ".join(parts) or "0") + ")")
+        clauses.append("(" + (" OR ".join(parts) or "1 = 0") + ")")
     if filters.reason:
         # reason_codes is a space-separated list. The cheap instr() rules out most rows
         # first; the padded LIKE then makes sure the code matched whole.

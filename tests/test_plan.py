@@ -218,13 +218,13 @@ def test_sent_status_says_what_when_and_how():
         "channel": "email",
         "preferred_time": "weekday mornings",
     }
-    text = sent_status(request, None, TODAY)
+    text = sent_status(request, False, TODAY)
     assert text.startswith(
         "Sent on Wed 25 Nov at 14:05 UTC: your contact details and your message."
     )
     assert "by e-mail at maya@example.com (weekday mornings, if they can)" in text
-    shared = sent_status({**request, "channel": "phone", "phone": "07700 900123"}, "x", TODAY)
-    assert "and your reflection" in shared and "by phone on 07700 900123" in shared
+    shared = sent_status({**request, "channel": "phone", "phone": "07700 900123"}, True, TODAY)
+    assert "your reflection is with them too" in shared and "by phone on 07700 900123" in shared
 
 
 def test_dimension_rows_and_unscored_steps():

@@ -220,7 +220,7 @@ def test_one_form_can_also_share_the_reflection(app, store):
     (request,) = contact.requests_for(store, session.reflection_id)
     assert request["preferred_time"] == "weekday mornings"
     (status,) = [s.value.replace("\\", "") for s in at.success]
-    assert "your message and your reflection" in status
+    assert "your reflection is with them too" in status
     assert "weekday mornings" in status
 
 

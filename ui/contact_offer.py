@@ -6,13 +6,11 @@ never hidden inside an expander.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from core import contact, journey
 from core.consent import CONSULTANT_REVIEW, CONTACT_ME
-from core.plan import Plan, day_label, sent_status
+from core.plan import Plan, sent_status
 from core.safe_html import escape_md
 from ui import state
 
@@ -37,7 +35,7 @@ def section(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
     shared_at = reflection_row.get("submitted_at") if journey.is_shared(reflection_row) else None
     requests = contact.requests_for(state.store(), reflection_row["id"])
     if requests:
-        status = sent_status(requests[-1], shared_at, p.today)
+        status = sent_status(requests[-1], shared_at is not None, p.today)
         st.success(escape_md(status), icon=":material/mark_email_read:")
     else:
         _form(p, shared_at)
@@ -134,11 +132,9 @@ def _send(p: Plan, errors: dict[str, str], already_shared: bool) -> None:
 def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
     store = state.store()
     session = state.candidate()
-    shared_at = reflection_row.get("submitted_at") if journey.is_shared(reflection_row) else None
-    if shared_at:
-        day = day_label(dt.datetime.fromisoformat(shared_at).date(), p.today)
+    if journey.is_shared(reflection_row):
         st.info(
-            f"Your reflection is shared with our consultants (since {day}). They see your "
+            "Your reflection is shared with our consultants. They see your "
             "answers, score and plan as they were when you shared them; changes you make now "
             "stay private until you send them.",
             icon=":material/visibility:",
@@ -159,7 +155,7 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
     if asked_to_talk:
         st.caption(
             "Only your contact details and message were sent. If you'd like the consultant "
-            "to read your reflection before they call, you can share it too:"
+            "to read your reflection before they get in touch, you can share it too:"
         )
     else:
         st.caption(

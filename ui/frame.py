@@ -92,7 +92,7 @@ def _workspace() -> dict[str, list[st.Page]]:
             st.Page(
                 lambda: pages.go(pages.QUEUE),
                 title="Workspace",
-                url_path="workspace",
+                url_path=pages.WORKSPACE_HOME,
                 default=True,
                 visibility="hidden",
             ),

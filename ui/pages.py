@@ -71,6 +71,15 @@ JOURNEY: tuple[PageSpec, ...] = (WELCOME, *STEP_PAGES.values(), PLAN)
 # A logged-in consultant's own pages; their navigation ends with Log out.
 WORKSPACE: tuple[PageSpec, ...] = (QUEUE, REFLECTION, OVERVIEW)
 ALL: tuple[PageSpec, ...] = (*JOURNEY, STAFF_LOGIN, *WORKSPACE, LOG_OUT)
+# The hidden page at "/" of a consultant's navigation, which leads to the queue.
+WORKSPACE_HOME = "workspace"
+# Addresses only consultants use: the server never lets another site frame them.
+STAFF_URL_PATHS: tuple[str, ...] = (
+    STAFF_LOGIN.url_path,
+    *(spec.url_path for spec in WORKSPACE),
+    LOG_OUT.url_path,
+    WORKSPACE_HOME,
+)
 # The default page's `url_path` reads "", so a running page is known by its title.
 BY_TITLE: dict[str, PageSpec] = {spec.title: spec for spec in ALL}
 

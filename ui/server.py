@@ -13,6 +13,7 @@ Nothing here logs a cookie, token or ticket.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -33,12 +34,13 @@ from core import health
 from core.settings import load_settings
 from core.store import open_store
 from core.store_pg import is_postgres_url
+from ui import pages
 
 log = logging.getLogger("bounce_back.server")
 
 ROUTE_PREFIX = "_bb"
 # Pages only consultants use: never drawn inside anyone's frame.
-STAFF_PATHS = ("staff", "queue", "reflection", "overview")
+STAFF_PATHS = pages.STAFF_URL_PATHS
 DEVICE_MAX_AGE = bs.DEVICE_IDLE_DAYS * 24 * 3600
 MAX_BODY = 1024
 # The exit status when PostgreSQL cannot be reached at start.
@@ -103,6 +105,14 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+async def _off_the_loop(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Database work in a worker thread: a write waiting on the lock must not stall the
+    event loop that carries every websocket of this process."""
+    from anyio import to_thread
+
+    return await to_thread.run_sync(functools.partial(call, *args, **kwargs))
+
+
 def _no_content() -> Response:
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
@@ -119,7 +129,8 @@ def make_routes(base_path: str = "") -> list[Route]:
         response = _no_content()
         store = _store()
         if kind == "device":
-            claimed = bs.claim_device(
+            claimed = await _off_the_loop(
+                bs.claim_device,
                 store,
                 ticket,
                 replaces=request.cookies.get(bs.DEVICE_COOKIE),
@@ -138,7 +149,7 @@ def make_routes(base_path: str = "") -> list[Route]:
                     ),
                 )
         elif kind == "staff":
-            claimed = bs.claim_staff(store, ticket)
+            claimed = await _off_the_loop(bs.claim_staff, store, ticket)
             if claimed is not None:
                 settings = load_settings()
                 response.headers.append(
@@ -159,7 +170,7 @@ def make_routes(base_path: str = "") -> list[Route]:
         if not _same_origin(request):
             return PlainTextResponse("Forbidden", status_code=403)
         token = request.cookies.get(bs.DEVICE_COOKIE)
-        row = bs.device_row_for_token(_store(), token)
+        row = await _off_the_loop(bs.device_row_for_token, _store(), token)
         framed = (await _json_body(request)).get("framed") is True
         response = _no_content()
         if row is not None and token is not None:
@@ -183,7 +194,9 @@ def make_routes(base_path: str = "") -> list[Route]:
         body = await _json_body(request)
         response = _no_content()
         if body.get("kind") == "device":
-            bs.revoke_device_token(_store(), request.cookies.get(bs.DEVICE_COOKIE))
+            await _off_the_loop(
+                bs.revoke_device_token, _store(), request.cookies.get(bs.DEVICE_COOKIE)
+            )
             for same_site in ("Lax", "None"):
                 response.headers.append(
                     "set-cookie",

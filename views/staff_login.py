@@ -51,7 +51,7 @@ if submitted:
         st.session_state["after_login"] = True
     else:
         st.session_state["login_error"] = result.message
-    # Rerun so app.py rebuilds the navigation with the consultant pages in it (or, after
+    # Rerun so ui/frame.py rebuilds the navigation with the consultant pages in it (or, after
     # a refusal, so the password box is emptied).
     st.rerun()
 
