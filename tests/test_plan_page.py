@@ -356,3 +356,23 @@ def test_a_stale_contact_form_past_the_cap_stores_nothing_more(app, store):
     assert len(contact.requests_for(store, session.reflection_id)) == 5
     assert any("Sent on" in s.value for s in at.success)
     assert not [b for b in at.button if b.key == "contact_submit"]
+
+
+def test_a_candidate_can_change_their_details_after_sending(app, store):
+    session = _seed(store, SEEDED)
+    at = _open_plan(app, session)
+    _fill_contact(at, "zoe@gmial.com")
+    assert any("zoe@gmial.com" in s.value.replace("\\", "") for s in at.success)
+    at.button(key="contact_change").click().run()
+    assert not at.exception
+    # The form comes back filled in from the last request; consent is asked again.
+    assert at.text_area(key="contact_message").value == "Evenings, please 🙂"
+    assert not at.checkbox(key="contact_consent").value
+    at.text_input(key="contact_email").input("zoe@gmail.com")
+    at.checkbox(key="contact_consent").check()
+    _button(at, "contact_submit").click().run()
+    assert not at.exception
+    requests = contact.requests_for(store, session.reflection_id)
+    assert [r["email"] for r in requests] == ["zoe@gmial.com", "zoe@gmail.com"]
+    (status,) = [s.value.replace("\\", "") for s in at.success]
+    assert "by e-mail at zoe@gmail.com" in status

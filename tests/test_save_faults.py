@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import health, journey
 from core import store as store_module
+from ui.contact_offer import SEND_FAILED, WRITE_FAILED
 from ui.fields import SAVE_FAILED, START_FAILED
 from ui.guard import ERROR_TEXT, UNAVAILABLE_TITLE
 
@@ -256,10 +257,9 @@ def test_an_unexpected_error_shows_a_plain_apology_and_logs_no_candidate_text(
     assert "Acme" not in logged
 
 
-def test_a_contact_request_under_a_lock_is_an_apology_not_a_traceback(db_path):
-    """My plan's own buttons are not wired to the pending-save path (see the README): a
-    failed write there shows the plain apology, the form keeps what was typed, and
-    sending again once the database is free stores the request."""
+def test_a_contact_request_under_a_lock_says_so_and_keeps_the_form(db_path):
+    """A refused send says so under the form, which keeps what was typed; sending again
+    once the database is free stores the request once."""
     at, session = started(db_path)
     at.switch_page("views/plan.py").run()
     at.text_input(key="contact_name").input("Zoë")
@@ -270,7 +270,7 @@ def test_a_contact_request_under_a_lock_is_an_apology_not_a_traceback(db_path):
     with write_lock_in_another_process(db_path):
         at.button(key="contact_submit").click().run()
         assert not at.exception
-        assert ERROR_TEXT in texts(at.error)
+        assert SEND_FAILED in texts(at.error)
     assert at.text_area(key="contact_message").value == "Evenings, please 🙂"
     at.button(key="contact_submit").click().run()
     assert not at.exception
@@ -281,3 +281,18 @@ def test_a_contact_request_under_a_lock_is_an_apology_not_a_traceback(db_path):
             (session.reflection_id,),
         ).fetchone()[0]
     assert rows == 1
+
+
+def test_sharing_under_a_lock_says_so_and_works_when_pressed_again(db_path):
+    at, session = started(db_path)
+    at.switch_page("views/plan.py").run()
+    at.checkbox(key="consent_review").check().run()
+    with write_lock_in_another_process(db_path):
+        at.button(key="submit_review").click().run()
+        assert not at.exception
+        assert WRITE_FAILED in texts(at.error)
+    store = store_module.open_store(db_path)
+    assert not journey.is_shared(journey.reflection(store, session.reflection_id))
+    at.button(key="submit_review").click().run()
+    assert not at.exception
+    assert journey.is_shared(journey.reflection(store, session.reflection_id))

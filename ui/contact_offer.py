@@ -6,13 +6,28 @@ never hidden inside an expander.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from core import contact, journey
 from core.consent import CONSULTANT_REVIEW, CONTACT_ME
 from core.plan import Plan, sent_status
 from core.safe_html import escape_md
-from ui import state
+from core.store import STORE_ERRORS
+from ui import fields, state
+
+CHANGING_KEY = "contact_changing"
+SHARE_FAILED_KEY = "contact_share_failed"
+SEND_FAILED = (
+    "We couldn't send this just now. What you typed is still here: please press "
+    "Send again in a moment."
+)
+WRITE_FAILED = "We couldn't save that just now. Nothing has changed: please try again in a moment."
+SHARE_FAILED = (
+    "Your request was sent, but sharing your reflection didn't go through just now. "
+    "You can share it with the button below."
+)
 
 
 def section(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
@@ -34,15 +49,41 @@ def section(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
     # also puts the reflection in their queue, but without answers.
     shared_at = reflection_row.get("submitted_at") if journey.is_shared(reflection_row) else None
     requests = contact.requests_for(state.store(), reflection_row["id"])
-    if requests:
+    if st.session_state.pop(SHARE_FAILED_KEY, False):
+        st.warning(SHARE_FAILED, icon=":material/error:")
+    if requests and not st.session_state.get(CHANGING_KEY):
         status = sent_status(requests[-1], shared_at is not None, p.today)
         st.success(escape_md(status), icon=":material/mark_email_read:")
+        if len(requests) < contact.MAX_REQUESTS_PER_REFLECTION:
+            st.button(
+                "Change my details or add something",
+                key="contact_change",
+                icon=":material/edit:",
+                on_click=_change_details,
+                args=(requests[-1],),
+                help="Sends a new request; consultants see the latest one first.",
+            )
     else:
         _form(p, shared_at)
     _sharing(p, reflection_row, asked_to_talk)
     st.link_button(
         f"Browse {settings.agency_name}'s vacancies", settings.vacancies_url, icon=":material/work:"
     )
+
+
+def _change_details(last: dict) -> None:
+    """Open the form again, filled in from the last request (consent is asked afresh)."""
+    st.session_state[CHANGING_KEY] = True
+    for key, column in (
+        ("contact_name", "name"),
+        ("contact_email", "email"),
+        ("contact_phone", "phone"),
+        ("contact_channel", "channel"),
+        ("contact_time", "preferred_time"),
+        ("contact_message", "message"),
+    ):
+        st.session_state[key] = last.get(column) or ""
+    st.session_state["contact_consent"] = False
 
 
 def _form(p: Plan, shared_at: str | None) -> None:
@@ -124,8 +165,19 @@ def _send(p: Plan, errors: dict[str, str], already_shared: bool) -> None:
     except contact.ContactInvalid as exc:
         errors.update(exc.errors)
         return
+    except STORE_ERRORS as exc:
+        fields.log.warning("Could not save a contact request: %s", type(exc).__name__)
+        errors["form"] = SEND_FAILED
+        return
+    st.session_state.pop(CHANGING_KEY, None)
     if get("contact_share") and not already_shared:
-        journey.submit_for_review(store, session.reflection_id, state.answers(), asked_to_talk=True)
+        try:
+            journey.submit_for_review(
+                store, session.reflection_id, state.answers(), asked_to_talk=True
+            )
+        except STORE_ERRORS as exc:
+            fields.log.warning("Could not share after a contact request: %s", type(exc).__name__)
+            st.session_state[SHARE_FAILED_KEY] = True
     st.rerun()
 
 
@@ -142,14 +194,18 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
         update, withdraw = st.columns(2)
         if update.button(
             "Send my latest answers", key="resubmit_review", icon=":material/refresh:"
+        ) and _written(
+            journey.submit_for_review,
+            store,
+            session.reflection_id,
+            state.answers(),
+            asked_to_talk=asked_to_talk,
         ):
-            journey.submit_for_review(
-                store, session.reflection_id, state.answers(), asked_to_talk=asked_to_talk
-            )
             st.toast("Updated. Consultants now see your latest answers.", icon=":material/check:")
             st.rerun()
-        if withdraw.button("Withdraw it", key="withdraw_review", icon=":material/undo:"):
-            journey.withdraw_review(store, session.reflection_id)
+        if withdraw.button("Withdraw it", key="withdraw_review", icon=":material/undo:") and (
+            _written(journey.withdraw_review, store, session.reflection_id)
+        ):
             st.rerun()
         return
     if asked_to_talk:
@@ -165,8 +221,22 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
     agreed = st.checkbox(CONSULTANT_REVIEW.text, key="consent_review")
     if st.button(
         "Share my reflection", key="submit_review", disabled=not agreed, icon=":material/send:"
+    ) and _written(
+        journey.submit_for_review,
+        store,
+        session.reflection_id,
+        state.answers(),
+        asked_to_talk=asked_to_talk,
     ):
-        journey.submit_for_review(
-            store, session.reflection_id, state.answers(), asked_to_talk=asked_to_talk
-        )
         st.rerun()
+
+
+def _written(write: Any, *args: Any, **kwargs: Any) -> bool:
+    """Run one of My plan's writes; if the database refuses it, say so and change nothing."""
+    try:
+        write(*args, **kwargs)
+    except STORE_ERRORS as exc:
+        fields.log.warning("My plan could not save a change: %s", type(exc).__name__)
+        st.error(WRITE_FAILED, icon=":material/error:")
+        return False
+    return True
