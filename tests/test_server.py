@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,24 @@ async def html_page(_request):
 def app() -> Starlette:
     routes = [*server.make_routes(), Route("/page", html_page)]
     return Starlette(routes=routes, middleware=server.make_middleware())
+
+
+def _run_on_its_own_loop(make_coroutine) -> None:
+    """asyncio.run in a thread of its own: when the browser tests ran first in this
+    process, Playwright's sync API keeps an event loop running on the main thread."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(make_coroutine())
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 def request(
@@ -59,7 +78,7 @@ def request(
     async def send(message: dict) -> None:
         messages.append(message)
 
-    asyncio.run(app()(scope, receive, send))
+    _run_on_its_own_loop(lambda: app()(scope, receive, send))
     start = next(m for m in messages if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     headers_out = [(k.decode(), v.decode()) for k, v in start["headers"]]
