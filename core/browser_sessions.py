@@ -118,12 +118,8 @@ def claim_device(
     now = clock()
     token = new_secret()
     with store.write() as conn:
-        row = conn.execute(
-            "SELECT id, embedded, claim_expires_at FROM device_tokens "
-            "WHERE claim_hash = ? AND revoked_at IS NULL",
-            (hash_secret(ticket),),
-        ).fetchone()
-        if row is None or _parse(row["claim_expires_at"]) <= now:
+        row = _live_claim(conn, "device_tokens", "revoked_at", ticket, now)
+        if row is None:
             return None
         if well_formed(replaces):
             conn.execute(
@@ -264,6 +260,18 @@ def open_staff_session(
     return int(cur.lastrowid), ticket
 
 
+def _live_claim(conn: Any, table: str, ended: str, ticket: str, now: dt.datetime) -> Any:
+    """The row holding this unexpired, unspent claim ticket, or None. `table` and `ended`
+    are one of two fixed pairs written in this module, never outside input."""
+    row = conn.execute(
+        f"SELECT * FROM {table} WHERE claim_hash = ? AND {ended} IS NULL",
+        (hash_secret(ticket),),
+    ).fetchone()
+    if row is None or _parse(row["claim_expires_at"]) <= now:
+        return None
+    return row
+
+
 def claim_staff(store: Store, ticket: object, *, clock: Clock = system_clock) -> Claimed | None:
     """Trade a consultant's claim ticket for a session token, once."""
     if not well_formed(ticket):
@@ -271,12 +279,8 @@ def claim_staff(store: Store, ticket: object, *, clock: Clock = system_clock) ->
     now = clock()
     token = new_secret()
     with store.write() as conn:
-        row = conn.execute(
-            "SELECT id, claim_expires_at FROM consultant_sessions "
-            "WHERE claim_hash = ? AND ended_at IS NULL",
-            (hash_secret(ticket),),
-        ).fetchone()
-        if row is None or _parse(row["claim_expires_at"]) <= now:
+        row = _live_claim(conn, "consultant_sessions", "ended_at", ticket, now)
+        if row is None:
             return None
         conn.execute(
             "UPDATE consultant_sessions SET token_hash = ?, claim_hash = NULL, "

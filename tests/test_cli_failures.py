@@ -9,10 +9,10 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from sqlite_faults import write_lock_in_another_process
 
 from core import journey
 from core import store as store_module
@@ -35,31 +35,6 @@ def one_line_failure(capsys) -> str:
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
     return lines[0]
-
-
-@contextlib.contextmanager
-def write_lock_in_another_process(path: Path):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sqlite3, sys\n"
-            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('BEGIN IMMEDIATE')\n"
-            "print('locked', flush=True)\n"
-            "sys.stdin.read()\n",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        yield holder
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 @contextlib.contextmanager

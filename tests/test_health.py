@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
+from sqlite_faults import write_lock_in_another_process
 
 from core import health, journey
 from core import store as store_module
@@ -74,25 +74,6 @@ def test_an_unwritable_file_fails_the_test_write_and_recovers_once_fixed(db_path
 def test_a_database_busy_with_another_writer_is_still_healthy(db_path, monkeypatch):
     monkeypatch.setattr(store_module, "WRITE_WAIT_SECONDS", 0.3)
     Store(db_path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sqlite3, sys\n"
-            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('BEGIN IMMEDIATE')\n"
-            "print('locked', flush=True)\n"
-            "sys.stdin.read()\n",
-            str(db_path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with write_lock_in_another_process(db_path):
         result = health.check(db_path)
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
     assert result.ok and "busy" in result.detail

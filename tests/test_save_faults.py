@@ -10,10 +10,10 @@ import contextlib
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from sqlite_faults import write_lock_in_another_process
 from streamlit.testing.v1 import AppTest
 
 from core import health, journey
@@ -48,33 +48,6 @@ def started(path: Path) -> tuple[AppTest, journey.Session]:
 
 def saved(path: Path, session: journey.Session) -> dict:
     return journey.load_answers(store_module.open_store(path), session.reflection_id)
-
-
-@contextlib.contextmanager
-def write_lock_in_another_process(path: Path):
-    """Another process holding SQLite's write lock until the block ends."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sqlite3, sys\n"
-            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('BEGIN IMMEDIATE')\n"
-            "print('locked', flush=True)\n"
-            "sys.stdin.read()\n"
-            "c.execute('ROLLBACK')\n",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 @contextlib.contextmanager
