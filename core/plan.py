@@ -167,32 +167,31 @@ def _candidates(answers: Mapping[str, Any]) -> list[_Draft]:
                     NEXT_STEP_AFTER_DAYS,
                 )
             )
-    for row in _rows(answers, "improvements"):
-        action = _text(row.get("action"))
-        if action:
-            out.append(
-                _Draft(
-                    f"improvement:{action}",
-                    action,
-                    _date(row.get("target_date")),
-                    "approach",
-                    "Something you'll do differently",
-                    PRACTICE_AFTER_DAYS,
+    # Lists whose every row is one thing to do by a date: (list, text, date, step, why, key).
+    for field, text_key, date_key, step, why, prefix in (
+        (
+            "improvements",
+            "action",
+            "target_date",
+            "approach",
+            "Something you'll do differently",
+            "improvement",
+        ),
+        ("action_points", "point", "due", "feedback", "From the feedback you received", "point"),
+    ):
+        for row in _rows(answers, field):
+            what = _text(row.get(text_key))
+            if what:
+                out.append(
+                    _Draft(
+                        f"{prefix}:{what}",
+                        what,
+                        _date(row.get(date_key)),
+                        step,
+                        why,
+                        PRACTICE_AFTER_DAYS,
+                    )
                 )
-            )
-    for row in _rows(answers, "action_points"):
-        point = _text(row.get("point"))
-        if point:
-            out.append(
-                _Draft(
-                    f"point:{point}",
-                    point,
-                    _date(row.get("due")),
-                    "feedback",
-                    "From the feedback you received",
-                    PRACTICE_AFTER_DAYS,
-                )
-            )
     return out
 
 
