@@ -11,7 +11,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from core.audit import utc_now
+from core.clock import now_stamp
 from core.store import Store
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -139,7 +139,7 @@ def add_consultant(
             cur = conn.execute(
                 "INSERT INTO consultants (username, display_name, email, password_hash, "
                 "created_at) VALUES (?, ?, ?, ?, ?)",
-                (username, display_name, clean_email, password_hash, utc_now()),
+                (username, display_name, clean_email, password_hash, now_stamp()),
             )
             return int(cur.lastrowid)
     except sqlite3.IntegrityError as exc:

@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from core.audit import stamp, system_clock
 from core.campaign import NO_CAMPAIGN
+from core.clock import stamp, system_clock
 from core.review import REVIEW_STATUSES
 from core.store import BUSY_TIMEOUT_MS, Store, create_private_file, sqlite_uri
 

@@ -1,39 +1,18 @@
-"""The audit log and the clock it and every other timestamp run on.
+"""The audit log: who did what to which reflection, and when.
 
-Times are aware UTC datetimes from an injectable clock (a function), so throttling,
-timeouts and retention can be tested without waiting. Stored, they are ISO text in UTC
-at second precision (`stamp`): one shape everywhere, so stamps sort and compare as text.
-Audit rows are written inside the caller's transaction, never with candidate text.
+Rows are written inside the caller's transaction, never with candidate text. Times come
+from the one clock (`core/clock.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable
 from typing import Any
 
-Clock = Callable[[], dt.datetime]
+from core.clock import stamp, system_clock
 
 AUDIT_ACTOR_MAX = 64
-
-
-def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def stamp(moment: dt.datetime) -> str:
-    """ISO text in UTC, second precision: sorts and compares correctly as text."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-def parse_stamp(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
-
-
-def utc_now() -> str:
-    """The stamp of this moment."""
-    return stamp(system_clock())
 
 
 def printable(text: str, limit: int) -> str:

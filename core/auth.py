@@ -26,8 +26,9 @@ from typing import Any
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core import accounts
-from core.audit import Clock, parse_stamp, printable, stamp, system_clock
+from core.audit import printable
 from core.audit import record as audit
+from core.clock import Clock, parse_stamp, stamp, system_clock
 from core.safe_html import escape_md
 from core.settings import Settings
 from core.store import Store

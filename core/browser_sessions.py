@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from core import accounts, audit
-from core.audit import Clock, system_clock
-from core.audit import parse_stamp as _parse
-from core.audit import stamp as _stamp
+from core.clock import Clock, system_clock
+from core.clock import parse_stamp as _parse
+from core.clock import stamp as _stamp
 from core.settings import Settings
 from core.store import Store
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core import explainer
-from core.audit import stamp, system_clock
+from core.clock import stamp, system_clock
 from core.plan import ChecklistItem, Plan, day_label
 from core.safe_html import escape_html, render_markdown
 from core.settings import Settings

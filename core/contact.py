@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from core.audit import utc_now
+from core.clock import now_stamp
 from core.consent import CONTACT_ME
 from core.scoring import score
 from core.store import Store
@@ -132,7 +132,7 @@ def save_request(store: Store, reflection_id: int, request: ContactRequest) -> i
     the queue as a contact request: contact details and message only, no answers,
     ranked like "asked to talk". Raises ContactInvalid (key "form") past the cap.
     """
-    now = utc_now()
+    now = now_stamp()
     with store.write() as conn:
         count = conn.execute(
             "SELECT COUNT(*) FROM contact_requests WHERE reflection_id = ?", (reflection_id,)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core.clock import now_stamp, system_clock
 from core.store import STORE_ERRORS, discard_store, is_busy, open_store, shown_location
 
 RECHECK_SECONDS = 15.0
@@ -34,10 +34,14 @@ class HealthResult:
     # One line for the admin: which step failed and what the database said.
     detail: str
     path: str
-    checked_at: float  # time.time()
+    checked_at: float  # seconds since the epoch, from the one clock
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def _seconds_now() -> float:
+    return system_clock().timestamp()
 
 
 def check(path: str | Path) -> HealthResult:
@@ -55,7 +59,7 @@ def check(path: str | Path) -> HealthResult:
         try:
             with store.write() as conn:
                 conn.execute("CREATE TABLE _health_probe (checked_at TEXT)")
-                conn.execute("INSERT INTO _health_probe VALUES (datetime('now'))")
+                conn.execute("INSERT INTO _health_probe VALUES (?)", (now_stamp(),))
                 raise _RollBack
         except _RollBack:
             pass
@@ -64,18 +68,21 @@ def check(path: str | Path) -> HealthResult:
                 raise
             # Another process is writing right now: the file is writable and in use.
             return HealthResult(
-                True, "ok (busy during the test write)", shown_location(path), time.time()
+                True,
+                "ok (busy during the test write)",
+                shown_location(path),
+                _seconds_now(),
             )
     except STORE_ERRORS as exc:
         discard_store(path)
         return _failed(path, f"{step} failed: {type(exc).__name__}: {exc}")
-    return HealthResult(True, "ok", shown_location(path), time.time())
+    return HealthResult(True, "ok", shown_location(path), _seconds_now())
 
 
 def _failed(path: str | Path, detail: str) -> HealthResult:
     shown = shown_location(path)  # a PostgreSQL URL without its password
     log.error("DATABASE UNAVAILABLE at %s: %s", shown, detail)
-    return HealthResult(False, detail, shown, time.time())
+    return HealthResult(False, detail, shown, _seconds_now())
 
 
 _results: dict[str, HealthResult] = {}
@@ -87,7 +94,9 @@ def status(path: str | Path) -> HealthResult:
     key = str(path)
     with _results_lock:
         result = _results.get(key)
-        if result is None or (not result.ok and time.time() - result.checked_at > RECHECK_SECONDS):
+        if result is None or (
+            not result.ok and _seconds_now() - result.checked_at > RECHECK_SECONDS
+        ):
             result = _results[key] = check(key)
         return result
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import codes
-from core.audit import stamp, system_clock, utc_now
+from core.clock import now_stamp, stamp, system_clock
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
 from core.contact import ASKED_TO_TALK
 from core.scoring import ScoreResult, score
@@ -81,7 +81,7 @@ class Session:
 
 
 def _insert_reflection(conn: Any, candidate_id: int, campaign: Mapping[str, str]) -> int:
-    now = utc_now()
+    now = now_stamp()
     cur = conn.execute(
         "INSERT INTO reflections (candidate_id, created_at, updated_at, utm_source, "
         "utm_medium, utm_campaign, ref, consent_store_version, consent_store_at) "
@@ -115,7 +115,7 @@ def start(
     with store.write() as conn:
         cur = conn.execute(
             "INSERT INTO candidates (code_hash, created_at) VALUES (?, ?)",
-            (codes.hash_code(code), utc_now()),
+            (codes.hash_code(code), now_stamp()),
         )
         candidate_id = int(cur.lastrowid)
         reflection_id = _insert_reflection(conn, candidate_id, campaign or {})
@@ -183,7 +183,7 @@ def store_answer(store: Store, reflection_id: int, key: str, value: Any) -> Save
     repeated edit never moves `updated_at`.
     """
     cleaned = clean_answer(key, value)
-    now = utc_now()
+    now = now_stamp()
     stored = None if is_blank(cleaned) else json.dumps(cleaned, ensure_ascii=False)
     with store.write() as conn:
         before = conn.execute(
@@ -281,7 +281,7 @@ def submit_for_review(
     """
     result = score(answers)
     reasons = reasons_for(result, answers, asked_to_talk=asked_to_talk)
-    now = utc_now()
+    now = now_stamp()
     dims = result.dimensions
     snapshot = json.dumps(dict(answers), ensure_ascii=False, sort_keys=True)
     with store.write() as conn:
@@ -328,7 +328,7 @@ def withdraw_review(store: Store, reflection_id: int) -> None:
     A contact request the candidate made stays with consultants (it has its own
     consent), so the reflection then stays in the queue as a contact request only.
     """
-    now = utc_now()
+    now = now_stamp()
     with store.write() as conn:
         asked = conn.execute(
             "SELECT 1 FROM contact_requests WHERE reflection_id = ? LIMIT 1", (reflection_id,)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core import drafts
+from core import clock, drafts
 from core.questionnaire import DIMENSION_LABELS, DIMENSIONS, STAGE_LABELS, STEPS
 from core.scoring import Explanation, ScoreResult, explain, score
 from core.suggestions import Reason, reasons_for
@@ -422,7 +422,7 @@ def build_plan(
     asked_to_talk: bool = False,
 ) -> Plan:
     """Everything My plan shows, from the answers: the one source for page and downloads."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     result = score(answers)
     role, company = _text(answers.get("role")), _text(answers.get("company"))
     return Plan(

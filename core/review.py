@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from core import accounts
-from core.audit import Clock, stamp, system_clock
 from core.audit import record as audit
 from core.auth import ConsultantSession
+from core.clock import Clock, stamp, system_clock
 from core.store import Store
 from core.validation import InvalidAnswer, clean_text
 

@@ -40,6 +40,8 @@ import psycopg
 import psycopg_pool
 from psycopg.adapt import Dumper
 
+from core.clock import now_stamp
+
 # One number for the cluster-wide write lock ("BB" in ASCII, then a 1).
 WRITE_LOCK_KEY = 0x424201
 MIGRATIONS_TABLE = "_bounce_back_migrations"
@@ -111,7 +113,6 @@ _FRAGMENTS = {
     ),
     # An answer's JSON value unwrapped to text.
     "json_extract(value, '$')": "(value::jsonb #>> '{}')",
-    "datetime('now')": "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')",
     "PRAGMA quick_check": "SELECT 'ok'",
 }
 _STRING = re.compile(r"('(?:[^']|'')*')")
@@ -308,9 +309,8 @@ class PostgresStore:
                         continue
                     migration.fn(MigrationDatabase(conn))
                     conn.execute(
-                        f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) "
-                        "VALUES (?, to_char(now(), 'YYYY-MM-DD HH24:MI:SS'))",
-                        (migration.name,),
+                        f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
+                        (migration.name, now_stamp()),
                     )
             finally:
                 conn.ddl = False

@@ -1,20 +1,39 @@
-"""Shared fixtures: a fresh database per test, and AppTest wired to it.
+"""Shared fixtures: a fresh database per test, AppTest wired to it, one fake clock, a
+cheap password hasher, and factories for consultants and shared reflections.
 
 Every test that asks for `store` (or `database`) runs twice: on SQLite, and on a
 throwaway PostgreSQL server started once per test session (marker `postgres`; each test
 gets its own database, copied from a migrated template). Without PostgreSQL installed
 those runs skip with the reason, unless `CI` is set: then they fail instead of skipping.
+AppTest page tests (those asking for `app`) run on SQLite only: the page layer reads
+the store through the same contract on both engines, which the store tests cover.
+
+`--shift-clock-days=N` moves the whole run's calendar (`tests/clock_shift.py`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
+from argon2 import PasswordHasher
+from clock_shift import (  # noqa: F401  (hooks: pytest finds them by name here)
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+    pytest_runtest_setup,
+    pytest_unconfigure,
+)
+from hypothesis import settings as hypothesis_settings
 
+from core import accounts, contact, journey
 from core.store import Store, discard_store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,17 +41,30 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from pg_local import LocalPostgres, bin_dir  # noqa: E402
 
+# CI tries each property as many times as Hypothesis does by default; a local run tries
+# fewer, for speed. No deadline in either: two busy cores make timings meaningless.
+hypothesis_settings.register_profile("ci", deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=20, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
 ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 _names = itertools.count()
 
 
+def _sqlite_only(item) -> bool:
+    # A test about SQLite's own file, pragmas or plans has no PostgreSQL twin to run, and
+    # neither has a page test: pages reach the store only through its contract.
+    return bool(item.get_closest_marker("sqlite_only")) or "app" in getattr(
+        item, "fixturenames", ()
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    # A test about SQLite's own file, pragmas or plans has no PostgreSQL twin to run.
     items[:] = [
         item
         for item in items
         if not (
-            item.get_closest_marker("sqlite_only")
+            _sqlite_only(item)
             and getattr(getattr(item, "callspec", None), "params", {}).get("engine") == "postgres"
         )
     ]
@@ -96,3 +128,92 @@ def app(db_path):
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+
+
+# ---------------------------------------------------------------- time
+
+
+class FakeClock:
+    """The one fake clock. A fixed moment (09:00 UTC on the day the run believes it is,
+    so a moved calendar moves it too) that changes only when the test says so. Pass it
+    as `clock=`; everything that asks `core.clock` without one (pages, journey) reads
+    the same moment through time-machine, ticking on from it."""
+
+    def __init__(self, start: dt.datetime, traveller: Any) -> None:
+        self.now = start
+        self._traveller = traveller
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def days_from_today(self, days: int) -> str:
+        """An ISO date `days` after (or before) today, for seeding answers."""
+        return (self.today() + dt.timedelta(days=days)).isoformat()
+
+    def advance(self, **delta: float) -> None:
+        step = dt.timedelta(**delta)
+        self.now += step
+        self._traveller.shift(step)
+
+
+@pytest.fixture
+def clock():
+    morning = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    with time_machine.travel(morning, tick=True) as traveller:
+        yield FakeClock(morning, traveller)
+
+
+# ---------------------------------------------------------------- people and reflections
+
+PASSWORD = "harbour lights at dusk"
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher():
+    """Same algorithm (argon2id), cheap settings: a full hash per login would dominate
+    the suite on 2 cores. Tests of the real parameters set their own hasher."""
+    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
+    yield
+    accounts.use_hasher(old)
+
+
+@pytest.fixture
+def make_consultant(store) -> Callable[..., int]:
+    """`make_consultant("alice", "Alice")`: an enabled consultant with `PASSWORD`."""
+
+    def make(username: str = "alice", display_name: str = "Alice") -> int:
+        return accounts.add_consultant(store, username, PASSWORD, display_name=display_name)
+
+    return make
+
+
+@pytest.fixture
+def share_reflection(store) -> Callable[..., int]:
+    """`share_reflection({"company": "Acme"}, asked_to_talk=True, contact_name="Maya")`:
+    a reflection with these answers, shared with consultants; with `contact_name`, a
+    contact request is sent first. Returns the reflection's id."""
+
+    def share(
+        answers: Mapping[str, Any] | None = None,
+        *,
+        asked_to_talk: bool = False,
+        contact_name: str | None = None,
+        campaign: Mapping[str, str] | None = None,
+    ) -> int:
+        rid = journey.start(store, dict(campaign or {})).reflection_id
+        for key, value in (answers or {}).items():
+            journey.save_answer(store, rid, key, value)
+        if contact_name:
+            request = contact.validate(
+                contact_name, "maya@example.com", "", "email", "", True, "weekday mornings"
+            )
+            contact.save_request(store, rid, request)
+        journey.submit_for_review(
+            store, rid, journey.load_answers(store, rid), asked_to_talk=asked_to_talk
+        )
+        return rid
+
+    return share

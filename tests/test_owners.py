@@ -49,16 +49,28 @@ def test_the_no_campaign_label_belongs_to_campaign():
 def test_one_clock_and_one_timestamp_for_every_module():
     import datetime as dt
 
-    from core import audit, auth, browser_sessions
+    from core import audit, auth, browser_sessions, clock
 
-    assert auth.stamp is audit.stamp and review.stamp is audit.stamp
+    assert auth.stamp is clock.stamp and review.stamp is clock.stamp
     assert review.audit is audit.record and auth.audit is audit.record
-    assert browser_sessions.system_clock is audit.system_clock
+    assert browser_sessions.system_clock is clock.system_clock
     moment = dt.datetime(2026, 11, 26, 15, 0, 30, 999, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    assert audit.stamp(moment) == "2026-11-26T14:00:30+00:00"
-    assert audit.parse_stamp(audit.stamp(moment)) == moment.replace(microsecond=0)
-    assert defined_in('isoformat(timespec="seconds")') == ["core/audit.py"]
-    assert defined_in("dt.datetime.now(") == ["core/audit.py"]
+    assert clock.stamp(moment) == "2026-11-26T14:00:30+00:00"
+    assert clock.parse_stamp(clock.stamp(moment)) == moment.replace(microsecond=0)
+    assert defined_in('isoformat(timespec="seconds")') == ["core/clock.py"]
+    # Nothing in core, ui or views reads the time but the one clock.
+    for reading in ("datetime.now(", "date.today(", "time.time(", "utcnow(", "datetime('now')"):
+        assert defined_in(reading) in ([], ["core/clock.py"]), reading
+
+
+def test_a_day_is_a_utc_day():
+    import datetime as dt
+
+    from core import clock
+
+    # New Year's morning in Sydney is still New Year's Eve in UTC, and so in the app.
+    sydney_morning = dt.datetime(2027, 1, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=11)))
+    assert clock.today(lambda: sydney_morning) == dt.date(2026, 12, 31)
 
 
 def test_blank_answers_are_defined_once():

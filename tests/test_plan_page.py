@@ -15,19 +15,27 @@ from core.scoring import score
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SEEDED = {
-    "company": "Acme Ltd",
-    "role": "Analyst",
-    "feedback_status": "asked",
-    "news_date": "2026-11-20",
-    "takes_criticism": 4,
-    "replaying": 2,
-    "contacts": [{"name": "Priya Shah", "connected": "yes", "next_check_in": "2026-12-10"}],
-    "keeps_in_touch": 4,
-    "actively_searching": 2,
-    "same_cv": 4,
-    "improvements": [{"action": "Practise the case study", "target_date": "2026-12-01"}],
-}
+
+@pytest.fixture
+def seeded(clock):
+    """A reflection heard about five days ago, dated around today."""
+    return {
+        "company": "Acme Ltd",
+        "role": "Analyst",
+        "feedback_status": "asked",
+        "news_date": clock.days_from_today(-5),
+        "takes_criticism": 4,
+        "replaying": 2,
+        "contacts": [
+            {"name": "Priya Shah", "connected": "yes", "next_check_in": clock.days_from_today(15)}
+        ],
+        "keeps_in_touch": 4,
+        "actively_searching": 2,
+        "same_cv": 4,
+        "improvements": [
+            {"action": "Practise the case study", "target_date": clock.days_from_today(6)}
+        ],
+    }
 
 
 def _seed(store, answers, session=None):
@@ -57,10 +65,10 @@ def _button(at, key):
     return at.button(key=key)
 
 
-def test_shows_checklist_forward_score_and_drafts_in_that_order(app, store):
+def test_shows_checklist_forward_score_and_drafts_in_that_order(app, store, seeded):
     session = _seed(
         store,
-        SEEDED
+        seeded
         | {
             "strengths": [{"strength": "Clear storytelling"}],
             "small_wins": [{"win": "Reached the final"}],
@@ -83,7 +91,11 @@ def test_shows_checklist_forward_score_and_drafts_in_that_order(app, store):
     labels = [c.label for c in ticks]
     assert "Send your reply to the rejection" in labels[0]
     assert any("Chase your feedback" in label for label in labels)
-    assert any(label.startswith("**Tue 1 Dec** · Practise the case study") for label in labels)
+    practise = dt.date.fromisoformat(seeded["improvements"][0]["target_date"])
+    diary_day = f"**{practise:%a} {practise.day} {practise:%b}"  # a year only if not this one
+    assert any(
+        label.startswith(diary_day) and "** · Practise the case study" in label for label in labels
+    )
     assert "Clear storytelling" in _texts(at) and "Reached the final" in _texts(at)
     code_blocks = "\n".join(c.value for c in at.code)
     assert "Acme Ltd" in code_blocks  # a generated draft mentions the company
@@ -98,8 +110,8 @@ def test_shows_checklist_forward_score_and_drafts_in_that_order(app, store):
     }
 
 
-def test_ticking_an_item_saves_and_moves_it_down(app, store):
-    session = _seed(store, SEEDED)
+def test_ticking_an_item_saves_and_moves_it_down(app, store, seeded):
+    session = _seed(store, seeded)
     at = _open_plan(app, session)
     first = next(c for c in at.checkbox if c.key and c.key.startswith("check_"))
     assert "Send your reply to the rejection" in first.label
@@ -117,8 +129,8 @@ def test_ticking_an_item_saves_and_moves_it_down(app, store):
     assert ticks[-1].value
 
 
-def test_changing_a_suggested_date(app, store):
-    session = _seed(store, SEEDED)
+def test_changing_a_suggested_date(app, store, seeded):
+    session = _seed(store, seeded)
     at = _open_plan(app, session)
     at.selectbox(key="redate_item").set_value("rejection_reply").run()
     (day,) = [d for d in at.date_input if d.label == "New date"]
@@ -131,10 +143,10 @@ def test_changing_a_suggested_date(app, store):
     assert ticks[-1].label.startswith("**Wed 9 Jan 2030** · Send your reply")
 
 
-def test_heavy_feelings_get_a_kind_word_and_a_reason_to_talk(app, store):
+def test_heavy_feelings_get_a_kind_word_and_a_reason_to_talk(app, store, seeded):
     session = _seed(
         store,
-        SEEDED
+        seeded
         | {"not_good_enough": 5, "can_tailor": 2, "final_rejections_6m": "2", "pipeline": []},
     )
     at = _open_plan(app, session)
@@ -176,8 +188,8 @@ def _fill_contact(at, email):
     return at
 
 
-def test_contact_form_refuses_bad_email_then_stores_a_good_request(app, store):
-    session = _seed(store, SEEDED)
+def test_contact_form_refuses_bad_email_then_stores_a_good_request(app, store, seeded):
+    session = _seed(store, seeded)
     at = _open_plan(app, session)
     _fill_contact(at, "zoe@nowhere")
     assert any("e-mail address doesn't look complete" in e.value for e in at.error)
@@ -208,8 +220,8 @@ def test_contact_form_refuses_bad_email_then_stores_a_good_request(app, store):
     assert any("Sent on" in s.value for s in at2.success)
 
 
-def test_one_form_can_also_share_the_reflection(app, store):
-    session = _seed(store, SEEDED | {"own_name": "Maya Patel"})
+def test_one_form_can_also_share_the_reflection(app, store, seeded):
+    session = _seed(store, seeded | {"own_name": "Maya Patel"})
     at = _open_plan(app, session)
     assert at.text_input(key="contact_name").value == "Maya Patel"  # asked once, on Welcome
     at.text_input(key="contact_time").input("weekday mornings")
@@ -224,8 +236,8 @@ def test_one_form_can_also_share_the_reflection(app, store):
     assert "weekday mornings" in status
 
 
-def test_contact_request_after_sharing_moves_the_reflection_up(app, store):
-    session = _seed(store, SEEDED)
+def test_contact_request_after_sharing_moves_the_reflection_up(app, store, seeded):
+    session = _seed(store, seeded)
     at = _open_plan(app, session)
     at.checkbox(key="consent_review").check().run()
     _button(at, "submit_review").click().run()
@@ -239,8 +251,8 @@ def test_contact_request_after_sharing_moves_the_reflection_up(app, store):
     assert any("and your reflection" in s.value for s in at.success)
 
 
-def test_share_stores_scores_and_reasons_then_withdraw(app, store):
-    session = _seed(store, SEEDED)
+def test_share_stores_scores_and_reasons_then_withdraw(app, store, seeded):
+    session = _seed(store, seeded)
     contact.save_request(
         store,
         session.reflection_id,
@@ -286,20 +298,20 @@ def test_share_stores_scores_and_reasons_then_withdraw(app, store):
     assert at.button(key="submit_review").label == "Share my reflection"
 
 
-def test_trend_appears_with_more_than_one_scored_reflection(app, store):
-    session = _seed(store, SEEDED)
+def test_trend_appears_with_more_than_one_scored_reflection(app, store, seeded):
+    session = _seed(store, seeded)
     at = _open_plan(app, session)
     assert "Your confidence over time" not in [h.value for h in at.header]
     second = journey.new_reflection(store, session.candidate_id)
-    _seed(store, SEEDED | {"takes_criticism": 5}, journey.Session(session.candidate_id, second))
+    _seed(store, seeded | {"takes_criticism": 5}, journey.Session(session.candidate_id, second))
     at.session_state["candidate"] = journey.Session(session.candidate_id, second)
     at.session_state["answers"] = journey.load_answers(store, second)
     at.run()
     assert "Your confidence over time" in [h.value for h in at.header]
 
 
-def test_delete_my_data_asks_first_then_erases_and_forgets(app, store):
-    session = _seed(store, SEEDED)
+def test_delete_my_data_asks_first_then_erases_and_forgets(app, store, seeded):
+    session = _seed(store, seeded)
     contact.save_request(
         store,
         session.reflection_id,
@@ -328,8 +340,8 @@ def test_delete_my_data_asks_first_then_erases_and_forgets(app, store):
     assert "Start on the Welcome page" in at.info[0].value
 
 
-def test_deleted_code_is_refused_on_welcome(app, store):
-    session = _seed(store, SEEDED)
+def test_deleted_code_is_refused_on_welcome(app, store, seeded):
+    session = _seed(store, seeded)
     journey.delete_candidate(store, session.candidate_id)
     with pytest.raises(journey.UnknownCode):
         journey.resume(store, session.code)
@@ -341,8 +353,8 @@ def test_deleted_code_is_refused_on_welcome(app, store):
     assert any("couldn't find" in e.value for e in at.error)
 
 
-def test_a_stale_contact_form_past_the_cap_stores_nothing_more(app, store):
-    session = _seed(store, SEEDED)
+def test_a_stale_contact_form_past_the_cap_stores_nothing_more(app, store, seeded):
+    session = _seed(store, seeded)
     at = _open_plan(app, session)
     # Requests sent meanwhile from other tabs fill the cap; this tab still shows the form.
     for _ in range(contact.MAX_REQUESTS_PER_REFLECTION):
@@ -358,8 +370,8 @@ def test_a_stale_contact_form_past_the_cap_stores_nothing_more(app, store):
     assert not [b for b in at.button if b.key == "contact_submit"]
 
 
-def test_a_candidate_can_change_their_details_after_sending(app, store):
-    session = _seed(store, SEEDED)
+def test_a_candidate_can_change_their_details_after_sending(app, store, seeded):
+    session = _seed(store, seeded)
     at = _open_plan(app, session)
     _fill_contact(at, "zoe@gmial.com")
     assert any("zoe@gmial.com" in s.value.replace("\\", "") for s in at.success)

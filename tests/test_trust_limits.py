@@ -10,6 +10,7 @@ import io
 import pytest
 
 from core import admin, contact, journey, queue_export, validation
+from core.clock import stamp
 from core.questionnaire import FIELDS_BY_KEY
 
 # ---------------------------------------------------------------- validation order
@@ -121,13 +122,12 @@ def test_the_welcome_page_says_so_when_starts_are_limited(app, store, monkeypatc
 
 # ---------------------------------------------------------------- audit retention
 
-OLD = "2025-01-01T00:00:00+00:00"
-NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
-
-def seed_logs(store):
+def seed_logs(store, clock):
+    """One login row of each kind from about two years ago, and one from yesterday."""
+    long_ago, yesterday = clock() - dt.timedelta(days=700), clock() - dt.timedelta(days=1)
     with store.write() as conn:
-        for at in (OLD, "2026-11-24T00:00:00+00:00"):
+        for at in (stamp(long_ago), stamp(yesterday)):
             conn.execute(
                 "INSERT INTO audit_log (at, actor, action) VALUES (?, 'alice', 'login')", (at,)
             )
@@ -144,21 +144,21 @@ def log_counts(store):
         )
 
 
-def test_purge_applies_the_audit_retention(store):
-    seed_logs(store)
-    counted = admin.purge(store, 90, 365, audit_days=365, dry_run=True, now=NOW)
+def test_purge_applies_the_audit_retention(store, clock):
+    seed_logs(store, clock)
+    counted = admin.purge(store, 90, 365, audit_days=365, dry_run=True, now=clock())
     assert (counted["audit"], counted["login_attempts"]) == (1, 1)
     assert log_counts(store) == (2, 2)
-    admin.purge(store, 90, 365, audit_days=365, now=NOW)
+    admin.purge(store, 90, 365, audit_days=365, now=clock())
     assert log_counts(store) == (1, 1)
     with pytest.raises(ValueError, match="audit log age"):
-        admin.purge(store, 90, 365, audit_days=0, now=NOW)
+        admin.purge(store, 90, 365, audit_days=0, now=clock())
 
 
-def test_the_purge_command_uses_the_retention_setting(db_path, store, capsys, monkeypatch):
+def test_the_purge_command_uses_the_retention_setting(db_path, store, capsys, monkeypatch, clock):
     from core.cli import main
 
-    seed_logs(store)
+    seed_logs(store, clock)
     monkeypatch.setenv("BOUNCE_BACK_AUDIT_RETENTION_DAYS", "30")
     assert main(["--db", store.path, "purge"]) == 0
     assert "1 audit log rows and 1 login attempts" in capsys.readouterr().out

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
-from core import queue, review
+from core import clock, queue, review
 from core.auth import ConsultantSession
 from core.questionnaire import BAND_LABELS, NO_BAND
 from core.queue import QueueFilter, campaign_options
@@ -22,7 +20,7 @@ BAND_CHOICES = {**BAND_LABELS, "none": NO_BAND}
 
 def follow_ups_due(store: Store) -> None:
     """Reflections whose follow-up day has come, most overdue first, one button each."""
-    due = queue.follow_ups_due(store, dt.date.today())
+    due = queue.follow_ups_due(store, clock.today())
     if not due:
         return
     with st.container(border=True, key="q_follow_ups"):
@@ -62,7 +60,7 @@ def filters(store: Store, session: ConsultantSession) -> QueueFilter:
         dates = left.date_input(
             "Submitted between",
             value=(),
-            max_value=dt.date.today(),
+            max_value=clock.today(),
             key="q_dates",
             format="YYYY-MM-DD",
         )

@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core import clock
 from core.overview import overview
 from ui import charts, consultant, state
 
@@ -17,7 +18,7 @@ period = st.segmented_control(
     "Period", list(PERIODS), default="Last 12 weeks", key="q_overview_period"
 )
 days = PERIODS.get(period or "All time")
-since = dt.date.today() - dt.timedelta(days=days) if days else None
+since = clock.today() - dt.timedelta(days=days) if days else None
 data = overview(state.store(), since)
 
 total_col, median_col = st.columns(2)

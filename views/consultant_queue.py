@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from core import queue_export, review
+from core import clock, queue_export, review
 from core.queue import QueueFilter, fetch_queue
 from ui import consultant, queue_page, state
 
@@ -83,7 +81,7 @@ st.download_button(
         "queue csv",
         lambda: queue_export.to_bytes(queue_export.queue_csv(store, filters)),
     ),
-    file_name=f"bounce-back-queue-{dt.date.today().isoformat()}.csv",
+    file_name=f"bounce-back-queue-{clock.today().isoformat()}.csv",
     mime="text/csv",
     icon=":material/download:",
     on_click="ignore",

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import contact, journey
+from core import clock, contact, journey
 from core.plan import build_plan
 from ui import browser, contact_offer, nav, pages, plan_page, state
 from ui.step import phone_fixes
@@ -36,7 +36,7 @@ started = str(reflection_row.get("created_at") or "")[:10]
 plan = build_plan(
     state.answers(),
     state.settings().agency_name,
-    today=dt.date.today(),
+    today=clock.today(),
     started=dt.date.fromisoformat(started) if started else None,
     asked_to_talk=asked_to_talk,
 )
