@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+import drive
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -119,60 +120,60 @@ def _record(found: dict[str, list[dict]]) -> None:
     (ARTIFACTS / "axe_violations.json").write_text(json.dumps(record, indent=2))
 
 
-def _next(page, st_ui) -> None:
-    with st_ui.rerun(page):
-        st_ui.main(page).get_by_role("button", name=NEXT).click()
-    st_ui.wait(page)
-    st_ui.wait(page)
+def _next(page) -> None:
+    with drive.expect_rerun(page):
+        drive.main_area(page).get_by_role("button", name=NEXT).click()
+    drive.wait_for_app(page)
+    drive.wait_for_app(page)
 
 
-def _add_a_card_to_each_list(page, st_ui, step_key: str) -> None:
+def _add_a_card_to_each_list(page, step_key: str) -> None:
     # Scan the cards themselves, not only their "Add" buttons.
     for key in LISTS[step_key]:
-        button = st_ui.main(page).locator(f".st-key-add_{key} button")
+        button = drive.main_area(page).locator(f".st-key-add_{key} button")
         if button.count() and button.is_visible():
-            with st_ui.rerun(page):
+            with drive.expect_rerun(page):
                 button.click()
 
 
-def test_every_page_has_no_axe_violations(page, browser, live_server, st_ui, shared_reflection):
+def test_every_page_has_no_axe_violations(page, browser, live_server, shared_reflection):
     found: dict[str, list[dict]] = {}
-    st_ui.open(page, live_server.url + "/")
+    drive.open_app(page, live_server.url + "/")
     found["Welcome"] = violations(page)
-    st_ui.tick(page, STORE_ANSWERS.text)
-    st_ui.click(page, "Start my reflection")
-    st_ui.resume_code(page)
+    drive.tick(page, STORE_ANSWERS.text)
+    drive.click_button(page, "Start my reflection")
+    drive.resume_code(page)
     found["Welcome, started"] = violations(page)
     for step in STEPS:
-        _next(page, st_ui)
-        expect(st_ui.main(page).locator("h1").first).to_contain_text(step.title)
-        _add_a_card_to_each_list(page, st_ui, step.key)
+        _next(page)
+        expect(drive.main_area(page).locator("h1").first).to_contain_text(step.title)
+        _add_a_card_to_each_list(page, step.key)
         found[f"Step {step.number}"] = violations(page)
-    _next(page, st_ui)
-    expect(st_ui.main(page).locator("h1").first).to_contain_text("My plan")
+    _next(page)
+    expect(drive.main_area(page).locator("h1").first).to_contain_text("My plan")
     found["My plan"] = violations(page)
 
-    staff = st_ui.new_context(browser).new_page()
-    st_ui.watch(staff)
-    st_ui.open(staff, live_server.url + "/staff")
+    staff = drive.new_app_context(browser).new_page()
+    drive.watch_page(staff)
+    drive.open_app(staff, live_server.url + "/staff")
     found["Staff login"] = violations(staff)
-    st_ui.staff_login(staff, live_server.url, USERNAME, PASSWORD)
-    main = st_ui.main(staff)
+    drive.staff_login(staff, live_server.url, USERNAME, PASSWORD)
+    main = drive.main_area(staff)
     main.get_by_role("heading", name="Reflections to review").wait_for()
     found["Consultant queue"] = violations(staff)
-    with st_ui.rerun(staff):
+    with drive.expect_rerun(staff):
         main.get_by_role("button", name="Open reflection", exact=True).first.click()
-    st_ui.wait(staff)
+    drive.wait_for_app(staff)
     main.get_by_role("heading", name=f"Reflection #{shared_reflection}").wait_for()
     found["Consultant detail"] = violations(staff)
     overview = staff.locator('[data-testid="stSidebarNavLink"]').filter(
         has_text=re.compile("Overview")
     )
     if overview.count():
-        with st_ui.rerun(staff):
+        with drive.expect_rerun(staff):
             overview.first.click()
-        st_ui.wait(staff)
-        st_ui.wait(staff)
+        drive.wait_for_app(staff)
+        drive.wait_for_app(staff)
         found["Consultant overview"] = violations(staff)
     staff.context.close()
 
@@ -190,16 +191,14 @@ def test_every_page_has_no_axe_violations(page, browser, live_server, st_ui, sha
     assert not any(unexpected.values()), json.dumps(unexpected, indent=1)
 
 
-def test_no_candidate_page_scrolls_sideways_at_360_px(
-    browser, live_server, st_ui, shared_reflection
-):
+def test_no_candidate_page_scrolls_sideways_at_360_px(browser, live_server, shared_reflection):
     context = browser.new_context(
         viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True
     )
     context.set_default_timeout(30_000)
-    context.add_init_script(st_ui.scripts.tracker)
+    context.add_init_script(drive.RUN_TRACKER)
     phone = context.new_page()
-    st_ui.watch(phone)
+    drive.watch_page(phone)
     wide: dict[str, int] = {}
 
     def check(name: str) -> None:
@@ -208,23 +207,23 @@ def test_no_candidate_page_scrolls_sideways_at_360_px(
             wide[name] = width
 
     try:
-        st_ui.open(phone, live_server.url + "/")
-        st_ui.tick(phone, STORE_ANSWERS.text)
-        st_ui.click(phone, "Start my reflection")
-        st_ui.resume_code(phone)
+        drive.open_app(phone, live_server.url + "/")
+        drive.tick(phone, STORE_ANSWERS.text)
+        drive.click_button(phone, "Start my reflection")
+        drive.resume_code(phone)
         check("Welcome")
         for step in STEPS:
-            _next(phone, st_ui)
-            expect(st_ui.main(phone).locator("h1").first).to_contain_text(step.title)
-            _add_a_card_to_each_list(phone, st_ui, step.key)
+            _next(phone)
+            expect(drive.main_area(phone).locator("h1").first).to_contain_text(step.title)
+            _add_a_card_to_each_list(phone, step.key)
             check(f"Step {step.number}")
-        _next(phone, st_ui)
-        expect(st_ui.main(phone).locator("h1").first).to_contain_text("My plan")
+        _next(phone)
+        expect(drive.main_area(phone).locator("h1").first).to_contain_text("My plan")
         check("My plan")
         # The staff login only: the queue's table is being reworked with the consultant
         # workspace (issue 9), and reaches past a phone's edge inside its own scroller.
-        st_ui.open(phone, live_server.url + "/staff")
-        st_ui.main(phone).get_by_label("Username", exact=True).wait_for()
+        drive.open_app(phone, live_server.url + "/staff")
+        drive.main_area(phone).get_by_label("Username", exact=True).wait_for()
         check("Staff login")
     finally:
         context.close()

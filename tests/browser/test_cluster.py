@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -74,46 +75,46 @@ def kill_my_replica(page, cluster: Cluster) -> str:
     return sticky
 
 
-def test_a_candidate_whose_process_is_killed_continues_on_another(page, cluster, st_ui):
-    st_ui.open(page, cluster.url + ENTRY)
-    st_ui.tick(page, STORE_ANSWERS.text)
-    st_ui.click(page, "Start my reflection")
-    st_ui.resume_code(page)
-    st_ui.cookie(page.context, bs.DEVICE_COOKIE)
-    st_ui.fill(page, label("company"), COMPANY)
-    st_ui.nav(page, f"1. {STEPS_BY_KEY['feedback'].title}")
-    st_ui.choose(page, label("feedback_status"), option("feedback_status", "received"))
-    st_ui.fill(page, label("feedback_received"), FEEDBACK)
+def test_a_candidate_whose_process_is_killed_continues_on_another(page, cluster):
+    drive.open_app(page, cluster.url + ENTRY)
+    drive.tick(page, STORE_ANSWERS.text)
+    drive.click_button(page, "Start my reflection")
+    drive.resume_code(page)
+    drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
+    drive.fill_text(page, label("company"), COMPANY)
+    drive.go_to_page(page, f"1. {STEPS_BY_KEY['feedback'].title}")
+    drive.choose(page, label("feedback_status"), option("feedback_status", "received"))
+    drive.fill_text(page, label("feedback_received"), FEEDBACK)
 
     killed = kill_my_replica(page, cluster)
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
     now_on = {c["name"]: c["value"] for c in page.context.cookies()}[STICKY_COOKIE]
     assert now_on != killed
-    main = st_ui.main(page)
+    main = drive.main_area(page)
     assert urlsplit(page.url).path == "/feedback"
     expect(main.get_by_role("combobox", name=label("feedback_status"), exact=True)).to_have_value(
         option("feedback_status", "received")
     )
     expect(main.get_by_label(label("feedback_received"), exact=True)).to_have_value(FEEDBACK)
-    st_ui.nav(page, "Welcome")
+    drive.go_to_page(page, "Welcome")
     expect(main.get_by_label(label("company"), exact=True)).to_have_value(COMPANY)
 
 
-def test_a_consultant_whose_process_is_killed_stays_logged_in(page, cluster, st_ui):
+def test_a_consultant_whose_process_is_killed_stays_logged_in(page, cluster):
     store = make_store(cluster.database_url)
     try:
         accounts.add_consultant(store, USERNAME, PASSWORD, display_name="Robin")
     finally:
         store.close()
-    st_ui.staff_login(page, cluster.url, USERNAME, PASSWORD)
-    expect(st_ui.main(page).locator("h1").first).to_contain_text("Reflections to review")
-    st_ui.cookie(page.context, bs.STAFF_COOKIE)
+    drive.staff_login(page, cluster.url, USERNAME, PASSWORD)
+    expect(drive.main_area(page).locator("h1").first).to_contain_text("Reflections to review")
+    drive.wait_for_cookie(page.context, bs.STAFF_COOKIE)
 
     killed = kill_my_replica(page, cluster)
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
     now_on = {c["name"]: c["value"] for c in page.context.cookies()}[STICKY_COOKIE]
     assert now_on != killed
-    expect(st_ui.main(page).locator("h1").first).to_contain_text("Reflections to review")
-    assert "Please log in" not in st_ui.main(page).inner_text()
+    expect(drive.main_area(page).locator("h1").first).to_contain_text("Reflections to review")
+    assert "Please log in" not in drive.main_area(page).inner_text()

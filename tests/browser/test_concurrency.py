@@ -13,6 +13,7 @@ import re
 import threading
 from pathlib import Path
 
+import drive
 import pytest
 
 from core import journey
@@ -58,18 +59,17 @@ def answers_for(n: int) -> dict:
 class Driver:
     """The few widget drivers this journey needs, for Playwright's async API."""
 
-    def __init__(self, page, scripts) -> None:
+    def __init__(self, page) -> None:
         self.page = page
-        self.scripts = scripts
         self.main = page.locator('[data-testid="stMain"]')
 
     async def wait(self, since=None, settle_ms: int = 250) -> None:
         await self.page.wait_for_function(
-            self.scripts.idle_check, arg=[settle_ms, since], timeout=TIMEOUT_MS, polling=100
+            drive.IDLE_CHECK, arg=[settle_ms, since], timeout=TIMEOUT_MS, polling=100
         )
 
     async def rerun(self, action) -> None:
-        before = await self.page.evaluate(self.scripts.snapshot)
+        before = await self.page.evaluate(drive.SNAPSHOT)
         await action()
         await self.wait(since=before, settle_ms=150)
 
@@ -122,17 +122,17 @@ class Driver:
         await self.wait()
 
 
-async def one_candidate(browser, url: str, n: int, scripts) -> list[str]:
+async def one_candidate(browser, url: str, n: int) -> list[str]:
     """Consent, start, then answers across Welcome, step 1 and step 2. Returns problems."""
     answers = answers_for(n)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
-    await context.add_init_script(scripts.tracker)
+    await context.add_init_script(drive.RUN_TRACKER)
     problems: list[str] = []
     try:
         page = await context.new_page()
         page.on("pageerror", lambda error: problems.append(f"{n}: uncaught {error}"))
-        ui = Driver(page, scripts)
+        ui = Driver(page)
         await ui.open(url)
         await ui.tick(STORE_ANSWERS.text)
         await ui.click("Start my reflection")
@@ -163,21 +163,21 @@ async def one_candidate(browser, url: str, n: int, scripts) -> list[str]:
     return problems
 
 
-async def all_candidates(url: str, scripts, chromium) -> list[str]:
+async def all_candidates(url: str) -> list[str]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium.path, args=chromium.args)
+        browser = await p.chromium.launch(executable_path=drive.CHROMIUM, args=drive.CHROMIUM_ARGS)
         try:
             results = await asyncio.gather(
-                *(one_candidate(browser, url, n, scripts) for n in range(SESSIONS))
+                *(one_candidate(browser, url, n) for n in range(SESSIONS))
             )
         finally:
             await browser.close()
     return [problem for problems in results for problem in problems]
 
 
-def test_eight_candidates_at_once_lose_no_answer(live_server, st_ui):
+def test_eight_candidates_at_once_lose_no_answer(live_server):
     outcome: dict = {}
 
     def run() -> None:
@@ -185,8 +185,6 @@ def test_eight_candidates_at_once_lose_no_answer(live_server, st_ui):
             outcome["problems"] = asyncio.run(
                 all_candidates(
                     live_server.url + "/?utm_source=blog&utm_campaign=concurrency",
-                    st_ui.scripts,
-                    st_ui.chromium,
                 )
             )
         except BaseException as exc:

@@ -6,6 +6,7 @@ wrote into the answers exists in the DOM, and nothing is fetched from another si
 
 from __future__ import annotations
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -46,47 +47,47 @@ def seeded(live_server):
     return rid
 
 
-def log_in(page, live_server, st_ui, password=PASSWORD):
-    st_ui.staff_login(page, live_server.url, USERNAME, password)
+def log_in(page, live_server, password=PASSWORD):
+    drive.staff_login(page, live_server.url, USERNAME, password)
 
 
-def test_wrong_password_shows_the_generic_message(page, live_server, st_ui, seeded):
-    log_in(page, live_server, st_ui, password="not the right one at all")
-    main = st_ui.main(page)
+def test_wrong_password_shows_the_generic_message(page, live_server, seeded):
+    log_in(page, live_server, password="not the right one at all")
+    main = drive.main_area(page)
     main.locator('[data-testid="stAlert"]').first.wait_for()
     expect(main).to_contain_text("don't match an active account")
     assert main.get_by_label("Password", exact=True).input_value() == ""
     assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Queue").count() == 0
 
 
-def test_a_consultant_gets_a_wide_workspace_of_their_own(page, live_server, st_ui, seeded):
-    log_in(page, live_server, st_ui)
-    main = st_ui.main(page)
+def test_a_consultant_gets_a_wide_workspace_of_their_own(page, live_server, seeded):
+    log_in(page, live_server)
+    main = drive.main_area(page)
     main.get_by_role("heading", name="Reflections to review").wait_for()
-    assert st_ui.nav_titles(page) == ["Queue", "Reflection", "Overview", "Log out"]
+    assert drive.nav_titles(page) == ["Queue", "Reflection", "Overview", "Log out"]
     # The wide layout: wider than the centred column (46rem) on this screen.
     width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
     assert width > 900, width
 
-    st_ui.nav(page, "Overview")
+    drive.go_to_page(page, "Overview")
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)
 
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Log out").click()
     expect(main).to_contain_text("You've logged out")
-    titles = st_ui.nav_titles(page)
+    titles = drive.nav_titles(page)
     assert "Queue" not in titles and "Welcome" in titles
 
 
-def test_consultant_opens_a_hostile_reflection_safely(page, live_server, st_ui, seeded):
-    log_in(page, live_server, st_ui)
-    main = st_ui.main(page)
+def test_consultant_opens_a_hostile_reflection_safely(page, live_server, seeded):
+    log_in(page, live_server)
+    main = drive.main_area(page)
     main.get_by_role("heading", name="Reflections to review").wait_for()
     assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Queue").count() == 1
 
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         main.get_by_role("button", name="Open reflection", exact=True).click()
-    st_ui.wait(page)
+    drive.wait_for_app(page)
     main.get_by_role("heading", name=f"Reflection #{seeded}").wait_for()
 
     document = page.locator(".st-key-reflection_document")

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -46,14 +47,14 @@ def reflection_row(store, rid: int) -> dict:
         return dict(conn.execute("SELECT * FROM reflections WHERE id = ?", (rid,)).fetchone())
 
 
-def candidate_asks_for_a_call_and_shares(page, live_server, st_ui) -> int:
-    st_ui.open(page, live_server.url + ENTRY)
-    st_ui.tick(page, STORE_ANSWERS.text)
-    st_ui.click(page, "Start my reflection")
-    st_ui.fill(page, FIELDS_BY_KEY["company"].label, "Fabrikam")
-    st_ui.fill(page, FIELDS_BY_KEY["role"].label, "Product manager")
-    st_ui.nav(page, "My plan")
-    main = st_ui.main(page)
+def candidate_asks_for_a_call_and_shares(page, live_server) -> int:
+    drive.open_app(page, live_server.url + ENTRY)
+    drive.tick(page, STORE_ANSWERS.text)
+    drive.click_button(page, "Start my reflection")
+    drive.fill_text(page, FIELDS_BY_KEY["company"].label, "Fabrikam")
+    drive.fill_text(page, FIELDS_BY_KEY["role"].label, "Product manager")
+    drive.go_to_page(page, "My plan")
+    main = drive.main_area(page)
     # One form, in plain view under "Talk to a consultant" (no expander to open).
     # Inside a form nothing reruns until it is sent, so these are plain fills.
     main.get_by_label("Your name", exact=True).fill("Jordan Lee")
@@ -61,22 +62,22 @@ def candidate_asks_for_a_call_and_shares(page, live_server, st_ui) -> int:
     main.locator('[data-testid="stCheckbox"]').filter(has_text=CONTACT_ME.text).locator(
         "label"
     ).first.click()
-    st_ui.click(page, "Send my request")
+    drive.click_button(page, "Send my request")
     # The status says what was sent and how they'll hear back, outside any expander.
     expect(main.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text(
         "by e-mail at jordan.lee@example.com"
     )
-    st_ui.tick(page, CONSULTANT_REVIEW.text)
-    st_ui.click(page, "Share my reflection")
+    drive.tick(page, CONSULTANT_REVIEW.text)
+    drive.click_button(page, "Share my reflection")
     expect(main).to_contain_text("Your reflection is shared with our consultants")
     with live_server.store().read() as conn:
         return conn.execute("SELECT MAX(id) FROM reflections").fetchone()[0]
 
 
 def test_consultant_finds_the_request_first_notes_it_marks_it_contacted_and_exports(
-    page, browser, live_server, st_ui, earlier, tmp_path
+    page, browser, live_server, earlier, tmp_path
 ):
-    rid = candidate_asks_for_a_call_and_shares(page, live_server, st_ui)
+    rid = candidate_asks_for_a_call_and_shares(page, live_server)
     store = live_server.store()
     shared = reflection_row(store, rid)
     assert shared["submitted_at"] and shared["contact_requested"]
@@ -84,34 +85,34 @@ def test_consultant_finds_the_request_first_notes_it_marks_it_contacted_and_expo
     # Shared last, so only its priority can put it ahead of the older ones.
     assert all(shared["priority"] > reflection_row(store, e)["priority"] for e in earlier)
 
-    context = st_ui.new_context(browser, accept_downloads=True)
+    context = drive.new_app_context(browser, accept_downloads=True)
     staff = context.new_page()
-    st_ui.watch(staff)
+    drive.watch_page(staff)
     try:
-        st_ui.staff_login(staff, live_server.url, USERNAME, PASSWORD)
-        main = st_ui.main(staff)
+        drive.staff_login(staff, live_server.url, USERNAME, PASSWORD)
+        main = drive.main_area(staff)
         main.get_by_role("heading", name="Reflections to review").wait_for()
 
         # The picker lists the page in queue order and starts on its first row.
         picker = main.get_by_role("combobox", name="Open a reflection", exact=True)
         expect(picker).to_have_value(re.compile(rf"^#{rid} ·"))
-        st_ui.click(staff, "Open reflection")
+        drive.click_button(staff, "Open reflection")
         main.get_by_role("heading", name=f"Reflection #{rid}").wait_for()
         document = staff.locator(".st-key-reflection_document")
         expect(document).to_contain_text("Jordan Lee")  # contact details: consent given
         expect(document).to_contain_text("jordan.lee@example.com")
 
-        st_ui.fill(staff, "Add a note", NOTE)
-        st_ui.click(staff, "Add note")
+        drive.fill_text(staff, "Add a note", NOTE)
+        drive.click_button(staff, "Add note")
         expect(main).to_contain_text("Note added.")
         expect(main).to_contain_text(NOTE)
 
-        st_ui.choose(staff, "Status", "Contacted")
-        st_ui.click(staff, "Update status")
+        drive.choose(staff, "Status", "Contacted")
+        drive.click_button(staff, "Update status")
         expect(main.get_by_text("Contacted", exact=False).first).to_be_visible()
         assert reflection_row(store, rid)["review_status"] == "contacted"
 
-        st_ui.nav(staff, "Queue")
+        drive.go_to_page(staff, "Queue")
         with staff.expect_download() as download_info:
             main.get_by_role("button", name=re.compile("Download CSV")).click()
         saved = tmp_path / download_info.value.suggested_filename

@@ -7,6 +7,7 @@ DEVELOPERS.md), so each case here gets a server of its own and is its first visi
 
 from __future__ import annotations
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -23,15 +24,15 @@ CASES = [
 
 @pytest.mark.parametrize(("path", "heading"), CASES, ids=[path for path, _ in CASES])
 def test_first_visitor_of_a_fresh_server_lands_on_the_page_they_asked_for(
-    page, fresh_server, st_ui, path, heading
+    page, fresh_server, path, heading
 ):
-    st_ui.open(page, f"{fresh_server.url}/{path}")
+    drive.open_app(page, f"{fresh_server.url}/{path}")
     assert page.locator('[data-testid="stDialog"]').count() == 0, page.locator(
         '[data-testid="stDialog"]'
     ).all_inner_texts()
-    main = st_ui.main(page)
+    main = drive.main_area(page)
     assert main.locator('[data-testid="stException"]').count() == 0, main.inner_text()
     expect(main.locator("h1").first).to_contain_text(heading)
-    titles = st_ui.nav_titles(page)
+    titles = drive.nav_titles(page)
     assert not any("consultant" in t.lower() for t in titles), titles
     assert "Welcome" in titles, titles

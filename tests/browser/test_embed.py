@@ -6,6 +6,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -59,24 +60,24 @@ def app_frame(page):
     return frame
 
 
-def test_candidate_completes_welcome_inside_the_blog_iframe(page, live_server, blog, st_ui):
+def test_candidate_completes_welcome_inside_the_blog_iframe(page, live_server, blog):
     page.goto(blog)
     assert page.get_by_role("heading", name="How to bounce back after a job rejection").is_visible()
     frame = app_frame(page)
-    st_ui.wait(frame, since={"started": 0, "sent": 0})
+    drive.wait_for_app(frame, since={"started": 0, "sent": 0})
     assert "embed=true" in frame.url
 
-    st_ui.tick(frame, STORE_ANSWERS.text)
-    st_ui.click(frame, "Start my reflection")
+    drive.tick(frame, STORE_ANSWERS.text)
+    drive.click_button(frame, "Start my reflection")
     # The resume code is shown once started: the candidate needs it to come back.
-    assert st_ui.resume_code(frame)
+    assert drive.resume_code(frame)
 
     final = dict(STAGES)["final_interview"]
-    st_ui.fill(frame, FIELDS_BY_KEY["company"].label, "Northwind Analytics")
-    st_ui.fill(frame, FIELDS_BY_KEY["role"].label, "Senior data analyst")
-    st_ui.choose(frame, FIELDS_BY_KEY["stage_reached"].label, final)
+    drive.fill_text(frame, FIELDS_BY_KEY["company"].label, "Northwind Analytics")
+    drive.fill_text(frame, FIELDS_BY_KEY["role"].label, "Senior data analyst")
+    drive.choose(frame, FIELDS_BY_KEY["stage_reached"].label, final)
 
-    main = st_ui.main(frame)
+    main = drive.main_area(frame)
     assert main.get_by_label(FIELDS_BY_KEY["company"].label, exact=True).input_value() == (
         "Northwind Analytics"
     )
@@ -102,23 +103,21 @@ def test_candidate_completes_welcome_inside_the_blog_iframe(page, live_server, b
     assert answers["stage_reached"] == "final_interview"
 
 
-def test_a_reload_inside_the_blog_iframe_keeps_the_candidate_s_place(
-    page, live_server, blog, st_ui
-):
+def test_a_reload_inside_the_blog_iframe_keeps_the_candidate_s_place(page, live_server, blog):
     page.goto(blog)
     frame = app_frame(page)
-    st_ui.wait(frame, since={"started": 0, "sent": 0})
-    st_ui.tick(frame, STORE_ANSWERS.text)
-    st_ui.click(frame, "Start my reflection")
-    st_ui.fill(frame, FIELDS_BY_KEY["company"].label, "Fabrikam")
+    drive.wait_for_app(frame, since={"started": 0, "sent": 0})
+    drive.tick(frame, STORE_ANSWERS.text)
+    drive.click_button(frame, "Start my reflection")
+    drive.fill_text(frame, FIELDS_BY_KEY["company"].label, "Fabrikam")
     # A third-party cookie here: partitioned to the blog's site (CHIPS).
-    cookie = st_ui.cookie(page.context, browser_sessions.DEVICE_COOKIE)
+    cookie = drive.wait_for_cookie(page.context, browser_sessions.DEVICE_COOKIE)
     assert cookie["sameSite"] == "None" and cookie["secure"] and cookie["httpOnly"]
 
     page.reload()
     frame = app_frame(page)
-    st_ui.wait(frame, since={"started": 0, "sent": 0})
-    main = st_ui.main(frame)
+    drive.wait_for_app(frame, since={"started": 0, "sent": 0})
+    main = drive.main_area(frame)
     expect(main).to_contain_text("Welcome back")
     expect(main.get_by_label(FIELDS_BY_KEY["company"].label, exact=True)).to_have_value("Fabrikam")
     assert page.console_errors == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -91,72 +92,72 @@ def table_first_column(answers: dict, key: str) -> list:
     return [row.get(TABLE_COLUMN[key]) for row in answers.get(key) or []]
 
 
-def start(page, st_ui, url: str) -> str:
-    st_ui.open(page, url)
-    st_ui.tick(page, STORE_ANSWERS.text)
-    st_ui.click(page, "Start my reflection")
-    return st_ui.resume_code(page)
+def start(page, url: str) -> str:
+    drive.open_app(page, url)
+    drive.tick(page, STORE_ANSWERS.text)
+    drive.click_button(page, "Start my reflection")
+    return drive.resume_code(page)
 
 
-def next_page(page, st_ui, expected_title: str) -> None:
+def next_page(page, expected_title: str) -> None:
     """Follow the page's Next button, as the candidate would; it must lead to the title."""
-    st_ui.click(page, NEXT)
+    drive.click_button(page, NEXT)
     # Changing page is two runs (the click, then the new page): wait for the second.
-    expect(st_ui.main(page).locator("h1").first).to_contain_text(expected_title)
-    st_ui.wait(page)
+    expect(drive.main_area(page).locator("h1").first).to_contain_text(expected_title)
+    drive.wait_for_app(page)
 
 
-def fill_welcome(page, st_ui) -> None:
-    st_ui.fill(page, label("company"), TEXT["company"])
-    st_ui.fill(page, label("role"), TEXT["role"])
-    st_ui.choose(page, label("stage_reached"), option("stage_reached", CHOICES["stage_reached"]))
-    st_ui.date(page, label("news_date"), NEWS_DATE)
-    st_ui.choose(page, label("news_channel"), option("news_channel", CHOICES["news_channel"]))
+def fill_welcome(page) -> None:
+    drive.fill_text(page, label("company"), TEXT["company"])
+    drive.fill_text(page, label("role"), TEXT["role"])
+    drive.choose(page, label("stage_reached"), option("stage_reached", CHOICES["stage_reached"]))
+    drive.fill_date(page, label("news_date"), NEWS_DATE)
+    drive.choose(page, label("news_channel"), option("news_channel", CHOICES["news_channel"]))
 
 
-def rate_step(page, st_ui, step_key: str) -> None:
+def rate_step(page, step_key: str) -> None:
     for key in likert_keys(step_key):
-        st_ui.rate(page, label(key), LIKERT[rating_for(key)])
+        drive.rate(page, label(key), LIKERT[rating_for(key)])
 
 
-def add_rows(page, st_ui, key: str) -> None:
+def add_rows(page, key: str) -> None:
     for row in TABLES[key]:
-        st_ui.add_card(page, key, dict(zip([c.label for c in FIELDS_BY_KEY[key].columns], row)))
+        drive.add_card(page, key, dict(zip([c.label for c in FIELDS_BY_KEY[key].columns], row)))
 
 
-def choose_key(page, st_ui, key: str) -> None:
-    st_ui.choose(page, label(key), option(key, CHOICES[key]))
+def choose_key(page, key: str) -> None:
+    drive.choose(page, label(key), option(key, CHOICES[key]))
 
 
-def fill_steps(page, st_ui) -> None:
-    next_page(page, st_ui, STEPS_BY_KEY["feedback"].title)
-    choose_key(page, st_ui, "feedback_status")
-    choose_key(page, st_ui, "feedback_contact")
-    st_ui.fill(page, label("feedback_contact_name"), TEXT["feedback_contact_name"])
-    st_ui.fill(page, label("feedback_received"), TEXT["feedback_received"])
-    add_rows(page, st_ui, "action_points")
-    rate_step(page, st_ui, "feedback")
+def fill_steps(page) -> None:
+    next_page(page, STEPS_BY_KEY["feedback"].title)
+    choose_key(page, "feedback_status")
+    choose_key(page, "feedback_contact")
+    drive.fill_text(page, label("feedback_contact_name"), TEXT["feedback_contact_name"])
+    drive.fill_text(page, label("feedback_received"), TEXT["feedback_received"])
+    add_rows(page, "action_points")
+    rate_step(page, "feedback")
 
-    next_page(page, st_ui, STEPS_BY_KEY["connections"].title)
-    choose_key(page, st_ui, "replied_to_rejection")
-    add_rows(page, st_ui, "contacts")
-    rate_step(page, st_ui, "connections")
+    next_page(page, STEPS_BY_KEY["connections"].title)
+    choose_key(page, "replied_to_rejection")
+    add_rows(page, "contacts")
+    rate_step(page, "connections")
 
-    next_page(page, st_ui, STEPS_BY_KEY["options"].title)
-    add_rows(page, st_ui, "pipeline")
-    rate_step(page, st_ui, "options")
+    next_page(page, STEPS_BY_KEY["options"].title)
+    add_rows(page, "pipeline")
+    rate_step(page, "options")
 
-    next_page(page, st_ui, STEPS_BY_KEY["approach"].title)
-    add_rows(page, st_ui, "improvements")
-    rate_step(page, st_ui, "approach")
+    next_page(page, STEPS_BY_KEY["approach"].title)
+    add_rows(page, "improvements")
+    rate_step(page, "approach")
 
-    next_page(page, st_ui, STEPS_BY_KEY["learning"].title)
-    add_rows(page, st_ui, "strengths")
-    add_rows(page, st_ui, "small_wins")
-    st_ui.fill(page, label("fit_learned"), TEXT["fit_learned"])
-    st_ui.fill(page, label("questions_next_time"), TEXT["questions_next_time"])
-    rate_step(page, st_ui, "learning")
-    choose_key(page, st_ui, "final_rejections_6m")
+    next_page(page, STEPS_BY_KEY["learning"].title)
+    add_rows(page, "strengths")
+    add_rows(page, "small_wins")
+    drive.fill_text(page, label("fit_learned"), TEXT["fit_learned"])
+    drive.fill_text(page, label("questions_next_time"), TEXT["questions_next_time"])
+    rate_step(page, "learning")
+    choose_key(page, "final_rejections_6m")
 
 
 def only_reflection(store) -> dict:
@@ -165,14 +166,14 @@ def only_reflection(store) -> dict:
     return rows[-1]
 
 
-def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st_ui, tmp_path):
-    code = start(page, st_ui, live_server.url + ENTRY)
+def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, tmp_path):
+    code = start(page, live_server.url + ENTRY)
     assert code
-    fill_welcome(page, st_ui)
-    fill_steps(page, st_ui)
+    fill_welcome(page)
+    fill_steps(page)
 
-    next_page(page, st_ui, "My plan")
-    main = st_ui.main(page)
+    next_page(page, "My plan")
+    main = drive.main_area(page)
     score = main.locator('[data-testid="stMetric"]').first
     expect(score).to_contain_text(re.compile(r"\d+\s*/\s*100"))
     plan_screen = main.inner_text()
@@ -192,7 +193,7 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
     # Ticking one is saved and moves it to the bottom.
     first = ticks.first
     first_text = first.inner_text()
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         first.locator("label").click()
     expect(ticks.last).to_contain_text(first_text.strip().split("·")[-1].strip())
 
@@ -228,8 +229,8 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
         assert expected in plan_text, expected
     assert not re.search(r"\\[.,()!?:;'\"/-]", plan_text)  # no stray escapes
 
-    st_ui.tick(page, CONSULTANT_REVIEW.text)
-    st_ui.click(page, "Share my reflection")
+    drive.tick(page, CONSULTANT_REVIEW.text)
+    drive.click_button(page, "Share my reflection")
     expect(main).to_contain_text("Your reflection is shared with our consultants")
 
     assert main.locator('[data-testid="stException"]').count() == 0
@@ -253,32 +254,32 @@ def test_new_candidate_completes_the_journey_and_shares_it(page, live_server, st
 RESUME_LINK = re.compile(r"https?://\S+[?&]resume=[0-9A-Z-]+")
 
 
-def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
-    page, browser, live_server, st_ui
-):
-    code = start(page, st_ui, live_server.url + ENTRY)
-    link = RESUME_LINK.search(st_ui.main(page).inner_text())
+def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(page, browser, live_server):
+    code = start(page, live_server.url + ENTRY)
+    link = RESUME_LINK.search(drive.main_area(page).inner_text())
     assert link, "the Welcome page shows no resume link"
     assert code in link.group(0)
-    fill_welcome(page, st_ui)
-    next_page(page, st_ui, STEPS_BY_KEY["feedback"].title)
-    choose_key(page, st_ui, "feedback_status")
-    st_ui.fill(page, label("feedback_received"), TEXT["feedback_received"])
-    add_rows(page, st_ui, "action_points")
-    rate_step(page, st_ui, "feedback")
+    fill_welcome(page)
+    next_page(page, STEPS_BY_KEY["feedback"].title)
+    choose_key(page, "feedback_status")
+    drive.fill_text(page, label("feedback_received"), TEXT["feedback_received"])
+    add_rows(page, "action_points")
+    rate_step(page, "feedback")
     # Close the tab mid-journey, with no "save" step: everything must already be stored.
     page.context.close()
 
-    context = st_ui.new_context(browser)
+    context = drive.new_app_context(browser)
     try:
         again = context.new_page()
-        st_ui.watch(again)
-        st_ui.open(again, link.group(0))
+        drive.watch_page(again)
+        drive.open_app(again, link.group(0))
         # A link never attaches by itself: the visitor is asked first.
-        expect(st_ui.main(again)).to_contain_text(f"Open the reflection saved under {code[:4]}-")
+        expect(drive.main_area(again)).to_contain_text(
+            f"Open the reflection saved under {code[:4]}-"
+        )
         assert "resume=" not in again.url  # the code has left the address bar
-        st_ui.click(again, "Open")
-        main = st_ui.main(again)
+        drive.click_button(again, "Open")
+        main = drive.main_area(again)
         # Restored values are drawn a moment after the run ends: assert with retries.
         expect(main).to_contain_text("Welcome back")
         for key in ("company", "role"):
@@ -290,7 +291,7 @@ def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
         date = main.get_by_role("group", name=label("news_date"), exact=True)
         expect(date).to_have_text(re.compile(r"\s*-?\s*".join(NEWS_DATE.split("-"))))
 
-        st_ui.nav(again, f"1. {STEPS_BY_KEY['feedback'].title}")
+        drive.go_to_page(again, f"1. {STEPS_BY_KEY['feedback'].title}")
         expect(
             main.get_by_role("combobox", name=label("feedback_status"), exact=True)
         ).to_have_value(option("feedback_status", CHOICES["feedback_status"]))
@@ -298,12 +299,12 @@ def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
             TEXT["feedback_received"]
         )
         for key in likert_keys("feedback"):
-            picked = st_ui.rating_group(again, label(key)).get_by_role(
+            picked = drive.rating_group(again, label(key)).get_by_role(
                 "radio", name=LIKERT[rating_for(key)], exact=True
             )
             expect(picked).to_have_attribute("aria-checked", "true")
-        expect(st_ui.cards(again, "action_points")).to_have_count(len(TABLES["action_points"]))
-        assert st_ui.card_values(again, "action_points", first_input("action_points")) == [
+        expect(drive.cards_of(again, "action_points")).to_have_count(len(TABLES["action_points"]))
+        assert drive.card_values(again, "action_points", first_input("action_points")) == [
             row[0] for row in TABLES["action_points"]
         ]
         assert main.locator('[data-testid="stException"]').count() == 0
@@ -312,64 +313,64 @@ def test_closing_the_tab_loses_nothing_and_the_resume_link_restores_it(
         context.close()
 
 
-def test_welcome_and_step_one_work_with_the_keyboard_alone(page, live_server, st_ui):
-    st_ui.open(page, live_server.url + ENTRY)
-    main = st_ui.main(page)
+def test_welcome_and_step_one_work_with_the_keyboard_alone(page, live_server):
+    drive.open_app(page, live_server.url + ENTRY)
+    main = drive.main_area(page)
     keyboard = page.keyboard
 
     consent = main.get_by_label(STORE_ANSWERS.text, exact=True)
-    st_ui.tab_to(page, consent)
-    with st_ui.rerun(page):
+    drive.tab_to(page, consent)
+    with drive.expect_rerun(page):
         keyboard.press("Space")
     expect(consent).to_be_checked()
 
-    st_ui.tab_to(page, main.get_by_role("button", name="Start my reflection"))
-    with st_ui.rerun(page):
+    drive.tab_to(page, main.get_by_role("button", name="Start my reflection"))
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
-    code = st_ui.resume_code(page)
+    code = drive.resume_code(page)
 
     for key in ("company", "role"):
-        st_ui.tab_to(page, main.get_by_label(label(key), exact=True))
+        drive.tab_to(page, main.get_by_label(label(key), exact=True))
         keyboard.type(TEXT[key])
     stage = main.get_by_label(label("stage_reached"), exact=True)
-    st_ui.tab_to(page, stage)  # leaving the role box saves it
+    drive.tab_to(page, stage)  # leaving the role box saves it
     keyboard.type(option("stage_reached", CHOICES["stage_reached"]))
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
     expect(stage).to_have_value(option("stage_reached", CHOICES["stage_reached"]))
 
-    st_ui.tab_to(page, main.get_by_role("button", name=NEXT))
-    with st_ui.rerun(page):
+    drive.tab_to(page, main.get_by_role("button", name=NEXT))
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
     expect(main.locator("h1").first).to_contain_text(STEPS_BY_KEY["feedback"].title)
-    st_ui.wait(page)
+    drive.wait_for_app(page)
 
     status = main.get_by_label(label("feedback_status"), exact=True)
-    st_ui.tab_to(page, status)
+    drive.tab_to(page, status)
     keyboard.type(option("feedback_status", "asked"))
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
     contact = main.get_by_label(label("feedback_contact"), exact=True)
-    st_ui.tab_to(page, contact)
+    drive.tab_to(page, contact)
     keyboard.type(option("feedback_contact", "hiring_manager"))
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
     for key in likert_keys("feedback"):
-        group = st_ui.rating_group(page, label(key))
+        group = drive.rating_group(page, label(key))
         choice = group.get_by_role("radio", name=LIKERT[rating_for(key)], exact=True)
         # Tab enters the group once; arrow keys move between its options.
-        st_ui.tab_to(page, group)
+        drive.tab_to(page, group)
         for _ in range(len(LIKERT)):
-            if st_ui.focused(choice):
+            if drive.focused(choice):
                 break
             keyboard.press("ArrowRight")
-        assert st_ui.focused(choice), key
-        with st_ui.rerun(page):
+        assert drive.focused(choice), key
+        with drive.expect_rerun(page):
             keyboard.press("Space")
         expect(choice).to_have_attribute("aria-checked", "true")
 
-    st_ui.tab_to(page, main.get_by_role("button", name=NEXT))
-    with st_ui.rerun(page):
+    drive.tab_to(page, main.get_by_role("button", name=NEXT))
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
     expect(main.locator("h1").first).to_contain_text(STEPS_BY_KEY["connections"].title)
     assert page.console_errors == []
@@ -406,80 +407,80 @@ KEYBOARD_CARDS = {
 }
 
 
-def keyboard_to(page, st_ui, locator, *, backwards: bool = False) -> None:
+def keyboard_to(page, locator, *, backwards: bool = False) -> None:
     """Tab (or Shift+Tab) to `locator`, and check its focus can be seen."""
     if backwards:
         for _ in range(12):
             page.keyboard.press("Shift+Tab")
-            if st_ui.focused(locator):
+            if drive.focused(locator):
                 break
     else:
-        st_ui.tab_to(page, locator)
-    assert st_ui.focused(locator), locator
+        drive.tab_to(page, locator)
+    assert drive.focused(locator), locator
     assert page.evaluate(FOCUS_RING_JS), f"no visible focus on {locator}"
 
 
-def keyboard_rate(page, st_ui, key: str) -> None:
-    group = st_ui.rating_group(page, label(key))
+def keyboard_rate(page, key: str) -> None:
+    group = drive.rating_group(page, label(key))
     choice = group.get_by_role("radio", name=LIKERT[rating_for(key)], exact=True)
-    keyboard_to(page, st_ui, group)
+    keyboard_to(page, group)
     for _ in range(len(LIKERT)):
-        if st_ui.focused(choice):
+        if drive.focused(choice):
             break
         page.keyboard.press("ArrowRight")
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         page.keyboard.press("Space")
     expect(choice).to_have_attribute("aria-checked", "true")
 
 
-def keyboard_next(page, st_ui, title: str) -> None:
-    main = st_ui.main(page)
-    keyboard_to(page, st_ui, main.get_by_role("button", name=NEXT))
-    with st_ui.rerun(page):
+def keyboard_next(page, title: str) -> None:
+    main = drive.main_area(page)
+    keyboard_to(page, main.get_by_role("button", name=NEXT))
+    with drive.expect_rerun(page):
         page.keyboard.press("Enter")
     expect(main.locator("h1").first).to_contain_text(title)
-    st_ui.wait(page)
+    drive.wait_for_app(page)
 
 
-def test_five_steps_and_sharing_with_the_keyboard_alone(page, live_server, st_ui):
-    st_ui.open(page, live_server.url + ENTRY)
-    main = st_ui.main(page)
+def test_five_steps_and_sharing_with_the_keyboard_alone(page, live_server):
+    drive.open_app(page, live_server.url + ENTRY)
+    main = drive.main_area(page)
     keyboard = page.keyboard
-    keyboard_to(page, st_ui, main.get_by_label(STORE_ANSWERS.text, exact=True))
-    with st_ui.rerun(page):
+    keyboard_to(page, main.get_by_label(STORE_ANSWERS.text, exact=True))
+    with drive.expect_rerun(page):
         keyboard.press("Space")
-    keyboard_to(page, st_ui, main.get_by_role("button", name="Start my reflection"))
-    with st_ui.rerun(page):
+    keyboard_to(page, main.get_by_role("button", name="Start my reflection"))
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
-    code = st_ui.resume_code(page)
+    code = drive.resume_code(page)
 
     for step in STEPS:
-        keyboard_next(page, st_ui, step.title)
+        keyboard_next(page, step.title)
         if step.key == "feedback":
             status = main.get_by_label(label("feedback_status"), exact=True)
-            keyboard_to(page, st_ui, status)
+            keyboard_to(page, status)
             keyboard.type(option("feedback_status", "received"))
-            with st_ui.rerun(page):
+            with drive.expect_rerun(page):
                 keyboard.press("Enter")
         key, first, text = KEYBOARD_CARDS[step.key]
-        keyboard_to(page, st_ui, main.locator(f".st-key-add_{key} button"))
-        with st_ui.rerun(page):
+        keyboard_to(page, main.locator(f".st-key-add_{key} button"))
+        with drive.expect_rerun(page):
             keyboard.press("Enter")
         # The new card sits just above the button: back up into it.
-        box = st_ui.cards(page, key).last.get_by_label(first, exact=True)
-        keyboard_to(page, st_ui, box, backwards=True)
+        box = drive.cards_of(page, key).last.get_by_label(first, exact=True)
+        keyboard_to(page, box, backwards=True)
         keyboard.type(text)
-        with st_ui.rerun(page):
+        with drive.expect_rerun(page):
             keyboard.press("Tab")  # leaving the box saves it
         for rating in likert_keys(step.key):
-            keyboard_rate(page, st_ui, rating)
+            keyboard_rate(page, rating)
 
-    keyboard_next(page, st_ui, "My plan")
-    keyboard_to(page, st_ui, main.get_by_label(CONSULTANT_REVIEW.text, exact=True))
-    with st_ui.rerun(page):
+    keyboard_next(page, "My plan")
+    keyboard_to(page, main.get_by_label(CONSULTANT_REVIEW.text, exact=True))
+    with drive.expect_rerun(page):
         keyboard.press("Space")
-    keyboard_to(page, st_ui, main.get_by_role("button", name="Share my reflection"))
-    with st_ui.rerun(page):
+    keyboard_to(page, main.get_by_role("button", name="Share my reflection"))
+    with drive.expect_rerun(page):
         keyboard.press("Enter")
     expect(main).to_contain_text("Your reflection is shared with our consultants")
     assert page.console_errors == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import drive
 import pytest
 import test_journey as journey_steps  # the same steps, driven on a phone
 from playwright.sync_api import expect
@@ -21,32 +22,32 @@ NEXT = re.compile(r"^\s*(arrow_forward\s*)?Next\b")
 
 
 @pytest.fixture
-def phone(browser, st_ui):
+def phone(browser):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     context.set_default_timeout(30_000)
-    context.add_init_script(st_ui.scripts.tracker)
+    context.add_init_script(drive.RUN_TRACKER)
     page = context.new_page()
-    st_ui.watch(page)
+    drive.watch_page(page)
     yield page
     context.close()
 
 
-def _start_and_open_step_one(phone, live_server, st_ui):
-    st_ui.open(phone, live_server.url + "/")
-    st_ui.tick(phone, STORE_ANSWERS.text)
-    st_ui.click(phone, "Start my reflection")
-    st_ui.resume_code(phone)
-    st_ui.click(phone, NEXT)
-    main = st_ui.main(phone)
+def _start_and_open_step_one(phone, live_server):
+    drive.open_app(phone, live_server.url + "/")
+    drive.tick(phone, STORE_ANSWERS.text)
+    drive.click_button(phone, "Start my reflection")
+    drive.resume_code(phone)
+    drive.click_button(phone, NEXT)
+    main = drive.main_area(phone)
     expect(main.locator("h1").first).to_contain_text(STEPS_BY_KEY["feedback"].title)
-    st_ui.wait(phone)
+    drive.wait_for_app(phone)
     return main
 
 
-def test_ratings_drafts_and_copy_on_a_phone(phone, live_server, st_ui):
-    main = _start_and_open_step_one(phone, live_server, st_ui)
+def test_ratings_drafts_and_copy_on_a_phone(phone, live_server):
+    main = _start_and_open_step_one(phone, live_server)
 
-    group = st_ui.rating_group(phone, FIELDS_BY_KEY["takes_criticism"].label)
+    group = drive.rating_group(phone, FIELDS_BY_KEY["takes_criticism"].label)
     expect(group.get_by_role("radio")).to_have_count(5)
     group.scroll_into_view_if_needed()
     boxes = [b.bounding_box() for b in group.get_by_role("radio").all()]
@@ -77,14 +78,14 @@ def test_ratings_drafts_and_copy_on_a_phone(phone, live_server, st_ui):
     assert phone.console_errors == []
 
 
-def test_the_menu_closes_after_choosing_a_page_on_a_phone(phone, live_server, st_ui):
-    _start_and_open_step_one(phone, live_server, st_ui)
+def test_the_menu_closes_after_choosing_a_page_on_a_phone(phone, live_server):
+    _start_and_open_step_one(phone, live_server)
     sidebar = phone.locator('[data-testid="stSidebar"]')
     expect(sidebar).to_have_attribute("data-collapsed", "true")
     phone.locator('[data-testid="stExpandSidebarButton"]').click()
     expect(sidebar).to_have_attribute("data-collapsed", "false")
-    st_ui.nav(phone, "My plan")
-    expect(st_ui.main(phone).locator("h1").first).to_contain_text("My plan")
+    drive.go_to_page(phone, "My plan")
+    expect(drive.main_area(phone).locator("h1").first).to_contain_text("My plan")
     expect(sidebar).to_have_attribute("data-collapsed", "true")
 
 
@@ -111,27 +112,27 @@ STAR = {
 }
 
 
-def test_the_whole_journey_on_a_phone_with_cards(phone, live_server, st_ui):
+def test_the_whole_journey_on_a_phone_with_cards(phone, live_server):
     """390 × 844, touch: every list is written in cards and lands in the database."""
-    code = journey_steps.start(phone, st_ui, live_server.url + "/")
-    journey_steps.fill_welcome(phone, st_ui)
+    code = journey_steps.start(phone, live_server.url + "/")
+    journey_steps.fill_welcome(phone)
 
-    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["feedback"].title)
-    journey_steps.choose_key(phone, st_ui, "feedback_status")
-    st_ui.add_card(phone, "action_points", {"Action point": "Bring numbers to every answer"})
-    journey_steps.rate_step(phone, st_ui, "feedback")
+    journey_steps.next_page(phone, STEPS_BY_KEY["feedback"].title)
+    journey_steps.choose_key(phone, "feedback_status")
+    drive.add_card(phone, "action_points", {"Action point": "Bring numbers to every answer"})
+    journey_steps.rate_step(phone, "feedback")
 
-    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["connections"].title)
-    st_ui.add_card(phone, "contacts", PERSON)
-    journey_steps.rate_step(phone, st_ui, "connections")
+    journey_steps.next_page(phone, STEPS_BY_KEY["connections"].title)
+    drive.add_card(phone, "contacts", PERSON)
+    journey_steps.rate_step(phone, "connections")
 
-    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["options"].title)
-    st_ui.add_card(phone, "pipeline", OPPORTUNITY)
-    journey_steps.rate_step(phone, st_ui, "options")
+    journey_steps.next_page(phone, STEPS_BY_KEY["options"].title)
+    drive.add_card(phone, "pipeline", OPPORTUNITY)
+    journey_steps.rate_step(phone, "options")
 
-    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["approach"].title)
-    st_ui.add_card(phone, "tough_questions", STAR)
-    card = st_ui.cards(phone, "tough_questions").first
+    journey_steps.next_page(phone, STEPS_BY_KEY["approach"].title)
+    drive.add_card(phone, "tough_questions", STAR)
+    card = drive.cards_of(phone, "tough_questions").first
     card.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "step4_phone_after.png"))
@@ -139,16 +140,16 @@ def test_the_whole_journey_on_a_phone_with_cards(phone, live_server, st_ui):
     for part in STAR:
         box = card.get_by_label(part, exact=True).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], part
-    journey_steps.rate_step(phone, st_ui, "approach")
+    journey_steps.rate_step(phone, "approach")
 
-    journey_steps.next_page(phone, st_ui, STEPS_BY_KEY["learning"].title)
-    st_ui.add_card(phone, "strengths", {"Strength": "Calm, clear explanations"})
-    journey_steps.rate_step(phone, st_ui, "learning")
+    journey_steps.next_page(phone, STEPS_BY_KEY["learning"].title)
+    drive.add_card(phone, "strengths", {"Strength": "Calm, clear explanations"})
+    journey_steps.rate_step(phone, "learning")
 
-    journey_steps.next_page(phone, st_ui, "My plan")
-    st_ui.tick(phone, CONSULTANT_REVIEW.text)
-    st_ui.click(phone, "Share my reflection")
-    expect(st_ui.main(phone)).to_contain_text("Your reflection is shared with our consultants")
+    journey_steps.next_page(phone, "My plan")
+    drive.tick(phone, CONSULTANT_REVIEW.text)
+    drive.click_button(phone, "Share my reflection")
+    expect(drive.main_area(phone)).to_contain_text("Your reflection is shared with our consultants")
     assert phone.console_errors == []
 
     store = live_server.store()

@@ -11,6 +11,7 @@ import socket
 import urllib.request
 from urllib.parse import urlsplit
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -36,12 +37,12 @@ def option(key: str, value: str) -> str:
     return dict(FIELDS_BY_KEY[key].options)[value]
 
 
-def start(page, st_ui, url: str) -> str:
-    st_ui.open(page, url)
-    st_ui.tick(page, STORE_ANSWERS.text)
-    st_ui.click(page, "Start my reflection")
-    code = st_ui.resume_code(page)
-    st_ui.cookie(page.context, bs.DEVICE_COOKIE)
+def start(page, url: str) -> str:
+    drive.open_app(page, url)
+    drive.tick(page, STORE_ANSWERS.text)
+    drive.click_button(page, "Start my reflection")
+    code = drive.resume_code(page)
+    drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
     return code
 
 
@@ -50,8 +51,8 @@ def device_rows(live_server) -> list[dict]:
         return [dict(r) for r in conn.execute("SELECT * FROM device_tokens ORDER BY id")]
 
 
-def fresh_start_shown(page, st_ui) -> None:
-    main = st_ui.main(page)
+def fresh_start_shown(page) -> None:
+    main = drive.main_area(page)
     expect(main.get_by_label(STORE_ANSWERS.text, exact=True)).to_be_visible()
     assert "Welcome back" not in main.inner_text()
 
@@ -59,18 +60,18 @@ def fresh_start_shown(page, st_ui) -> None:
 # ------------------------------------------------------------------ candidate
 
 
-def test_reload_mid_step_keeps_the_page_and_every_answer(page, live_server, st_ui):
-    start(page, st_ui, live_server.url + ENTRY)
-    st_ui.fill(page, label("company"), COMPANY)
-    st_ui.nav(page, f"1. {STEPS_BY_KEY['feedback'].title}")
-    st_ui.choose(page, label("feedback_status"), option("feedback_status", "received"))
-    st_ui.fill(page, label("feedback_received"), FEEDBACK)
+def test_reload_mid_step_keeps_the_page_and_every_answer(page, live_server):
+    start(page, live_server.url + ENTRY)
+    drive.fill_text(page, label("company"), COMPANY)
+    drive.go_to_page(page, f"1. {STEPS_BY_KEY['feedback'].title}")
+    drive.choose(page, label("feedback_status"), option("feedback_status", "received"))
+    drive.fill_text(page, label("feedback_received"), FEEDBACK)
 
-    cookie = st_ui.cookie(page.context, bs.DEVICE_COOKIE)
+    cookie = drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
-    main = st_ui.main(page)
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
+    main = drive.main_area(page)
     assert urlsplit(page.url).path == "/feedback"
     expect(main.locator("h1").first).to_contain_text(STEPS_BY_KEY["feedback"].title)
     expect(main.get_by_role("combobox", name=label("feedback_status"), exact=True)).to_have_value(
@@ -78,7 +79,7 @@ def test_reload_mid_step_keeps_the_page_and_every_answer(page, live_server, st_u
     )
     expect(main.get_by_label(label("feedback_received"), exact=True)).to_have_value(FEEDBACK)
     assert "Start on the Welcome page first" not in main.inner_text()
-    st_ui.nav(page, "Welcome")
+    drive.go_to_page(page, "Welcome")
     expect(main.get_by_label(label("company"), exact=True)).to_have_value(COMPANY)
     assert page.console_errors == []
     # Only the hash is stored, and the token never reaches the server's log.
@@ -86,59 +87,59 @@ def test_reload_mid_step_keeps_the_page_and_every_answer(page, live_server, st_u
     assert cookie["value"] not in live_server.log()
 
 
-def test_closing_the_tab_and_reopening_the_link_brings_it_back(page, live_server, st_ui):
-    start(page, st_ui, live_server.url + ENTRY)
-    st_ui.fill(page, label("company"), COMPANY)
+def test_closing_the_tab_and_reopening_the_link_brings_it_back(page, live_server):
+    start(page, live_server.url + ENTRY)
+    drive.fill_text(page, label("company"), COMPANY)
     context = page.context
     page.close()
 
     again = context.new_page()
-    st_ui.watch(again)
-    st_ui.open(again, live_server.url + ENTRY)
-    main = st_ui.main(again)
+    drive.watch_page(again)
+    drive.open_app(again, live_server.url + ENTRY)
+    main = drive.main_area(again)
     expect(main).to_contain_text("Welcome back")
     expect(main.get_by_label(label("company"), exact=True)).to_have_value(COMPANY)
 
     # Another browser (a fresh context: no cookies) gets nothing of it.
-    other = st_ui.new_context(page.context.browser)
+    other = drive.new_app_context(page.context.browser)
     try:
         stranger = other.new_page()
-        st_ui.watch(stranger)
-        st_ui.open(stranger, live_server.url + ENTRY)
-        fresh_start_shown(stranger, st_ui)
+        drive.watch_page(stranger)
+        drive.open_app(stranger, live_server.url + ENTRY)
+        fresh_start_shown(stranger)
         assert COMPANY not in stranger.content()
     finally:
         other.close()
 
 
-def test_forget_this_browser(page, live_server, st_ui):
-    start(page, st_ui, live_server.url + ENTRY)
+def test_forget_this_browser(page, live_server):
+    start(page, live_server.url + ENTRY)
     before = len(device_rows(live_server))
-    st_ui.click(page, "Forget this browser")
-    expect(st_ui.main(page)).to_contain_text("This browser has forgotten you")
-    st_ui.cookie(page.context, bs.DEVICE_COOKIE, present=False)
+    drive.click_button(page, "Forget this browser")
+    expect(drive.main_area(page)).to_contain_text("This browser has forgotten you")
+    drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE, present=False)
     assert device_rows(live_server)[before - 1]["revoked_at"]
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
-    fresh_start_shown(page, st_ui)
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
+    fresh_start_shown(page)
 
 
-def test_deleting_my_data_revokes_the_browser(page, live_server, st_ui):
-    start(page, st_ui, live_server.url + ENTRY)
-    cookie = st_ui.cookie(page.context, bs.DEVICE_COOKIE)
-    st_ui.nav(page, "My plan")
-    st_ui.click(page, "Delete my data")
-    st_ui.click(page, "Yes, delete everything")
-    expect(st_ui.main(page)).to_contain_text("have been deleted")
+def test_deleting_my_data_revokes_the_browser(page, live_server):
+    start(page, live_server.url + ENTRY)
+    cookie = drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
+    drive.go_to_page(page, "My plan")
+    drive.click_button(page, "Delete my data")
+    drive.click_button(page, "Yes, delete everything")
+    expect(drive.main_area(page)).to_contain_text("have been deleted")
     assert bs.check_device(live_server.store(), cookie["value"], touch=False) == "unknown"
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
-    assert "Welcome back" not in st_ui.main(page).inner_text()
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
+    assert "Welcome back" not in drive.main_area(page).inner_text()
 
 
-def test_an_expired_browser_gets_a_fresh_start_and_one_line_why(page, live_server, st_ui):
-    start(page, st_ui, live_server.url + ENTRY)
-    cookie = st_ui.cookie(page.context, bs.DEVICE_COOKIE)
+def test_an_expired_browser_gets_a_fresh_start_and_one_line_why(page, live_server):
+    start(page, live_server.url + ENTRY)
+    cookie = drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=bs.DEVICE_IDLE_DAYS + 1)
     with live_server.store().write() as conn:
         conn.execute(
@@ -146,19 +147,19 @@ def test_an_expired_browser_gets_a_fresh_start_and_one_line_why(page, live_serve
             (long_ago.isoformat(timespec="seconds"), bs.hash_secret(cookie["value"])),
         )
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
-    main = st_ui.main(page)
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
+    main = drive.main_area(page)
     expect(main).to_contain_text("no longer remembers your reflection")
-    fresh_start_shown(page, st_ui)
+    fresh_start_shown(page)
 
 
-def test_a_forged_cookie_gets_a_fresh_start(page, live_server, st_ui):
+def test_a_forged_cookie_gets_a_fresh_start(page, live_server):
     host = urlsplit(live_server.url).hostname
     page.context.add_cookies(
         [{"name": bs.DEVICE_COOKIE, "value": bs.new_secret(), "domain": host, "path": "/"}]
     )
-    st_ui.open(page, live_server.url + "/feedback")
-    main = st_ui.main(page)
+    drive.open_app(page, live_server.url + "/feedback")
+    main = drive.main_area(page)
     expect(main).to_contain_text("Start on the Welcome page first")
     assert main.locator('[data-testid="stException"]').count() == 0
 
@@ -171,51 +172,47 @@ def robin(live_server) -> int:
     return accounts.add_consultant(live_server.store(), USERNAME, PASSWORD, display_name="Robin")
 
 
-def log_in(page, live_server, st_ui) -> dict:
-    st_ui.staff_login(page, live_server.url, USERNAME, PASSWORD)
-    expect(st_ui.main(page).locator("h1").first).to_contain_text("Reflections to review")
-    return st_ui.cookie(page.context, bs.STAFF_COOKIE)
+def log_in(page, live_server) -> dict:
+    drive.staff_login(page, live_server.url, USERNAME, PASSWORD)
+    expect(drive.main_area(page).locator("h1").first).to_contain_text("Reflections to review")
+    return drive.wait_for_cookie(page.context, bs.STAFF_COOKIE)
 
 
-def test_a_consultant_stays_logged_in_on_reload_and_in_a_second_tab(
-    page, live_server, st_ui, robin
-):
-    cookie = log_in(page, live_server, st_ui)
+def test_a_consultant_stays_logged_in_on_reload_and_in_a_second_tab(page, live_server, robin):
+    cookie = log_in(page, live_server)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
-    expect(st_ui.main(page).locator("h1").first).to_contain_text("Reflections to review")
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
+    expect(drive.main_area(page).locator("h1").first).to_contain_text("Reflections to review")
 
     second = page.context.new_page()
-    st_ui.watch(second)
-    st_ui.open(second, live_server.url + "/overview")
-    expect(st_ui.main(second).locator("h1").first).not_to_contain_text("Staff login")
-    assert "Please log in" not in st_ui.main(second).inner_text()
+    drive.watch_page(second)
+    drive.open_app(second, live_server.url + "/overview")
+    expect(drive.main_area(second).locator("h1").first).not_to_contain_text("Staff login")
+    assert "Please log in" not in drive.main_area(second).inner_text()
     assert second.locator('[data-testid="stSidebar"]').get_by_text("Logged in as").count() == 1
 
 
-def test_logout_in_one_tab_ends_the_other_at_its_next_click(page, live_server, st_ui, robin):
-    log_in(page, live_server, st_ui)
+def test_logout_in_one_tab_ends_the_other_at_its_next_click(page, live_server, robin):
+    log_in(page, live_server)
     second = page.context.new_page()
-    st_ui.watch(second)
-    st_ui.open(second, live_server.url + "/queue")
-    expect(st_ui.main(second).locator("h1").first).to_contain_text("Reflections to review")
+    drive.watch_page(second)
+    drive.open_app(second, live_server.url + "/queue")
+    expect(drive.main_area(second).locator("h1").first).to_contain_text("Reflections to review")
 
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Log out").click()
-    expect(st_ui.main(page)).to_contain_text("You've logged out")
+    expect(drive.main_area(page)).to_contain_text("You've logged out")
 
     # The other tab's next click is refused and shows nothing of the queue.
-    st_ui.nav(second, "Overview")
-    main = st_ui.main(second)
+    drive.go_to_page(second, "Overview")
+    main = drive.main_area(second)
     expect(main).to_contain_text("logged out")
     expect(main.get_by_role("link", name="Go to the staff login")).to_be_visible()
 
 
-def test_idle_expiry_hides_the_screen_by_itself_and_holds_across_a_reload(
-    page, live_server, st_ui, robin
-):
-    log_in(page, live_server, st_ui)
+def test_idle_expiry_hides_the_screen_by_itself_and_holds_across_a_reload(page, live_server, robin):
+    log_in(page, live_server)
     store = live_server.store()
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)
     with store.write() as conn:
@@ -225,11 +222,11 @@ def test_idle_expiry_hides_the_screen_by_itself_and_holds_across_a_reload(
             (long_ago.isoformat(timespec="seconds"), robin),
         )
     # No click: the page's idle check notices within its interval.
-    main = st_ui.main(page)
+    main = drive.main_area(page)
     expect(main).to_contain_text("away for a while", timeout=45_000)
     assert "Reflections to review" not in main.inner_text()
     page.reload()
-    st_ui.wait(page, since={"started": 0, "sent": 0})
+    drive.wait_for_app(page, since={"started": 0, "sent": 0})
     expect(main).to_contain_text("Please log in")
     assert "Reflections to review" not in main.inner_text()
 

@@ -5,6 +5,7 @@ the field says so."""
 
 from __future__ import annotations
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -24,18 +25,18 @@ TYPE_LONE_SURROGATE = """(box, text) => {
 }"""
 
 
-def test_a_lone_surrogate_is_replaced_and_the_rest_saved(page, live_server, st_ui):
-    st_ui.open(page, live_server.url)
-    st_ui.tick(page, STORE_ANSWERS.text)
-    st_ui.click(page, "Start my reflection")
-    code = st_ui.resume_code(page)
-    box = st_ui.main(page).get_by_label(FIELDS_BY_KEY["company"].label, exact=True)
+def test_a_lone_surrogate_is_replaced_and_the_rest_saved(page, live_server):
+    drive.open_app(page, live_server.url)
+    drive.tick(page, STORE_ANSWERS.text)
+    drive.click_button(page, "Start my reflection")
+    code = drive.resume_code(page)
+    box = drive.main_area(page).get_by_label(FIELDS_BY_KEY["company"].label, exact=True)
     box.scroll_into_view_if_needed()
-    with st_ui.rerun(page):
+    with drive.expect_rerun(page):
         box.click()
         box.evaluate(TYPE_LONE_SURROGATE, "Acme ? Ltd")
         box.press("Enter")
-    expect(st_ui.main(page)).to_contain_text(REPLACED_NOTE)
+    expect(drive.main_area(page)).to_contain_text(REPLACED_NOTE)
     expect(box).to_have_value("Acme \ufffd Ltd")
     session = journey.resume(live_server.store(), code)
     assert journey.load_answers(live_server.store(), session.reflection_id)["company"] == (

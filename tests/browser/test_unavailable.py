@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import drive
 import pytest
 from playwright.sync_api import expect
 
@@ -21,10 +22,10 @@ def server_on_a_corrupt_file(tmp_path, server_runner):
         yield server
 
 
-def test_a_corrupt_database_shows_the_short_break_page(page, server_on_a_corrupt_file, st_ui):
+def test_a_corrupt_database_shows_the_short_break_page(page, server_on_a_corrupt_file):
     fresh_server = server_on_a_corrupt_file
-    st_ui.open(page, fresh_server.url)
-    main = st_ui.main(page)
+    drive.open_app(page, fresh_server.url)
+    main = drive.main_area(page)
     expect(main.locator("h1").first).to_contain_text(UNAVAILABLE_TITLE)
     expect(main).to_contain_text("Your saved answers are safe")
     text = main.inner_text()
