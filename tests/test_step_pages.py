@@ -120,6 +120,20 @@ def test_step1_edited_request_is_kept_and_can_start_again(app, store):
     assert "feedback_request" not in saved(store, session)
 
 
+def test_an_old_suggestion_sent_back_by_a_slow_browser_is_not_saved_as_an_edit(app, store):
+    at, session = open_step(app, store, "feedback", {"feedback_contact_name": "Sam"})
+    older = at.text_area(key="answer_feedback_request").value
+    at.text_input(key="answer_feedback_contact_name").input("Jo").run()
+    # The browser still showed the "Hi Sam" suggestion when the next change went out.
+    at.text_area(key="answer_feedback_request").input(older).run()
+    assert not at.exception
+    assert "feedback_request" not in saved(store, session)
+    assert at.text_area(key="answer_feedback_request").value.startswith("Hi Jo,")
+    # A real edit is still the candidate's own.
+    at.text_area(key="answer_feedback_request").input(older + " Thanks again.").run()
+    assert saved(store, session)["feedback_request"] == older + " Thanks again."
+
+
 def test_step1_over_long_answer_shows_message_and_keeps_previous(app, store):
     at, session = open_step(
         app, store, "feedback", {"feedback_status": "received", "feedback_received": "Kept"}

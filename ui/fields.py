@@ -164,6 +164,8 @@ def _on_change(key: str) -> None:
     value = st.session_state.get(widget_key(key))
     if isinstance(value, dt.date):
         value = value.isoformat()
+    if is_our_suggestion(key, value):
+        return
     if not save(key, value) and key in pending():
         st.session_state[JUST_FAILED_KEY] = True
 
@@ -260,11 +262,39 @@ def _draft_seed_key(key: str) -> str:
     return f"draft_seed_{key}"
 
 
+# Suggestions remembered per message: enough for every answer a candidate can change
+# between two replies from a slow server.
+SUGGESTIONS_KEPT = 10
+
+
+def _suggestions_shown(key: str) -> list[str]:
+    """The suggestions this session has put in the message box, oldest first."""
+    return st.session_state.get(_draft_seed_key(key)) or []
+
+
+def _show_suggestion(key: str, generated: str) -> None:
+    shown = [text for text in _suggestions_shown(key) if text != generated]
+    st.session_state[_draft_seed_key(key)] = [*shown, generated][-SUGGESTIONS_KEPT:]
+
+
+def is_our_suggestion(key: str, value: Any) -> bool:
+    """A message box sent back holding one of our own suggestions is no edit.
+
+    On a slow connection the browser can send back the suggestion it still shows while
+    the server has already made a newer one from the latest answers; saving that would
+    freeze an old suggestion as the candidate's own words."""
+    return (
+        isinstance(value, str)
+        and not is_edited(state.answers().get(key))
+        and value in _suggestions_shown(key)
+    )
+
+
 def reset_draft(key: str, generated: str) -> None:
     """Forget the candidate's edits so the message follows their answers again."""
     if save(key, ""):
         st.session_state[widget_key(key)] = generated
-        st.session_state[_draft_seed_key(key)] = generated
+        _show_suggestion(key, generated)
 
 
 def draft_field(
@@ -277,14 +307,13 @@ def draft_field(
     saved and kept exactly.
     """
     wkey = widget_key(key)
-    seed_key = _draft_seed_key(key)
     if not is_edited(state.answers().get(key)) and key not in state.errors():
         on_screen = st.session_state.get(wkey)
-        # Only replace what is on screen when it is still our previous suggestion: a
+        # Only replace what is on screen when it is still one of our suggestions: a
         # candidate who cleared the box on purpose keeps the empty box.
-        if on_screen is None or on_screen == st.session_state.get(seed_key):
+        if on_screen is None or on_screen in _suggestions_shown(key):
             st.session_state[wkey] = generated
-        st.session_state[seed_key] = generated
+        _show_suggestion(key, generated)
     # The section heading above names the message; a second label would only repeat it.
     field(key, height=height, max_chars=max_chars, label_visibility="collapsed")
     value = st.session_state.get(wkey)
