@@ -141,9 +141,12 @@ class FakeClock:
 
     def __init__(self, start: dt.datetime, traveller: Any) -> None:
         self.now = start
+        self.step = dt.timedelta(0)  # how far each reading moves it on; none unless set
         self._traveller = traveller
 
     def __call__(self) -> dt.datetime:
+        if self.step:
+            self.advance(seconds=self.step.total_seconds())
         return self.now
 
     def today(self) -> dt.date:

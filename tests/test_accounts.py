@@ -11,14 +11,6 @@ from core.cli import main
 GOOD = "harbour lights at dusk"
 
 
-@pytest.fixture
-def fast_hasher():
-    # Same algorithm (argon2id), cheaper settings: keeps the suite quick on 2 cores.
-    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    yield
-    accounts.use_hasher(old)
-
-
 def test_password_is_stored_as_an_argon2id_hash(store):
     accounts.add_consultant(store, "alice", GOOD, display_name="Alice")
     stored = accounts.get_by_username(store, "alice")["password_hash"]
@@ -54,12 +46,12 @@ def test_password_may_not_contain_the_username(store):
         accounts.add_consultant(store, "marguerite", "Marguerite-rules-77")
 
 
-def test_a_good_password_is_accepted(store, fast_hasher):
+def test_a_good_password_is_accepted(store):
     accounts.add_consultant(store, "carol", "tea & biscuits at four")
     assert accounts.get_by_username(store, "carol")["disabled"] == 0
 
 
-def test_duplicate_username_is_refused_even_in_other_case(store, fast_hasher):
+def test_duplicate_username_is_refused_even_in_other_case(store):
     accounts.add_consultant(store, "dana", GOOD)
     with pytest.raises(ValueError, match="already exists"):
         accounts.add_consultant(store, "DANA", GOOD + " again")
@@ -69,20 +61,20 @@ def test_duplicate_username_is_refused_even_in_other_case(store, fast_hasher):
 @pytest.mark.parametrize(
     "username", ["admin' OR 1=1 --", "a", "robert'); DROP TABLE consultants;--", "x" * 65, ""]
 )
-def test_odd_usernames_are_refused(store, username, fast_hasher):
+def test_odd_usernames_are_refused(store, username):
     with pytest.raises(ValueError, match="Usernames are"):
         accounts.add_consultant(store, username, GOOD)
     assert accounts.list_consultants(store) == []
 
 
-def test_bad_email_and_long_display_name_are_refused(store, fast_hasher):
+def test_bad_email_and_long_display_name_are_refused(store):
     with pytest.raises(ValueError, match="e-mail"):
         accounts.add_consultant(store, "erin", GOOD, email="not-an-address")
     with pytest.raises(ValueError, match="display name"):
         accounts.add_consultant(store, "erin", GOOD, display_name="E" * 81)
 
 
-def test_disable_and_list(store, fast_hasher):
+def test_disable_and_list(store):
     accounts.add_consultant(store, "frank", GOOD, display_name="Frank", email="F@Example.com")
     accounts.add_consultant(store, "gina", GOOD)
     accounts.disable_consultant(store, "frank")
@@ -106,7 +98,7 @@ def answers(*values):
     return lambda prompt: next(it)
 
 
-def test_cli_add_list_disable(db_path, store, capsys, fast_hasher):
+def test_cli_add_list_disable(db_path, store, capsys):
     db = ["--db", store.path]
     assert main([*db, "add-consultant", "hana", "--name", "Hana"], answers(GOOD, GOOD)) == 0
     assert "Created consultant 'hana'" in capsys.readouterr().out
@@ -120,7 +112,7 @@ def test_cli_add_list_disable(db_path, store, capsys, fast_hasher):
     assert "hana\tHana\tdisabled" in capsys.readouterr().out
 
 
-def test_cli_refuses_mismatched_and_weak_passwords(db_path, store, capsys, fast_hasher):
+def test_cli_refuses_mismatched_and_weak_passwords(db_path, store, capsys):
     db = ["--db", store.path]
     assert main([*db, "add-consultant", "ivan"], answers(GOOD, GOOD + "!")) == 1
     assert "differ" in capsys.readouterr().err
@@ -130,7 +122,7 @@ def test_cli_refuses_mismatched_and_weak_passwords(db_path, store, capsys, fast_
     assert accounts.list_consultants(store) == []
 
 
-def test_cli_duplicate_and_unknown(db_path, store, capsys, fast_hasher):
+def test_cli_duplicate_and_unknown(db_path, store, capsys):
     db = ["--db", store.path]
     assert main([*db, "add-consultant", "jo"], answers(GOOD, GOOD)) == 0
     assert main([*db, "add-consultant", "jo"], answers(GOOD, GOOD)) == 1

@@ -20,29 +20,6 @@ PASSWORD = "harbour lights at dusk"
 SETTINGS = Settings()
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher():
-    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    yield
-    accounts.use_hasher(old)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 @pytest.fixture
 def alice(store) -> int:
     return accounts.add_consultant(store, "alice", PASSWORD, display_name="Alice A.")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from argon2 import PasswordHasher
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,30 +15,7 @@ SETTINGS = Settings()
 PASSWORD = "harbour lights at dusk"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher():
-    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    yield
-    accounts.use_hasher(old)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-def _device(store: Store, clock: FakeClock, *, embedded: bool = False):
+def _device(store: Store, clock, *, embedded: bool = False):
     session = journey.start(store)
     row_id, ticket = bs.issue_device_claim(
         store, session.candidate_id, embedded=embedded, clock=clock

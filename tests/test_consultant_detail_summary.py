@@ -4,33 +4,9 @@ document whose headings never run into the answer before them."""
 
 from __future__ import annotations
 
-import pytest
-from argon2 import PasswordHasher
-
 from core import accounts, contact, document, journey, queue, review
 
 PASSWORD = "harbour lights at dusk"
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher():
-    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    yield
-    accounts.use_hasher(old)
-
-
-def share(store, answers, *, contact_me=False) -> int:
-    session = journey.start(store, {})
-    rid = session.reflection_id
-    for key, value in answers.items():
-        journey.save_answer(store, rid, key, value)
-    if contact_me:
-        request = contact.validate(
-            "Maya", "maya@example.com", "", "email", "", True, "weekday mornings"
-        )
-        contact.save_request(store, rid, request)
-    journey.submit_for_review(store, rid, journey.load_answers(store, rid), contact_me)
-    return rid
 
 
 HEAVY = {
@@ -52,8 +28,8 @@ def test_heading_from_role_and_company():
     assert document.heading({"id": 7, "role": None, "company": None}) == "Reflection #7"
 
 
-def test_summary_has_contact_preference_top_two_reasons_and_flags(store):
-    rid = share(store, HEAVY, contact_me=True)
+def test_summary_has_contact_preference_top_two_reasons_and_flags(store, share_reflection):
+    rid = share_reflection(HEAVY, asked_to_talk=True, contact_name="Maya")
     reflection = review.submitted_reflection(store, rid)
     answers = journey.load_answers(store, rid)
     parts = document.summary(reflection, answers, contact.requests_for(store, rid))
@@ -64,15 +40,17 @@ def test_summary_has_contact_preference_top_two_reasons_and_flags(store):
     assert parts[2] == (
         "Flags: 2 final-stage rejections in 6 months; heavy feelings (not good enough, giving up)"
     )
-    quiet = share(store, {"company": "Acme", "pipeline": [{"company": "X", "cv_tailored": "yes"}]})
+    quiet = share_reflection(
+        {"company": "Acme", "pipeline": [{"company": "X", "cv_tailored": "yes"}]}
+    )
     parts = document.summary(
         review.submitted_reflection(store, quiet), journey.load_answers(store, quiet)
     )
     assert parts == ["No contact requested"]
 
 
-def test_headings_never_run_into_the_answer_before_them(store):
-    rid = share(store, HEAVY)
+def test_headings_never_run_into_the_answer_before_them(store, share_reflection):
+    rid = share_reflection(HEAVY)
     md = document.reflection_markdown(
         review.submitted_reflection(store, rid), journey.load_answers(store, rid)
     )
@@ -84,8 +62,8 @@ def test_headings_never_run_into_the_answer_before_them(store):
     assert "drafting it People worth" not in html.replace("</strong>", "").replace("<strong>", "")
 
 
-def test_scores_can_be_left_out_of_the_on_page_document(store):
-    rid = share(store, HEAVY)
+def test_scores_can_be_left_out_of_the_on_page_document(store, share_reflection):
+    rid = share_reflection(HEAVY)
     reflection = review.submitted_reflection(store, rid)
     answers = journey.load_answers(store, rid)
     assert "## Score when shared" in document.reflection_markdown(reflection, answers)
@@ -94,8 +72,8 @@ def test_scores_can_be_left_out_of_the_on_page_document(store):
     )
 
 
-def test_best_time_to_call_is_in_the_document(store):
-    rid = share(store, HEAVY, contact_me=True)
+def test_best_time_to_call_is_in_the_document(store, share_reflection):
+    rid = share_reflection(HEAVY, asked_to_talk=True, contact_name="Maya")
     md = document.reflection_markdown(
         review.submitted_reflection(store, rid),
         journey.load_answers(store, rid),
@@ -104,10 +82,10 @@ def test_best_time_to_call_is_in_the_document(store):
     assert "Best time: weekday mornings" in md
 
 
-def test_neighbours_follow_the_filtered_queue(store):
-    low = share(store, {"company": "A", "final_rejections_6m": "3+"})
-    high = share(store, HEAVY, contact_me=True)
-    other = share(store, {"company": "C", "pipeline": [{"company": "X"}]})
+def test_neighbours_follow_the_filtered_queue(store, share_reflection):
+    low = share_reflection({"company": "A", "final_rejections_6m": "3+"})
+    high = share_reflection(HEAVY, asked_to_talk=True, contact_name="Maya")
+    other = share_reflection({"company": "C", "pipeline": [{"company": "X"}]})
     order = [row["id"] for row in queue.iter_queue(store)]
     assert order[0] == high
     middle = order[1]
@@ -134,9 +112,9 @@ def _open_detail(app, store, rid):
     return at
 
 
-def test_detail_page_summary_next_previous_and_mark_contacted(app, store):
-    first = share(store, HEAVY, contact_me=True)
-    second = share(store, {"company": "Globex", "role": "Analyst"})
+def test_detail_page_summary_next_previous_and_mark_contacted(app, store, share_reflection):
+    first = share_reflection(HEAVY, asked_to_talk=True, contact_name="Maya")
+    second = share_reflection({"company": "Globex", "role": "Analyst"})
     at = _open_detail(app, store, first)
     assert (
         at.title[0].value.replace("\\", "")
@@ -163,11 +141,11 @@ def test_detail_page_summary_next_previous_and_mark_contacted(app, store):
     assert at.title[0].value.replace("\\", "").endswith(f"#{first}")
 
 
-def test_follow_up_date_is_set_audited_and_due_ones_come_first(app, store):
+def test_follow_up_date_is_set_audited_and_due_ones_come_first(app, store, share_reflection):
     import datetime as dt
 
-    first = share(store, HEAVY, contact_me=True)
-    later = share(store, {"company": "Globex", "role": "Analyst"})
+    first = share_reflection(HEAVY, asked_to_talk=True, contact_name="Maya")
+    later = share_reflection({"company": "Globex", "role": "Analyst"})
     at = _open_detail(app, store, first)
     at.date_input(key=f"detail_follow_up_{first}").set_value(dt.date(2020, 1, 2)).run()
     at.button(key=f"detail_follow_up_save_{first}").click().run()

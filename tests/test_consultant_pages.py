@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from core import accounts, auth, contact, document, journey, review
 from core.safe_html import escape_md
@@ -22,26 +21,27 @@ CONSULTANT_PAGES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher():
-    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    yield
-    accounts.use_hasher(old)
+@pytest.fixture
+def alice(make_consultant) -> int:
+    return make_consultant("alice", "Alice")
 
 
 @pytest.fixture
-def alice(store) -> int:
-    return accounts.add_consultant(store, "alice", PASSWORD, display_name="Alice")
+def shared_reflection(share_reflection):
+    """A reflection from the blog campaign, asking to talk, with markup in its answers."""
 
+    def share(company: str = "Acme Ltd", role: str = "Data Analyst") -> int:
+        return share_reflection(
+            {
+                "company": company,
+                "role": role,
+                "feedback_received": "<script>alert(1)</script> more SQL",
+            },
+            asked_to_talk=True,
+            campaign={"utm_campaign": "job-rejection"},
+        )
 
-def shared_reflection(store, company="Acme Ltd", role="Data Analyst") -> int:
-    session = journey.start(store, {"utm_campaign": "job-rejection"})
-    rid = session.reflection_id
-    journey.save_answer(store, rid, "company", company)
-    journey.save_answer(store, rid, "role", role)
-    journey.save_answer(store, rid, "feedback_received", "<script>alert(1)</script> more SQL")
-    journey.submit_for_review(store, rid, journey.load_answers(store, rid), asked_to_talk=True)
-    return rid
+    return share
 
 
 def all_text(at) -> str:
@@ -77,8 +77,8 @@ def pin(at, page):
     return at.switch_page(page).run()
 
 
-def test_logged_out_visitor_cannot_reach_consultant_pages(app, store):
-    shared_reflection(store, company="Confidential Corp")
+def test_logged_out_visitor_cannot_reach_consultant_pages(app, store, shared_reflection):
+    shared_reflection(company="Confidential Corp")
     at = app.run()
     assert not at.exception
     sidebar = " ".join(str(getattr(el, "value", "")) for el in at.sidebar)
@@ -91,10 +91,10 @@ def test_logged_out_visitor_cannot_reach_consultant_pages(app, store):
 
 
 @pytest.mark.parametrize("page", CONSULTANT_PAGES)
-def test_each_page_guards_itself_when_run_directly(store, page):
+def test_each_page_guards_itself_when_run_directly(store, page, shared_reflection):
     from streamlit.testing.v1 import AppTest
 
-    shared_reflection(store, company="Confidential Corp")
+    shared_reflection(company="Confidential Corp")
     at = AppTest.from_file(str(ROOT / page), default_timeout=30)
     at.session_state["selected_reflection"] = 1
     at.run()
@@ -104,8 +104,8 @@ def test_each_page_guards_itself_when_run_directly(store, page):
     assert any("Please log in" in i.value for i in at.info)
 
 
-def test_an_idle_session_is_ended_and_the_page_shows_nothing(app, store, alice):
-    shared_reflection(store, company="Confidential Corp")
+def test_an_idle_session_is_ended_and_the_page_shows_nothing(app, store, alice, shared_reflection):
+    shared_reflection(company="Confidential Corp")
     at = pin(log_in(app), "views/consultant_queue.py")
     assert len(at.dataframe) == 1
     # The server's session row decides, not anything kept in the browser session.
@@ -125,8 +125,8 @@ def test_an_idle_session_is_ended_and_the_page_shows_nothing(app, store, alice):
     assert ("alice", "session_ended") in [(r["actor"], r["action"]) for r in audit_log(store)]
 
 
-def test_login_through_the_form_opens_the_queue(app, store, alice):
-    rid = shared_reflection(store)
+def test_login_through_the_form_opens_the_queue(app, store, alice, shared_reflection):
+    rid = shared_reflection()
     at = log_in(app)
     assert not at.exception
     assert at.session_state["consultant"].username == "alice"
@@ -155,8 +155,8 @@ def test_disabled_account_gets_the_generic_refusal(app, store, alice):
     assert [e.value for e in at.error] == [auth.REFUSED]
 
 
-def test_open_detail_add_note_and_change_status(app, store, alice):
-    rid = shared_reflection(store)
+def test_open_detail_add_note_and_change_status(app, store, alice, shared_reflection):
+    rid = shared_reflection()
     at = log_in(app)
     at = pin(at, "views/consultant_queue.py")
     at.selectbox(key="q_pick").select(rid)
@@ -195,8 +195,8 @@ def test_open_detail_add_note_and_change_status(app, store, alice):
     assert review.submitted_reflection(store, rid)["assignee_id"] == alice
 
 
-def test_empty_note_is_refused_next_to_the_box(app, store, alice):
-    rid = shared_reflection(store)
+def test_empty_note_is_refused_next_to_the_box(app, store, alice, shared_reflection):
+    rid = shared_reflection()
     at = pin(log_in(app), "views/consultant_queue.py")
     at.button(key="q_open").click().run()
     at = pin(at, "views/consultant_detail.py")
@@ -205,9 +205,9 @@ def test_empty_note_is_refused_next_to_the_box(app, store, alice):
     assert review.notes(store, rid) == []
 
 
-def test_queue_filters_and_search(app, store, alice):
-    shared_reflection(store, company="Acme Ltd")
-    other = shared_reflection(store, company="Umbrella plc")
+def test_queue_filters_and_search(app, store, alice, shared_reflection):
+    shared_reflection(company="Acme Ltd")
+    other = shared_reflection(company="Umbrella plc")
     at = pin(log_in(app), "views/consultant_queue.py")
     at.text_input(key="q_search").input("umbrella").run()
     assert list(at.dataframe[0].value["#"]) == [other]
@@ -216,8 +216,8 @@ def test_queue_filters_and_search(app, store, alice):
     assert any("No shared reflections match" in i.value for i in at.info)
 
 
-def test_logout_hides_the_pages_again(app, store, alice):
-    shared_reflection(store)
+def test_logout_hides_the_pages_again(app, store, alice, shared_reflection):
+    shared_reflection()
     at = pin(log_in(app), "views/consultant_queue.py")
     # "Log out" is the last entry of the consultant's own navigation.
     at.switch_page("views/consultant_logout.py").run()
@@ -230,8 +230,8 @@ def test_logout_hides_the_pages_again(app, store, alice):
     assert ("alice", "logout") in [(r["actor"], r["action"]) for r in audit_log(store)]
 
 
-def test_overview_page_draws(app, store, alice):
-    shared_reflection(store)
+def test_overview_page_draws(app, store, alice, shared_reflection):
+    shared_reflection()
     at = log_in(app)
     at.switch_page("views/consultant_overview.py").run()
     assert not at.exception
@@ -277,8 +277,10 @@ def test_sso_button_shows_only_when_configured(app, monkeypatch):
     assert "Sign in with single sign-on" in [b.label for b in at.button]
 
 
-def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch):
-    rid = shared_reflection(store)
+def test_sso_user_on_the_allow_list_becomes_a_consultant(
+    app, store, monkeypatch, shared_reflection
+):
+    rid = shared_reflection()
     user = {
         "is_logged_in": True,
         "iss": ISSUER,
@@ -295,8 +297,8 @@ def test_sso_user_on_the_allow_list_becomes_a_consultant(app, store, monkeypatch
     assert list(at.dataframe[0].value["#"]) == [rid]
 
 
-def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch):
-    shared_reflection(store)
+def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch, shared_reflection):
+    shared_reflection()
     user = {"is_logged_in": True, "iss": ISSUER, "sub": "eve", "email": "eve@evil.example"}
     at = sso_app(app, monkeypatch, user).run()
     assert "consultant" not in at.session_state
@@ -322,8 +324,8 @@ def test_sso_user_with_an_unverified_address_is_refused(app, store, monkeypatch)
     assert accounts.list_consultants(store) == []
 
 
-def test_csv_export_is_built_and_audited_only_when_downloaded(app, store, alice):
-    shared_reflection(store)
+def test_csv_export_is_built_and_audited_only_when_downloaded(app, store, alice, shared_reflection):
+    shared_reflection()
     at = pin(log_in(app), "views/consultant_queue.py")
     assert not at.exception
     (button,) = at.get("download_button")
@@ -333,8 +335,8 @@ def test_csv_export_is_built_and_audited_only_when_downloaded(app, store, alice)
     assert "export" not in [r["action"] for r in audit_log(store)]
 
 
-def test_every_download_click_writes_an_audit_row_first(store, alice):
-    rid = shared_reflection(store)
+def test_every_download_click_writes_an_audit_row_first(store, alice, shared_reflection):
+    rid = shared_reflection()
     session = auth.authenticate(store, "alice", PASSWORD, Settings()).session
     built = []
     produce = review.audited_download(
@@ -353,8 +355,8 @@ def reflection_row(store, rid):
         return dict(conn.execute("SELECT * FROM reflections WHERE id = ?", (rid,)).fetchone())
 
 
-def test_detail_shows_the_step_scores_stored_when_shared(app, store, alice):
-    rid = shared_reflection(store)
+def test_detail_shows_the_step_scores_stored_when_shared(app, store, alice, shared_reflection):
+    rid = shared_reflection()
     with store.write() as conn:
         conn.execute(
             "UPDATE reflections SET score_feedback = 25, score_learning = 80 WHERE id = ?",
@@ -380,8 +382,10 @@ def open_detail(app, rid):
     return pin(at, "views/consultant_detail.py")
 
 
-def test_detail_shows_what_was_shared_not_a_note_written_after(app, store, alice):
-    rid = shared_reflection(store)
+def test_detail_shows_what_was_shared_not_a_note_written_after(
+    app, store, alice, shared_reflection
+):
+    rid = shared_reflection()
     journey.save_answer(store, rid, "fit_learned", "A private afterthought")
     at = open_detail(app, rid)
     assert not at.exception
@@ -414,10 +418,10 @@ def test_a_contact_request_without_sharing_opens_with_contact_details_only(app, 
     assert review.submitted_reflection(store, rid)["review_status"] == "contacted"
 
 
-def test_a_colleague_name_is_escaped_in_the_confirmation(app, store, alice):
+def test_a_colleague_name_is_escaped_in_the_confirmation(app, store, alice, shared_reflection):
     name = "**Bob** [click](javascript:alert(1))"
     bob = accounts.add_consultant(store, "bob", PASSWORD + " two", display_name=name)
-    rid = shared_reflection(store)
+    rid = shared_reflection()
     at = open_detail(app, rid)
     at.selectbox(key=f"detail_colleague_{rid}").select(bob)
     at.button(key=f"detail_assign_other_{rid}").click().run()
@@ -447,7 +451,7 @@ def test_a_logged_in_consultant_has_a_navigation_of_their_own(app, store, alice)
             at.switch_page(path)
 
 
-def test_queue_and_detail_use_the_wide_layout(app, store, alice, monkeypatch):
+def test_queue_and_detail_use_the_wide_layout(app, store, alice, monkeypatch, shared_reflection):
     import streamlit as st
 
     layouts: list[str] = []
@@ -458,7 +462,7 @@ def test_queue_and_detail_use_the_wide_layout(app, store, alice, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(st, "set_page_config", record)
-    rid = shared_reflection(store)
+    rid = shared_reflection()
     at = app.run()
     assert "wide" not in layouts  # the candidate's pages stay centred
     at = pin(log_in(app), "views/consultant_queue.py")
@@ -481,16 +485,16 @@ def test_every_page_is_written_down_once():
         assert (ROOT / spec.path).is_file(), spec.path
 
 
-def test_the_detail_page_speaks_about_the_candidate(app, store, alice):
-    rid = shared_reflection(store)  # no other live opportunities given
+def test_the_detail_page_speaks_about_the_candidate(app, store, alice, shared_reflection):
+    rid = shared_reflection()  # no other live opportunities given
     text = all_text(open_detail(app, rid))
     assert "No other live options" in text
     assert "You have no other live opportunities" not in text
     assert "You asked to talk" not in text and "Asked to be contacted" in text
 
 
-def test_empty_queue_cells_are_a_dash_not_none(app, store, alice):
-    shared_reflection(store)
+def test_empty_queue_cells_are_a_dash_not_none(app, store, alice, shared_reflection):
+    shared_reflection()
     at = pin(log_in(app), "views/consultant_queue.py")
     table = at.dataframe[0].value
     cells = [table[column].iloc[0] for column in table.columns]

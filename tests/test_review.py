@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 
 from core import accounts, auth, journey, review
 from core.settings import Settings
@@ -13,25 +12,11 @@ from core.settings import Settings
 PASSWORD = "harbour lights at dusk"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher():
-    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    yield
-    accounts.use_hasher(old)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(minutes=1)
-        return self.now
-
-
 @pytest.fixture
-def clock():
-    return Clock()
+def clock(clock):
+    """Each reading a minute after the last, so every action has a time of its own."""
+    clock.step = dt.timedelta(minutes=1)
+    return clock
 
 
 def session_for(store, username, name, clock):
@@ -50,12 +35,8 @@ def bob(store, clock):
 
 
 @pytest.fixture
-def shared(store) -> int:
-    session = journey.start(store)
-    journey.save_answer(store, session.reflection_id, "feedback_received", "Very private words")
-    answers = journey.load_answers(store, session.reflection_id)
-    journey.submit_for_review(store, session.reflection_id, answers)
-    return session.reflection_id
+def shared(share_reflection) -> int:
+    return share_reflection({"feedback_received": "Very private words"})
 
 
 def audit_for(store, rid):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 
 from core import accounts, auth, contact, journey, queue_export, review
 from core.queue import QueueFilter, fetch_queue
@@ -14,13 +13,6 @@ from core.settings import Settings
 
 PASSWORD = "harbour lights at dusk"
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher():
-    old = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
-    yield
-    accounts.use_hasher(old)
 
 
 @pytest.fixture
