@@ -4,10 +4,11 @@
 A test that seeds a fixed date while the app reads "today" passes on the day it was
 written and fails weeks later; this pass makes such a test fail now. time-machine moves
 every clock reading in this process (`datetime.now`, `date.today`, `time.time`), ticking
-on from the moved moment. It cannot move another process, so tests that start a server,
-the CLI or a second Python process (marker `own_clock`) are skipped in this pass with
-that reason; their normal run still counts. The CI runs the non-browser SQLite suite
-this way (`.ci/run`).
+on from the moved moment. It cannot move another process: the browser tests, whose
+server is one, stay out of this pass (`make test` runs it with `-m "not browser and not
+postgres"`; PostgreSQL's own clock cannot be moved either). The few other tests that
+start a process use it to hold a lock or mount a file system, where the date plays no
+part.
 """
 
 from __future__ import annotations
@@ -30,10 +31,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "own_clock: starts another process, whose clock a moved calendar cannot reach",
-    )
     days = config.getoption("shift_clock_days")
     if days:
         traveller = time_machine.travel(
@@ -54,8 +51,3 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if not days:
         return None
     return f"calendar moved {days:+d} days: today reads {dt.date.today().isoformat()}"
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.config.getoption("shift_clock_days") and item.get_closest_marker("own_clock"):
-        pytest.skip("starts another process: a moved calendar cannot reach its clock")

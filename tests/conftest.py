@@ -28,7 +28,6 @@ from clock_shift import (  # noqa: F401  (hooks: pytest finds them by name here)
     pytest_addoption,
     pytest_configure,
     pytest_report_header,
-    pytest_runtest_setup,
     pytest_unconfigure,
 )
 from hypothesis import settings as hypothesis_settings
