@@ -287,15 +287,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer levels, shorter runs")
     parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument(
+        "--setup",
+        choices=("sqlite", "postgres", "cluster"),
+        action="append",
+        help="measure only this setup (repeatable); all three by default",
+    )
     args = parser.parse_args()
     levels = [1, 2, 4, 8, 16] if args.quick else [1, 2, 4, 8, 16, 32, 64]
     seconds = args.seconds or (15.0 if args.quick else 40.0)
     think = (0.5, 1.5)
     setups = [
-        ("1 process, SQLite", lambda: OneProcess(None)),
-        ("1 process, PostgreSQL", lambda: OneProcess("pg")),
-        ("2 processes + HAProxy, PostgreSQL", lambda: Cluster(replicas=2)),
+        ("1 process, SQLite", lambda: OneProcess(None), "sqlite"),
+        ("1 process, PostgreSQL", lambda: OneProcess("pg"), "postgres"),
+        ("2 processes + HAProxy, PostgreSQL", lambda: Cluster(replicas=2), "cluster"),
     ]
+    setups = [(name, make) for name, make, key in setups if key in (args.setup or [key])]
     print(f"think time {think[0]}-{think[1]} s, {seconds:.0f} s per level, loopback only")
     print("| setup | users | interactions | p50 ms | p95 ms | CPU ms/interaction | MiB/session |")
     print("|---|---|---|---|---|---|---|")
