@@ -48,7 +48,7 @@ cluster: $(VENV)/.installed
 
 # Simulated candidates over Streamlit's websocket protocol: SQLite, PostgreSQL, 2 processes.
 bench-load: $(VENV)/.installed-test
-	$(BIN)/python scripts/bench_load.py $(if $(QUICK),--quick)
+	$(BIN)/python scripts/bench_load.py $(if $(QUICK),--quick) $(if $(SOAK),--soak $(SOAK)) $(if $(FLOOR),--floor)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,6 +1,9 @@
 """Capacity benchmark: simulated candidates over Streamlit's websocket protocol, no browser.
 
     python scripts/bench_load.py [--quick]        (make bench-load)
+    python scripts/bench_load.py --soak 500       (make bench-load SOAK=500): memory
+    python scripts/bench_load.py --floor          (make bench-load FLOOR=1): the app's
+        step 1 against a bare page of the same shape (scripts/bench_bare_step.py)
 
 Each simulated candidate does what a browser does: GET / (the XSRF cookie, and HAProxy's
 sticky cookie), opens `/_stcore/stream` with the same Origin and the XSRF token as the
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import shutil
@@ -84,7 +88,8 @@ class Candidate:
             cookies = response.headers.get_all("Set-Cookie") or []
         return "; ".join(c.split(";", 1)[0] for c in cookies)
 
-    async def run(self, stop_at: float) -> None:
+    async def run(self, stop_at: float, hold: asyncio.Event | None = None) -> None:
+        """One whole journey; with `hold`, the websocket stays open until it is set."""
         cookie_header = await asyncio.to_thread(self._cookies)
         xsrf = dict(c.split("=", 1) for c in cookie_header.split("; ") if "=" in c).get(
             "_streamlit_xsrf", ""
@@ -108,6 +113,8 @@ class Candidate:
                 await self.answer_fields(stop_at)
             await self.open("plan")
             self.results.journeys += 1
+            if hold is not None:
+                await hold.wait()
 
     async def rerun(self, *, measure: bool = True, query: str = "", trigger: str = "") -> None:
         msg = BackMsg()
@@ -238,7 +245,11 @@ def run_level(base: str, pids: list[int], users: int, seconds: float, think) -> 
 
 
 class OneProcess:
-    def __init__(self, database_url: str | None) -> None:
+    def __init__(
+        self, database_url: str | None, options: tuple[str, ...] = (), script: str = "app.py"
+    ) -> None:
+        self.options = options
+        self.script = script
         self.folder = Path(tempfile.mkdtemp(prefix="bounce-back-bench-"))
         self.postgres: LocalPostgres | None = None
         self.database_url = database_url
@@ -253,9 +264,10 @@ class OneProcess:
             self.postgres = LocalPostgres(durable=True).start()
             self.postgres.psql("CREATE DATABASE bounce_back")
             env["BOUNCE_BACK_DATABASE_URL"] = self.postgres.url_for("bounce_back")
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless"]
+        command = [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless"]
         command += ["true", "--server.address", "127.0.0.1", "--server.port", str(self.port)]
         command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        command += list(self.options)
         with (self.folder / "app.log").open("wb") as out:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -263,7 +275,7 @@ class OneProcess:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
                     return self
             except OSError:
                 time.sleep(0.3)
@@ -283,10 +295,201 @@ class OneProcess:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class Typist(Candidate):
+    """Types into the text boxes of one page again and again: the floor comparison.
+
+    On the app it first consents, starts and opens step 1 (not measured); on the bare
+    page it just loads it. Then each interaction is one answer typed into the next box.
+    """
+
+    async def connect(self) -> None:
+        cookie_header = await asyncio.to_thread(self._cookies)
+        xsrf = dict(c.split("=", 1) for c in cookie_header.split("; ") if "=" in c).get(
+            "_streamlit_xsrf", ""
+        )
+        self.ws = await websockets.connect(
+            self.base.replace("http://", "ws://") + "/_stcore/stream",
+            subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
+            additional_headers={"Origin": self.base, "Cookie": cookie_header},
+            max_size=None,
+        )
+
+    async def setup(self, app: bool) -> None:
+        measured, self.results = self.results, Results()
+        await self.connect()
+        await self.rerun()
+        if app:
+            await self.interact_checkbox()
+            await self.click("Start my reflection")
+            await self.open("feedback")
+        self.results = measured
+
+    async def type_until(self, stop_at: float) -> None:
+        boxes = [w.label for w in self.widgets.values() if w.kind in ("text_input", "text_area")]
+        turn = 0
+        while time.monotonic() < stop_at and boxes:
+            label = boxes[turn % len(boxes)]
+            box = next(w for w in self.widgets.values() if w.label == label)
+            state = BackMsg().rerun_script.widget_states.widgets.add()
+            state.id, state.string_value = box.id, f"Floor answer {random.randint(1, 10**6)}"
+            self.states[box.id] = state
+            await self.pause()
+            await self.rerun()
+            turn += 1
+        await self.ws.close()
+
+
+def floor_level(target: OneProcess, app: bool, users: int, seconds: float, think) -> dict:
+    results = Results()
+
+    async def main() -> tuple[float, float]:
+        typists = [Typist(target.url, think, results) for _ in range(users)]
+        await asyncio.gather(*(t.setup(app) for t in typists))
+        cpu0 = _proc_stats(target.pids)[0]
+        stop_at = time.monotonic() + seconds
+        await asyncio.gather(*(t.type_until(stop_at) for t in typists))
+        return cpu0, _proc_stats(target.pids)[0]
+
+    cpu0, cpu1 = asyncio.run(main())
+    lat = sorted(results.latencies)
+    n = len(lat)
+    return {
+        "interactions": n,
+        "p50_ms": 1000 * statistics.median(lat) if n else float("nan"),
+        "p95_ms": 1000 * lat[min(n - 1, int(0.95 * n))] if n else float("nan"),
+        "cpu_ms": 1000 * (cpu1 - cpu0) / n if n else float("nan"),
+    }
+
+
+def floor(levels: list[int], seconds: float, think: tuple[float, float]) -> None:
+    """Step 1 of the app against a bare page of the same shape, the same typing, one run."""
+    pages = [
+        ("step 1 (app, SQLite)", OneProcess(None), True),
+        ("bare page, same elements", OneProcess(None, script="scripts/bench_bare_step.py"), False),
+    ]
+    cpu: dict[tuple[str, int], float] = {}
+    print("| page | users | interactions | p50 ms | p95 ms | CPU ms/interaction |")
+    print("|---|---|---|---|---|---|")
+    for name, target, app in pages:
+        target.start()
+        try:
+            floor_level(target, app, 2, 5.0, (0.05, 0.1))  # warm-up, not measured
+            for users in levels:
+                row = floor_level(target, app, users, seconds, think)
+                cpu[name, users] = row["cpu_ms"]
+                print(
+                    f"| {name} | {users} | {row['interactions']} | {row['p50_ms']:.0f} | "
+                    f"{row['p95_ms']:.0f} | {row['cpu_ms']:.1f} |",
+                    flush=True,
+                )
+        finally:
+            target.stop()
+    print()
+    app_name, bare_name = pages[0][0], pages[1][0]
+    for users in levels:
+        ratio = cpu[app_name, users] / cpu[bare_name, users]
+        print(f"{users} users: app CPU per interaction = {ratio:.2f} × the bare page")
+
+
+# A closed session's state is dropped this long after its websocket goes (Streamlit's
+# `server.disconnectedSessionTTL`, 120 s by default): short in the soak, so "after they
+# close" means after Streamlit has really let them go.
+SOAK_SESSION_TTL_S = 2
+
+
+def _rss_mib(pids: list[int]) -> float:
+    return _proc_stats(pids)[1] / 2**20
+
+
+def soak(journeys: int, at_once: int, think: tuple[float, float]) -> int:
+    """Complete journeys in waves of `at_once` open sessions; RSS open and after closing.
+
+    Each wave opens `at_once` candidates together, waits until every one has finished its
+    whole journey (all sessions open at once), reads the app's RSS, closes them all, waits
+    for Streamlit to drop them, and reads it again. Growth across the soak is the
+    after-closing RSS of the last wave against the first's: the first wave pays for
+    everything a process allocates once (page modules, caches, the allocator's arenas).
+    """
+    target = OneProcess(None, ("--server.disconnectedSessionTTL", str(SOAK_SESSION_TTL_S))).start()
+    try:
+        pids = target.pids
+        run_level(target.url, pids, 2, 10.0, (0.05, 0.1))  # imports and compiles each page
+        time.sleep(SOAK_SESSION_TTL_S + 3)
+        start_mib = _rss_mib(pids)
+        print(f"soak: {journeys} journeys, {at_once} sessions open at once, one process, SQLite")
+        print(f"RSS after warm-up, no session open: {start_mib:.1f} MiB")
+        print("| wave | journeys done | failed | RSS, all open MiB | RSS, after closing MiB |")
+        print("|---|---|---|---|---|")
+        done = failed = 0
+        rows: list[tuple[float, float]] = []
+        wave = 0
+        while done < journeys:
+            wave += 1
+            size = min(at_once, journeys - done)
+            results = Results()
+
+            async def one_wave(size: int = size, results: Results = results) -> None:
+                hold = asyncio.Event()
+
+                async def candidate(i: int) -> None:
+                    await asyncio.sleep(i * 0.05)
+                    try:
+                        await Candidate(target.url, think, results).run(math.inf, hold)
+                    except Exception:  # counted; the soak carries on
+                        results.errors += 1
+
+                async def all_open() -> None:
+                    while results.journeys + results.errors < size:
+                        await asyncio.sleep(0.2)
+                    rows.append((_rss_mib(pids), 0.0))
+                    hold.set()
+
+                await asyncio.gather(all_open(), *(candidate(i) for i in range(size)))
+
+            asyncio.run(one_wave())
+            time.sleep(SOAK_SESSION_TTL_S + 3)
+            rows[-1] = (rows[-1][0], _rss_mib(pids))
+            done += results.journeys
+            failed += results.errors
+            open_mib, closed_mib = rows[-1]
+            print(f"| {wave} | {done} | {failed} | {open_mib:.1f} | {closed_mib:.1f} |", flush=True)
+            if results.journeys == 0:
+                print("no journey finished in this wave: stopping")
+                return 1
+        first_open, first_closed = rows[0]
+        last_closed = rows[-1][1]
+        print()
+        print(f"RSS per open session (first wave): {(first_open - start_mib) / at_once:.2f} MiB")
+        print(
+            f"growth across the soak (after closing, last wave - first): "
+            f"{last_closed - first_closed:+.1f} MiB (bound: {SOAK_GROWTH_BOUND_MIB} MiB)"
+        )
+        return 0 if failed == 0 and last_closed - first_closed <= SOAK_GROWTH_BOUND_MIB else 1
+    finally:
+        target.stop()
+
+
+# What the soak allows the process to grow from its first wave to its last, after each
+# wave's sessions have closed: the allocator keeps some freed arenas, a leak grows with
+# every wave.
+SOAK_GROWTH_BOUND_MIB = 20
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer levels, shorter runs")
     parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument(
+        "--soak", type=int, metavar="N", help="N complete journeys in waves; RSS per wave"
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="step 1 against a bare page of the same shape: CPU per interaction, and the ratio",
+    )
+    parser.add_argument(
+        "--at-once", type=int, default=32, help="sessions open together in a soak wave"
+    )
     parser.add_argument(
         "--setup",
         choices=("sqlite", "postgres", "cluster"),
@@ -294,7 +497,12 @@ def main() -> int:
         help="measure only this setup (repeatable); all three by default",
     )
     args = parser.parse_args()
-    levels = [1, 2, 4, 8, 16] if args.quick else [1, 2, 4, 8, 16, 32, 64]
+    if args.soak:
+        return soak(args.soak, args.at_once, (0.0, 0.05))
+    if args.floor:
+        floor([1, 4, 16] if args.quick else [1, 4, 16, 32], args.seconds or 15.0, (0.5, 1.5))
+        return 0
+    levels = [1, 2, 4, 8, 16] if args.quick else [1, 2, 4, 8, 16, 32, 48, 64]
     seconds = args.seconds or (15.0 if args.quick else 40.0)
     think = (0.5, 1.5)
     setups = [
