@@ -19,8 +19,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +43,8 @@ ROUTE_PREFIX = "_bb"
 # Pages only consultants use: never drawn inside anyone's frame.
 STAFF_PATHS = pages.STAFF_URL_PATHS
 DEVICE_MAX_AGE = bs.DEVICE_IDLE_DAYS * 24 * 3600
+# The cookie routes' bodies are a few dozen bytes of JSON; anything past this is refused
+# with 413 before it is read, so a big POST cannot fill the process's memory.
 MAX_BODY = 1024
 # The exit status when PostgreSQL cannot be reached at start.
 DATABASE_UNREACHABLE_EXIT = 3
@@ -95,10 +97,41 @@ def _device_same_site(request: Request, embedded: bool) -> str:
     return "Lax"
 
 
+class BodyTooLarge(Exception):
+    """A cookie route's body is longer than MAX_BODY (declared, or as it arrived)."""
+
+
+def _declares_too_much(request: Request) -> bool:
+    declared = request.headers.get("content-length", "").strip()
+    # Checked by length first: int() of thousands of digits is refused, and slow.
+    return (
+        declared.isascii()
+        and declared.isdigit()
+        and (len(declared) > len(str(MAX_BODY)) or int(declared) > MAX_BODY)
+    )
+
+
+async def _small_body(request: Request) -> bytes:
+    """The body, read piece by piece and given up on as soon as it passes MAX_BODY.
+
+    `request.body()` would hold all of it in memory before anyone could look at its
+    length; a chunked body has no Content-Length to check beforehand.
+    """
+    if _declares_too_much(request):
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async with aclosing(request.stream()) as stream:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise BodyTooLarge
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        return {}
+    raw = await _small_body(request)
     try:
         data = json.loads(raw or b"{}")
     except ValueError:
@@ -118,14 +151,37 @@ def _no_content() -> Response:
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
+def _too_large() -> Response:
+    # Connection: close, so the server stops taking in the rest of the body (on a
+    # kept-alive connection it would go on reading it, only to throw it away).
+    return Response(status_code=413, headers={"Cache-Control": "no-store", "Connection": "close"})
+
+
+CookieHandler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
+
+
+def _cookie_route(handler: CookieHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Same origin only (403), then the small JSON body (413 past MAX_BODY)."""
+
+    @functools.wraps(handler)
+    async def answer(request: Request) -> Response:
+        if not _same_origin(request):
+            return PlainTextResponse("Forbidden", status_code=403)
+        try:
+            body = await _json_body(request)
+        except BodyTooLarge:
+            return _too_large()
+        return await handler(request, body)
+
+    return answer
+
+
 def make_routes(base_path: str = "") -> list[Route]:
     base = "/" + base_path.strip("/") if base_path.strip("/") else ""
     cookie_path = base or "/"
 
-    async def claim(request: Request) -> Response:
-        if not _same_origin(request):
-            return PlainTextResponse("Forbidden", status_code=403)
-        body = await _json_body(request)
+    @_cookie_route
+    async def claim(request: Request, body: dict[str, Any]) -> Response:
         kind, ticket = body.get("kind"), body.get("ticket")
         response = _no_content()
         store = _store()
@@ -166,13 +222,12 @@ def make_routes(base_path: str = "") -> list[Route]:
                 )
         return response
 
-    async def refresh(request: Request) -> Response:
+    @_cookie_route
+    async def refresh(request: Request, body: dict[str, Any]) -> Response:
         """Slide the candidate cookie's own expiry along with the server-side one."""
-        if not _same_origin(request):
-            return PlainTextResponse("Forbidden", status_code=403)
         token = request.cookies.get(bs.DEVICE_COOKIE)
         row = await _off_the_loop(bs.device_row_for_token, _store(), token)
-        framed = (await _json_body(request)).get("framed") is True
+        framed = body.get("framed") is True
         response = _no_content()
         if row is not None and token is not None:
             response.headers.append(
@@ -188,11 +243,9 @@ def make_routes(base_path: str = "") -> list[Route]:
             )
         return response
 
-    async def clear(request: Request) -> Response:
+    @_cookie_route
+    async def clear(request: Request, body: dict[str, Any]) -> Response:
         """Forget this browser / log out: the cookie goes (its token was revoked already)."""
-        if not _same_origin(request):
-            return PlainTextResponse("Forbidden", status_code=403)
-        body = await _json_body(request)
         response = _no_content()
         if body.get("kind") == "device":
             await _off_the_loop(
