@@ -8,9 +8,11 @@ Throttling: an attempt is recorded (as failed) in the same transaction that chec
 throttle, before the password is verified, so parallel guesses cannot all slip past the
 check. After `login_max_failures` failures in a row a username waits before each further
 try, one minute doubling up to `login_window_minutes`: a wait, never a lock, so whoever
-guesses cannot keep the owner out for longer than that. A global budget of failures
-across all usernames slows spraying many names. At most `login_parallel_checks` argon2
-verifications (about 64 MiB each) run at once in the process; the rest queue briefly.
+guesses cannot keep the owner out for longer than that. A budget of failures per client
+(`login_client_failures` within `login_window_minutes`, counted in this process's memory
+like the other per-client limits in `core.limits`) slows spraying many names from one
+place without pausing anyone else. At most `login_parallel_checks` argon2 verifications
+(about 64 MiB each) run at once in the process; the rest queue briefly.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from core import accounts
 from core.audit import printable
 from core.audit import record as audit
 from core.clock import Clock, parse_stamp, stamp, system_clock
+from core.limits import LOCAL_CLIENT, ClientLimit, budget_for
 from core.safe_html import escape_md
 from core.settings import Settings
 from core.store import Store
@@ -40,9 +43,10 @@ LOCKED = (
     "Too many unsuccessful attempts for this username. For safety, please wait {wait} "
     "before trying again."
 )
-BUSY_EVERYWHERE = (
-    "There have been many unsuccessful logins here recently, so logging in with a password "
-    "is paused for safety. Please try again in {wait}, or use single sign-on if you have it."
+BUSY_HERE = (
+    "There have been many unsuccessful logins from your network recently, so logging in "
+    "with a password from it is paused for safety. Please try again in {wait}, or use "
+    "single sign-on if you have it."
 )
 BUSY = "Logging in is busy right now. Please try again in a moment."
 SSO_REFUSED = (
@@ -167,20 +171,15 @@ def wait_until(conn: Any, key: str, settings: Settings, now: dt.datetime) -> dt.
     return until if now < until else None
 
 
-def global_wait_until(conn: Any, settings: Settings, now: dt.datetime) -> dt.datetime | None:
-    """When password logins may resume after too many failures across all usernames."""
-    window = dt.timedelta(minutes=settings.login_window_minutes)
-    budget = max(1, settings.login_global_failures)
-    row = conn.execute(
-        "SELECT at FROM login_attempts WHERE success = 0 AND at > ? "
-        "ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?",
-        (stamp(now - window), budget - 1),
-    ).fetchone()
-    if row is None:
-        return None
-    # The budget frees up once the failure `budget` places back leaves the window.
-    until = parse_stamp(row["at"]) + window
-    return until if now < until else None
+def client_failures(store: Store, settings: Settings) -> ClientLimit:
+    """The per-client budget of failed password logins, for this store in this process."""
+    per_client = max(1, settings.login_client_failures)
+    window = 60.0 * settings.login_window_minutes
+    return budget_for(
+        store,
+        ("login failures", per_client, window),
+        lambda: ClientLimit(per_client, window=window),
+    )
 
 
 def authenticate(
@@ -189,8 +188,14 @@ def authenticate(
     password: object,
     settings: Settings,
     clock: Clock = system_clock,
+    *,
+    client: str = LOCAL_CLIENT,
 ) -> LoginResult:
-    """Check a login form. Every attempt is audited (never with the password)."""
+    """Check a login form. Every attempt is audited (never with the password).
+
+    `client` is whom the attempt counts against besides the username (see
+    `core.limits.client_key`); callers without an address share LOCAL_CLIENT.
+    """
     now = clock()
     raw = username if isinstance(username, str) else ""
     name = raw.strip().lower()[:MAX_USERNAME_INPUT]
@@ -202,6 +207,8 @@ def authenticate(
         and len(raw) <= MAX_USERNAME_INPUT
         and bool(accounts.USERNAME_RE.match(name))
     )
+    failures = client_failures(store, settings)
+    taken_at = now.timestamp()
     with store.write() as conn:
         found = (
             conn.execute("SELECT * FROM consultants WHERE username = ?", (name,)).fetchone()
@@ -210,18 +217,25 @@ def authenticate(
         )
         actor = name if found else anonymous_actor(conn, name)
         until = wait_until(conn, actor, settings, now)
-        message = LOCKED
+        message, detail = LOCKED, "waiting"
         if until is None:
-            until = global_wait_until(conn, settings, now)
-            message = BUSY_EVERYWHERE
+            # Counted as a failure before the password is checked, like the row below.
+            client_wait = failures.take(client, taken_at)
+            if client_wait is not None:
+                until = now + dt.timedelta(seconds=client_wait.seconds)
+                message, detail = BUSY_HERE, "client waiting"
         if until is not None:
-            audit(conn, actor, "login_refused", detail="waiting", at=now)
+            audit(conn, actor, "login_refused", detail=detail, at=now)
         else:
-            # Recorded as failed before the password is checked: a parallel guess sees it.
-            attempt_id = conn.execute(
-                "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, 0)",
-                (actor, stamp(now)),
-            ).lastrowid
+            try:
+                # Recorded as failed before the password is checked: a parallel guess sees it.
+                attempt_id = conn.execute(
+                    "INSERT INTO login_attempts (username, at, success) VALUES (?, ?, 0)",
+                    (actor, stamp(now)),
+                ).lastrowid
+            except BaseException:
+                failures.give_back(client, taken_at)
+                raise
     if until is not None:
         wait = _wait_text((until - now).total_seconds())
         return LoginResult(None, message.format(wait=wait), locked=True)
@@ -233,6 +247,7 @@ def authenticate(
             # Not verified, so it was no guess: it must not count against the owner.
             conn.execute("DELETE FROM login_attempts WHERE id = ?", (attempt_id,))
             audit(conn, actor, "login_refused", detail="busy", at=now)
+        failures.give_back(client, taken_at)
         return LoginResult(None, BUSY)
     try:
         # Always one argon2 verification, whatever went wrong, so timing tells nothing.
@@ -253,6 +268,8 @@ def authenticate(
     else:
         outcome = "ok"
     success = outcome == "ok"
+    if success:
+        failures.give_back(client, taken_at)
     with store.write() as conn:
         if success:
             conn.execute("UPDATE login_attempts SET success = 1 WHERE id = ?", (attempt_id,))

@@ -335,6 +335,29 @@ def staff_session_state(
     return _staff_end_reason(row, settings, clock())
 
 
+class SessionEnded(PermissionError):
+    """A consultant action from a session that has ended: nothing was done."""
+
+    def __init__(self, reason: StaffEnd) -> None:
+        super().__init__(f"consultant session ended ({reason})")
+        self.reason: StaffEnd = reason
+
+
+def require_live_staff_session(
+    store: Store, row_id: int | None, settings: Settings, *, clock: Clock = system_clock
+) -> None:
+    """Raise SessionEnded unless this session is still valid, right now, on the server.
+
+    Every consultant action (a button's callback, a download's producer) calls this
+    before acting: they run before, or without, the page script that checks the login.
+    """
+    reason: StaffEnd | None = "unknown"
+    if row_id is not None:
+        reason = staff_session_state(store, row_id, settings, clock=clock)
+    if reason is not None:
+        raise SessionEnded(reason)
+
+
 def use_staff_session(
     store: Store, row_id: int, settings: Settings, *, clock: Clock = system_clock
 ) -> StaffSession | StaffEnd:

@@ -13,6 +13,7 @@ from typing import Any
 
 from core.clock import now_stamp
 from core.consent import CONTACT_ME
+from core.limits import ClientLimit, budget_for
 from core.scoring import score
 from core.store import Store
 from core.suggestions import Reason, reasons_for
@@ -29,6 +30,28 @@ TOO_MANY_REQUESTS = (
     "so we won't store another. A consultant will be in touch; if something has changed, "
     "mention it when they do, or use the e-mail address or phone number above."
 )
+# Per client (see `core.limits`), so one script can't fill the queue from many reflections,
+# and a ceiling for the process that only many clients together reach.
+REQUESTS_PER_CLIENT_PER_MINUTE = 10
+REQUESTS_PER_MINUTE = 300
+TOO_MANY_REQUESTS_HERE = (
+    "Several requests have just come from your network. Please wait a minute and send it "
+    "again; what you typed is still here."
+)
+TOO_MANY_REQUESTS_NOW = (
+    "A lot of people are asking to be contacted at the moment. Please wait a minute and "
+    "send it again; what you typed is still here."
+)
+
+
+def contact_requests(store: Store) -> ClientLimit:
+    """The contact-request budget of this process for this store."""
+    return budget_for(
+        store,
+        "contact requests",
+        lambda: ClientLimit(REQUESTS_PER_CLIENT_PER_MINUTE, REQUESTS_PER_MINUTE, window=60.0),
+    )
+
 
 # A contact request ranks in the queue exactly like a shared reflection whose candidate
 # asked to talk: the reason is taken from the one place reasons are defined.
@@ -124,14 +147,27 @@ def validate(
     )
 
 
-def save_request(store: Store, reflection_id: int, request: ContactRequest) -> int:
+def save_request(
+    store: Store,
+    reflection_id: int,
+    request: ContactRequest,
+    *,
+    client: str | None = None,
+    limit: ClientLimit | None = None,
+) -> int:
     """Store the request with the consent wording's version and time, in one transaction.
 
     The request reaches consultants at once. A shared reflection moves up the queue as
     "asked to talk" (its snapshot of answers is left as it was). One not shared joins
     the queue as a contact request: contact details and message only, no answers,
-    ranked like "asked to talk". Raises ContactInvalid (key "form") past the cap.
+    ranked like "asked to talk". Raises ContactInvalid (key "form") past the cap, or, with
+    a `client`, past that client's budget (`limit`, by default `contact_requests(store)`).
     """
+    if client is not None:
+        wait = (limit if limit is not None else contact_requests(store)).take(client)
+        if wait is not None:
+            message = TOO_MANY_REQUESTS_NOW if wait.everyone else TOO_MANY_REQUESTS_HERE
+            raise ContactInvalid({"form": message})
     now = now_stamp()
     with store.write() as conn:
         count = conn.execute(

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +15,7 @@ from core import codes
 from core.clock import now_stamp, stamp, system_clock
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
 from core.contact import ASKED_TO_TALK
+from core.limits import ClientLimit, budget_for
 from core.scoring import ScoreResult, score
 from core.store import Store
 from core.suggestions import priority_of, reasons_for
@@ -46,31 +44,26 @@ TOO_MANY_STARTS = (
     "A lot of people are starting at the moment. Please wait a minute and try again; "
     "nothing is lost by waiting."
 )
+TOO_MANY_STARTS_HERE = (
+    "Several reflections have just been started from your network. Please wait a minute "
+    "and try again; nothing is lost by waiting."
+)
+
+# Starts (a new candidate, or a new reflection under a code) per minute: per client (one
+# address, or one IPv6 /64), so a script can't spend the budget for everyone; and a
+# ceiling for the whole process that only many clients together can reach. A class or an
+# office behind one address fits in the first.
+STARTS_PER_CLIENT_PER_MINUTE = 20
+STARTS_PER_MINUTE = 600
 
 
-class RateLimit:
-    """At most `per_minute` events in any 60 seconds, for this process (thread-safe)."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = per_minute
-        self._clock = clock
-        self._recent: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        """Count one event; False (and not counted) when the limit is reached."""
-        now = self._clock()
-        with self._lock:
-            while self._recent and now - self._recent[0] >= 60:
-                self._recent.popleft()
-            if len(self._recent) >= self.per_minute:
-                return False
-            self._recent.append(now)
-            return True
-
-
-# The welcome page passes this to `start`: new candidates per minute, per server process.
-NEW_CANDIDATES = RateLimit(per_minute=60)
+def new_candidates(store: Store) -> ClientLimit:
+    """The start budget of this process for this store."""
+    return budget_for(
+        store,
+        "new candidates",
+        lambda: ClientLimit(STARTS_PER_CLIENT_PER_MINUTE, STARTS_PER_MINUTE, window=60.0),
+    )
 
 
 @dataclass(frozen=True)
@@ -102,15 +95,23 @@ def _insert_reflection(conn: Any, candidate_id: int, campaign: Mapping[str, str]
 
 
 def start(
-    store: Store, campaign: Mapping[str, str] | None = None, *, limit: RateLimit | None = None
+    store: Store,
+    campaign: Mapping[str, str] | None = None,
+    *,
+    client: str | None = None,
+    limit: ClientLimit | None = None,
 ) -> Session:
     """A new candidate with a fresh resume code and a first reflection.
 
     Only call once the candidate has given consent to store their answers. With a
-    `limit`, raises TooMany (nothing written) once it is reached.
+    `client` (see `core.limits.client_key`), the start counts against that client's
+    budget (`limit`, by default `new_candidates(store)`) and raises TooMany, nothing
+    written, once it or the process-wide ceiling is reached.
     """
-    if limit is not None and not limit.take():
-        raise TooMany(TOO_MANY_STARTS)
+    if client is not None:
+        wait = (limit if limit is not None else new_candidates(store)).take(client)
+        if wait is not None:
+            raise TooMany(TOO_MANY_STARTS if wait.everyone else TOO_MANY_STARTS_HERE)
     code = codes.new_code()
     with store.write() as conn:
         cur = conn.execute(
@@ -141,9 +142,19 @@ def resume(store: Store, typed_code: str) -> Session:
 
 
 def new_reflection(
-    store: Store, candidate_id: int, campaign: Mapping[str, str] | None = None
+    store: Store,
+    candidate_id: int,
+    campaign: Mapping[str, str] | None = None,
+    *,
+    client: str | None = None,
+    limit: ClientLimit | None = None,
 ) -> int:
-    """Another reflection under the same code; TooMany past MAX_NEW_REFLECTIONS_PER_DAY."""
+    """Another reflection under the same code; TooMany past MAX_NEW_REFLECTIONS_PER_DAY,
+    or, with a `client`, past that client's starts (the budget `start` counts too)."""
+    if client is not None:
+        wait = (limit if limit is not None else new_candidates(store)).take(client)
+        if wait is not None:
+            raise TooMany(TOO_MANY_STARTS if wait.everyone else TOO_MANY_STARTS_HERE)
     since = stamp(system_clock() - dt.timedelta(days=1))
     with store.write() as conn:
         recent = conn.execute(

@@ -75,12 +75,19 @@ def audited_download(
     build: Callable[[], bytes],
     reflection_id: int | None = None,
     clock: Clock = system_clock,
+    *,
+    still_live: Callable[[], None],
 ) -> Callable[[], bytes]:
     """`data` for st.download_button: Streamlit calls it on each click (a deferred
     download), so every download is audited before its bytes exist, and nothing is
-    built or sent for a page view alone."""
+    built or sent for a page view alone.
+
+    The click runs no page script, so `still_live` checks the consultant's session
+    first (it raises `browser_sessions.SessionEnded`): an ended session gets no audit
+    row and no bytes, whatever its open tab still shows."""
 
     def produce() -> bytes:
+        still_live()
         record_export(store, session, what, reflection_id, clock)
         return build()
 

@@ -36,12 +36,13 @@ class Settings:
     absolute_timeout_hours: int = 12
     # Password logins: after `login_max_failures` failures in a row, each further try for
     # that username waits (1 minute, doubling, at most `login_window_minutes`). Past
-    # `login_global_failures` failures across all usernames within `login_window_minutes`,
-    # every password login waits. At most `login_parallel_checks` password hashes are
-    # checked at once in the process (each takes about 64 MiB).
+    # `login_client_failures` failures from one client (address) within
+    # `login_window_minutes`, that client's password logins wait; nobody else's do. At
+    # most `login_parallel_checks` password hashes are checked at once in the process
+    # (each takes about 64 MiB).
     login_max_failures: int = 5
     login_window_minutes: int = 15
-    login_global_failures: int = 100
+    login_client_failures: int = 20
     login_parallel_checks: int = 2
     # Comma-separated e-mails or "@domain" entries allowed through single sign-on.
     sso_allowed: str = ""
@@ -51,6 +52,11 @@ class Settings:
     # Origins (space- or comma-separated) allowed to show the app in a frame, e.g. the
     # blog: "https://blog.example.com". The app itself always may; staff pages never.
     frame_ancestors: str = ""
+    # Proxies (addresses or networks, space- or comma-separated) whose X-Forwarded-For
+    # header names the client that the per-client limits count. Empty: the socket peer
+    # is the client (Streamlit's server already reads the header from a proxy on the
+    # same machine, 127.0.0.1 or ::1).
+    trusted_proxies: str = ""
 
 
 def _coerce(raw: str, default: object) -> object:
@@ -73,6 +79,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 raise ValueError(
                     f"{ENV_PREFIX + field.name.upper()} must be a whole number, got {raw!r}"
                 ) from exc
+    if overrides.get("trusted_proxies"):
+        from core.limits import trusted_networks
+
+        trusted_networks(str(overrides["trusted_proxies"]))  # a typo stops the start
     if overrides.get("database_url"):
         # Everything that opens the store reads `db_path`: it names the URL then.
         overrides["db_path"] = overrides["database_url"]

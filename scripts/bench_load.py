@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import math
 import os
 import random
@@ -71,8 +72,19 @@ class Results:
     journeys: int = 0
 
 
+_addresses = itertools.count(1)
+
+
+def _documentation_address() -> str:
+    """A distinct client address for each simulated visitor (2001:db8::/32 is reserved for
+    documentation; never a real host): the app's limits count per client, and every
+    simulated visitor really connects from 127.0.0.1."""
+    return f"2001:db8:{next(_addresses):x}::1"
+
+
 class Candidate:
     def __init__(self, base: str, think: tuple[float, float], results: Results) -> None:
+        self.address = _documentation_address()
         self.base = base
         self.think = think
         self.results = results
@@ -83,10 +95,14 @@ class Candidate:
         self.page_name = ""
 
     def _cookies(self) -> str:
-        request = urllib.request.Request(self.base + "/")
+        request = urllib.request.Request(self.base + "/", headers=self._forwarded())
         with urllib.request.urlopen(request, timeout=10) as response:
             cookies = response.headers.get_all("Set-Cookie") or []
         return "; ".join(c.split(";", 1)[0] for c in cookies)
+
+    def _forwarded(self) -> dict[str, str]:
+        # Read by the app process as the client's address, as a local proxy would send it.
+        return {"X-Forwarded-For": self.address}
 
     async def run(self, stop_at: float, hold: asyncio.Event | None = None) -> None:
         """One whole journey; with `hold`, the websocket stays open until it is set."""
@@ -98,7 +114,11 @@ class Candidate:
         async with websockets.connect(
             ws_url,
             subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
-            additional_headers={"Origin": self.base, "Cookie": cookie_header},
+            additional_headers={
+                "Origin": self.base,
+                "Cookie": cookie_header,
+                **self._forwarded(),
+            },
             max_size=None,
         ) as ws:
             self.ws = ws
@@ -310,7 +330,11 @@ class Typist(Candidate):
         self.ws = await websockets.connect(
             self.base.replace("http://", "ws://") + "/_stcore/stream",
             subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
-            additional_headers={"Origin": self.base, "Cookie": cookie_header},
+            additional_headers={
+                "Origin": self.base,
+                "Cookie": cookie_header,
+                **self._forwarded(),
+            },
             max_size=None,
         )
 

@@ -50,6 +50,9 @@ defaults
     timeout tunnel 1h
     retries 2
     option redispatch
+    # The visitor's address for the per-client limits: each app process reads it from
+    # X-Forwarded-For, which it trusts from a proxy on its own machine.
+    option forwardfor
 frontend bounce_back
     bind 127.0.0.1:{port}
     default_backend app

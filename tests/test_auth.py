@@ -281,18 +281,21 @@ def test_no_more_argon2_checks_at_once_than_the_cap(store, alice, clock):
     assert all(r.message == auth.REFUSED for r in results)
 
 
-def test_a_global_failure_budget_slows_guessing_across_many_usernames(store, alice, clock):
-    settings = replace(SETTINGS, login_global_failures=10)
+def test_a_failure_budget_per_client_slows_only_that_client(store, alice, clock):
+    settings = replace(SETTINGS, login_client_failures=10)
     for n in range(10):
-        assert login_with(store, f"name{n}", "guess", settings, clock).message == auth.REFUSED
-    paused = login_with(store, "alice", PASSWORD, settings, clock)
+        refused = login_with(store, f"name{n}", "guess", settings, clock, client="192.0.2.1")
+        assert refused.message == auth.REFUSED
+    paused = login_with(store, "alice", PASSWORD, settings, clock, client="192.0.2.1")
     assert paused.session is None and "paused for safety" in paused.message
+    # Not a global pause: the same login from another client goes straight in.
+    assert login_with(store, "alice", PASSWORD, settings, clock, client="192.0.2.2").session
     clock.advance(minutes=15)  # the failures leave the window
-    assert login_with(store, "alice", PASSWORD, settings, clock).session is not None
+    assert login_with(store, "alice", PASSWORD, settings, clock, client="192.0.2.1").session
 
 
-def login_with(store, username, password, settings, clock):
-    return auth.authenticate(store, username, password, settings, clock)
+def login_with(store, username, password, settings, clock, client=auth.LOCAL_CLIENT):
+    return auth.authenticate(store, username, password, settings, clock, client=client)
 
 
 def test_logout_is_audited(store, alice, clock):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core import accounts, auth, contact, document, journey, review
+from core import browser_sessions as bs
 from core.safe_html import escape_md
 from core.settings import Settings
 
@@ -219,8 +220,9 @@ def test_queue_filters_and_search(app, store, alice, shared_reflection):
 def test_logout_hides_the_pages_again(app, store, alice, shared_reflection):
     shared_reflection()
     at = pin(log_in(app), "views/consultant_queue.py")
-    # "Log out" is the last entry of the consultant's own navigation.
+    # "Log out" is the last entry of the consultant's own navigation; its button logs out.
     at.switch_page("views/consultant_logout.py").run()
+    at.button(key="logout_confirm").click().run()
     assert not at.exception
     assert "consultant" not in at.session_state
     assert len(at.dataframe) == 0
@@ -340,7 +342,12 @@ def test_every_download_click_writes_an_audit_row_first(store, alice, shared_ref
     session = auth.authenticate(store, "alice", PASSWORD, Settings()).session
     built = []
     produce = review.audited_download(
-        store, session, "queue csv", lambda: built.append(1) or b"data", rid
+        store,
+        session,
+        "queue csv",
+        lambda: built.append(1) or b"data",
+        rid,
+        still_live=lambda: None,
     )
     assert built == [] and "export" not in [r["action"] for r in audit_log(store)]
     assert produce() == b"data" and produce() == b"data"
@@ -506,3 +513,120 @@ def audit_log(store) -> list[dict]:
     """The audit log, newest first."""
     with store.read() as conn:
         return [dict(r) for r in conn.execute("SELECT * FROM audit_log ORDER BY id DESC")]
+
+
+# ------------------------------------------------- ended sessions in an open tab
+
+
+def disable(store, alice):
+    accounts.disable_consultant(store, "alice")
+
+
+def log_out_in_another_tab(store, alice):
+    bs.end_consultant_sessions(store, alice)
+
+
+ENDINGS = {
+    "disabled": (disable, "This account has been disabled"),
+    "logged out elsewhere": (log_out_in_another_tab, "logged out (from this or another tab)"),
+}
+
+
+# The page's buttons that change something; each callback runs before the page script.
+CHANGES = (
+    "detail_note_add_{}",
+    "detail_status_save_{}",
+    "detail_contacted_{}",
+    "detail_assign_other_{}",
+    "detail_follow_up_save_{}",
+)
+
+
+@pytest.mark.parametrize("button", CHANGES)
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_an_open_detail_page_of_an_ended_session_changes_nothing(
+    app, store, alice, make_consultant, shared_reflection, ending, button
+):
+    make_consultant("bob", "Bob")  # a colleague to assign to
+    rid = shared_reflection()
+    end, message = ENDINGS[ending]
+    at = open_detail(app, rid)
+    at.text_area(key=f"detail_note_{rid}").input("Written after the end.")
+    at.selectbox(key=f"detail_status_{rid}").select("closed")
+    at.date_input(key=f"detail_follow_up_{rid}").set_value(dt.date(2030, 1, 2))
+    before = audit_log(store)[0]["id"]
+    end(store, alice)
+    at.button(key=button.format(rid)).click().run()
+    assert not at.exception
+    assert any(message in i.value for i in at.info)
+    assert "consultant" not in at.session_state
+    assert "Written after the end." not in all_text(at)
+    assert review.notes(store, rid) == []
+    row = review.submitted_reflection(store, rid)
+    assert (row["review_status"], row["assignee_id"], row["follow_up_on"]) == ("new", None, None)
+    assert review.status_history(store, rid)[-1]["kind"] == "shared"
+    changes = {"note_added", "status_changed", "assigned", "follow_up_set"}
+    assert not [r for r in audit_log(store) if r["id"] > before and r["action"] in changes]
+
+
+def capture_downloads(monkeypatch) -> dict[str, object]:
+    """The `data` each download button of a run is given, by key (AppTest has no media
+    server, so the click itself cannot be made here)."""
+    import streamlit as st
+
+    given: dict[str, object] = {}
+    real = st.download_button
+
+    def record(label, data, *args, **kwargs):
+        given[kwargs.get("key")] = data
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", record)
+    return given
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_an_open_queue_of_an_ended_session_exports_nothing(
+    app, store, alice, shared_reflection, monkeypatch, ending
+):
+    shared_reflection(company="Acme Ltd")
+    downloads = capture_downloads(monkeypatch)
+    pin(log_in(app), "views/consultant_queue.py")
+    produce = downloads["q_csv_download"]
+    assert b"Acme Ltd" in produce()  # live: the file, audited
+    ENDINGS[ending][0](store, alice)
+    shared_reflection(company="Shared After The End")
+    with pytest.raises(bs.SessionEnded):
+        produce()
+    exports = [r for r in audit_log(store) if r["action"] == "export"]
+    assert len(exports) == 1
+
+
+def test_an_open_reflection_of_a_disabled_consultant_downloads_nothing(
+    app, store, alice, shared_reflection, monkeypatch
+):
+    rid = shared_reflection()
+    downloads = capture_downloads(monkeypatch)
+    open_detail(app, rid)
+    produce = downloads[f"detail_md_{rid}"]
+    disable(store, alice)
+    with pytest.raises(bs.SessionEnded):
+        produce()
+    assert "export" not in [r["action"] for r in audit_log(store)]
+
+
+def test_opening_the_logout_page_does_not_log_out(app, store, alice, shared_reflection):
+    shared_reflection()
+    at = pin(log_in(app), "views/consultant_queue.py")
+    row_id = at.session_state["consultant_session_row"]
+    # What another site's link to /logout does: open the page.
+    at.switch_page("views/consultant_logout.py").run()
+    assert not at.exception
+    assert at.session_state["consultant"].username == "alice"
+    assert bs.staff_session_state(store, row_id, Settings()) is None
+    assert "logout" not in [r["action"] for r in audit_log(store)]
+    assert [b.label for b in at.button if b.key == "logout_confirm"] == ["Log out"]
+    at.button(key="logout_confirm").click().run()
+    assert "consultant" not in at.session_state
+    assert bs.staff_session_state(store, row_id, Settings()) == "logout"
+    assert ("alice", "logout") in [(r["actor"], r["action"]) for r in audit_log(store)]

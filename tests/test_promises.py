@@ -39,6 +39,7 @@ from core import (
 from core import browser_sessions as bs
 from core.audit import record
 from core.clock import stamp, system_clock
+from core.limits import ClientLimit
 from core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +83,7 @@ def _count(store, table: str) -> int:
         ("BOUNCE_BACK_ABSOLUTE_TIMEOUT_HOURS", 12),
         ("BOUNCE_BACK_LOGIN_MAX_FAILURES", 5),
         ("BOUNCE_BACK_LOGIN_WINDOW_MINUTES", 15),
-        ("BOUNCE_BACK_LOGIN_GLOBAL_FAILURES", 100),
+        ("BOUNCE_BACK_LOGIN_CLIENT_FAILURES", 20),
         ("BOUNCE_BACK_LOGIN_PARALLEL_CHECKS", 2),
     ],
 )
@@ -296,17 +297,19 @@ def test_of_12_guesses_at_once_5_are_checked_and_7_told_to_wait(store, consultan
     assert sum(r.locked for r in results) == 7
 
 
-def test_100_failures_across_usernames_within_15_minutes_pause_every_password_login(
-    store, consultant
-):
-    for n in range(99):
-        assert _login(store, "guess", T0, username=f"visitor{n}").message == auth.REFUSED
-    assert _login(store, PASSWORD, T0).session is not None  # 99 are not yet the budget
-    assert _login(store, "guess", T0, username="visitor99").message == auth.REFUSED
-    paused = _login(store, PASSWORD, T0)
+def test_20_failures_from_one_client_within_15_minutes_pause_that_client_only(store, consultant):
+    def attempt(password, moment, client, username="alice"):
+        return auth.authenticate(store, username, password, DEFAULTS, at(moment), client=client)
+
+    for n in range(19):
+        assert attempt("guess", T0, "203.0.113.7", f"visitor{n}").message == auth.REFUSED
+    assert attempt(PASSWORD, T0, "203.0.113.7").session is not None  # 19: not yet the budget
+    assert attempt("guess", T0, "203.0.113.7", "visitor19").message == auth.REFUSED
+    paused = attempt(PASSWORD, T0, "203.0.113.7")
     assert paused.session is None and paused.locked
-    assert _login(store, PASSWORD, after(minutes=15) - SECOND).locked
-    assert _login(store, PASSWORD, after(minutes=15) + SECOND).session is not None
+    assert attempt(PASSWORD, T0, "198.51.100.20").session is not None  # anyone else: in
+    assert attempt(PASSWORD, after(minutes=15) - SECOND, "203.0.113.7").locked
+    assert attempt(PASSWORD, after(minutes=15) + SECOND, "203.0.113.7").session is not None
 
 
 class _CountingHasher(PasswordHasher):
@@ -355,7 +358,8 @@ def test_a_login_queues_up_to_5_seconds_for_a_free_check():
 
 # --------------------------------------------------------------------------------------
 # README "Limits on anonymous writes": 5 contact requests per reflection, 10 new
-# reflections per candidate per day, 60 new candidates per minute per process.
+# reflections per candidate per day; per client, 20 starts and 10 contact requests a
+# minute, under a ceiling of 600 and 300 for the process.
 
 
 def test_5_contact_requests_per_reflection_and_not_a_6th(store):
@@ -398,19 +402,25 @@ def test_the_reflection_cap_counts_the_last_24_hours(store):
     journey.new_reflection(store, candidate_id)
 
 
-def test_60_new_candidates_a_minute_per_process_then_the_61st_waits(store):
-    assert journey.NEW_CANDIDATES.per_minute == 60
+def test_20_new_candidates_a_minute_per_client_and_600_per_process(store):
+    budget = journey.new_candidates(store)
+    assert (budget.per_client, budget.ceiling, budget.window) == (20, 600, 60.0)
     now = [0.0]
-    limit = journey.RateLimit(journey.NEW_CANDIDATES.per_minute, clock=lambda: now[0])
-    for _ in range(60):
-        journey.start(store, limit=limit)
+    limit = ClientLimit(budget.per_client, budget.ceiling, clock=lambda: now[0])
+    for _ in range(20):
+        journey.start(store, client="203.0.113.7", limit=limit)
     with pytest.raises(journey.TooMany):
-        journey.start(store, limit=limit)
-    assert _count(store, "candidates") == 60
+        journey.start(store, client="203.0.113.7", limit=limit)
+    assert _count(store, "candidates") == 20
+    journey.start(store, client="198.51.100.20", limit=limit)  # another client: no wait
+    for n in range(579):  # 30 clients together reach the ceiling
+        assert limit.take(f"client {n // 20}") is None
+    with pytest.raises(journey.TooMany):
+        journey.start(store, client="192.0.2.1", limit=limit)
     now[0] = 59.9
-    assert not limit.take()
+    assert limit.take("203.0.113.7") is not None
     now[0] = 60.0
-    assert limit.take()
+    assert limit.take("203.0.113.7") is None
 
 
 # --------------------------------------------------------------------------------------

@@ -152,3 +152,27 @@ def test_age_text():
     assert review.age_text("2026-11-25T09:00:00+00:00", now) == "3 h ago"
     assert review.age_text("2026-11-24T11:00:00+00:00", now) == "yesterday"
     assert review.age_text("2026-11-20T12:00:00+00:00", now) == "5 days ago"
+
+
+def test_a_download_from_an_ended_session_builds_and_audits_nothing(store, alice, shared, clock):
+    from core import browser_sessions as bs
+
+    row_id, _ticket = bs.open_staff_session(store, alice.consultant_id, clock=clock)
+    built = []
+    produce = review.audited_download(
+        store,
+        alice,
+        "reflection markdown",
+        lambda: built.append(1) or b"data",
+        shared,
+        still_live=lambda: bs.require_live_staff_session(store, row_id, Settings(), clock=clock),
+    )
+    assert produce() == b"data"
+    accounts.disable_consultant(store, "alice")
+    with pytest.raises(bs.SessionEnded) as ended:
+        produce()
+    assert ended.value.reason == "disabled"
+    assert built == [1]
+    assert [a for a in audit_for(store, shared) if a[1] == "export"] == [
+        ("alice", "export", "reflection markdown")
+    ]

@@ -11,6 +11,7 @@ import pytest
 
 from core import admin, contact, journey, queue_export, validation
 from core.clock import stamp
+from core.limits import ClientLimit
 from core.questionnaire import FIELDS_BY_KEY
 
 # ---------------------------------------------------------------- validation order
@@ -76,6 +77,14 @@ def test_contact_requests_per_reflection_are_capped(store):
     contact.save_request(store, journey.start(store).reflection_id, a_request())
 
 
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_new_reflections_per_candidate_per_day_are_capped(store):
     session = journey.start(store)  # the first reflection counts
     for _ in range(journey.MAX_NEW_REFLECTIONS_PER_DAY - 1):
@@ -89,34 +98,29 @@ def test_new_reflections_per_candidate_per_day_are_capped(store):
     journey.new_reflection(store, session.candidate_id)
 
 
-class Ticks:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_starting_new_candidates_is_rate_limited_per_process(store):
+def test_starting_new_candidates_is_rate_limited_per_client(store):
     ticks = Ticks()
-    limit = journey.RateLimit(per_minute=3, clock=ticks)
+    limit = ClientLimit(3, 100, clock=ticks)
     for _ in range(3):
-        journey.start(store, limit=limit)
+        journey.start(store, client="203.0.113.7", limit=limit)
     with pytest.raises(journey.TooMany, match="wait a minute"):
-        journey.start(store, limit=limit)
+        journey.start(store, client="203.0.113.7", limit=limit)
+    journey.start(store, client="198.51.100.20", limit=limit)  # another client
     with store.read() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM candidates").fetchone()[0] == 3
+        assert conn.execute("SELECT COUNT(*) FROM candidates").fetchone()[0] == 4
     ticks.now += 60
-    journey.start(store, limit=limit)
+    journey.start(store, client="203.0.113.7", limit=limit)
 
 
-def test_the_welcome_page_says_so_when_starts_are_limited(app, store, monkeypatch):
-    monkeypatch.setattr(journey, "NEW_CANDIDATES", journey.RateLimit(per_minute=0))
+def test_the_welcome_page_says_so_when_starts_are_limited(app, store):
+    budget = journey.new_candidates(store)
+    for n in range(budget.ceiling):  # many clients together reach the ceiling
+        assert budget.take(f"client {n // budget.per_client}") is None
     at = app.run()
     at.checkbox(key="consent_store").check().run()
     [b for b in at.button if b.label == "Start my reflection"][0].click().run()
     assert not at.exception
-    assert any("wait a minute" in e.value for e in at.error)
+    assert any("A lot of people" in e.value for e in at.error)
     assert "candidate" not in at.session_state
 
 

@@ -9,13 +9,17 @@ and a `core.auth.ConsultantSession` for the pages.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec
 from urllib.parse import urlsplit
 
 import streamlit as st
 
-from core import auth
+from core import auth, review
 from core import browser_sessions as bs
 from core.auth import ConsultantSession
+from core.browser_sessions import SessionEnded
 from core.safe_html import escape_md
 from ui import browser, pages, state
 from ui.step import page_styles
@@ -176,6 +180,57 @@ def _watch_for_end() -> None:
         return
     if bs.staff_session_state(state.store(), row_id, state.settings()) is not None:
         st.rerun(scope="app")
+
+
+def live_check() -> Callable[[], None]:
+    """This session's server-side check, bound now so it also works outside a script run
+    (a deferred download's producer runs with no session state). Raises SessionEnded."""
+    store, settings, row_id = state.store(), state.settings(), st.session_state.get(ROW_KEY)
+
+    def check() -> None:
+        bs.require_live_staff_session(store, row_id, settings)
+
+    return check
+
+
+def require_live_session() -> None:
+    """Raise SessionEnded unless this consultant's session row is valid right now."""
+    live_check()()
+
+
+Params = ParamSpec("Params")
+
+
+def action(callback: Callable[Params, None]) -> Callable[Params, None]:
+    """Every consultant button's callback goes through this. Callbacks run before the
+    page script and its login check, so an open tab of a disabled or logged-out
+    consultant would otherwise still save: here the session row is read first, and an
+    ended session does nothing and is told why on the run that follows."""
+
+    @functools.wraps(callback)
+    def run(*args: Params.args, **kwargs: Params.kwargs) -> None:
+        try:
+            require_live_session()
+        except SessionEnded as ended:
+            st.session_state[NOTICE_KEY] = ENDED.get(ended.reason, ENDED["unknown"])
+            return
+        callback(*args, **kwargs)
+
+    return run
+
+
+def audited_download(
+    session: ConsultantSession,
+    what: str,
+    build: Callable[[], bytes],
+    reflection_id: int | None = None,
+) -> Callable[[], bytes]:
+    """`data` for a consultant's st.download_button (with `on_click="ignore"`): on each
+    click it checks the session row, then audits, then builds; an ended session gets an
+    error and no file (see `core.review.audited_download`)."""
+    return review.audited_download(
+        state.store(), session, what, build, reflection_id, still_live=live_check()
+    )
 
 
 def login_link() -> None:

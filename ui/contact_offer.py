@@ -15,7 +15,7 @@ from core.consent import CONSULTANT_REVIEW, CONTACT_ME
 from core.plan import Plan, sent_status
 from core.safe_html import escape_md
 from core.store import STORE_ERRORS
-from ui import fields, state
+from ui import client, fields, state
 
 CHANGING_KEY = "contact_changing"
 SHARE_FAILED_KEY = "contact_share_failed"
@@ -161,7 +161,7 @@ def _send(p: Plan, errors: dict[str, str], already_shared: bool) -> None:
     try:
         # Reaches the queue at once; a reflection shared before moves up with its answers
         # as they were shared.
-        contact.save_request(store, session.reflection_id, request)
+        contact.save_request(store, session.reflection_id, request, client=client.key())
     except contact.ContactInvalid as exc:
         errors.update(exc.errors)
         return

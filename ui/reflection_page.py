@@ -1,7 +1,9 @@
 """Sections of a consultant's reflection page, so views/consultant_detail.py reads like it.
 
 Every change goes through `core.review` (which audits it) in a button callback, and
-leaves one line for the page to show on its next run (`flash`).
+leaves one line for the page to show on its next run (`flash`). Every callback is a
+`consultant.action`: it checks the session row on the server first, since callbacks run
+before the page's own login check.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ from core.safe_html import escape_md, render_markdown
 from ui import consultant, state
 
 
+@consultant.action
 def _open(other: int) -> None:
     st.session_state[consultant.SELECTED_KEY] = other
     st.session_state.pop(consultant.VIEWED_KEY, None)  # so the view is audited
 
 
+@consultant.action
 def _save_status(session: ConsultantSession, rid: int) -> None:
+    _change_status(session, rid)
+
+
+def _change_status(session: ConsultantSession, rid: int) -> None:
     choice = st.session_state.get(f"detail_status_{rid}")
     try:
         changed = review.change_status(state.store(), session, rid, choice)
@@ -37,11 +45,13 @@ def _save_status(session: ConsultantSession, rid: int) -> None:
     )
 
 
+@consultant.action
 def _mark_contacted(session: ConsultantSession, rid: int) -> None:
     st.session_state[f"detail_status_{rid}"] = "contacted"
-    _save_status(session, rid)
+    _change_status(session, rid)
 
 
+@consultant.action
 def _save_follow_up(session: ConsultantSession, rid: int, clear: bool = False) -> None:
     day = None if clear else st.session_state.get(f"detail_follow_up_{rid}")
     try:
@@ -55,6 +65,7 @@ def _save_follow_up(session: ConsultantSession, rid: int, clear: bool = False) -
     )
 
 
+@consultant.action
 def _assign(session: ConsultantSession, rid: int, assignee_id: int | None, label: str) -> None:
     try:
         review.assign(state.store(), session, rid, assignee_id)
@@ -64,6 +75,7 @@ def _assign(session: ConsultantSession, rid: int, assignee_id: int | None, label
     st.session_state.detail_flash = ("success", label)
 
 
+@consultant.action
 def _add_note(session: ConsultantSession, rid: int) -> None:
     key = f"detail_note_{rid}"
     try:

@@ -11,7 +11,7 @@ import streamlit as st
 from core import codes, journey
 from core.consent import STORE_ANSWERS
 from core.store import STORE_ERRORS
-from ui import fields, nav, state
+from ui import client, fields, nav, state
 
 
 def _resume_link(code: str) -> str:
@@ -32,7 +32,7 @@ def start_or_resume() -> None:
         ):
             try:
                 new = journey.start(
-                    state.store(), st.session_state.get("campaign"), limit=journey.NEW_CANDIDATES
+                    state.store(), st.session_state.get("campaign"), client=client.key()
                 )
             except journey.TooMany as exc:
                 st.error(str(exc), icon=":material/hourglass_empty:")
@@ -94,7 +94,10 @@ def new_reflection_box(session: journey.Session) -> None:
         ):
             try:
                 reflection_id = journey.new_reflection(
-                    state.store(), session.candidate_id, st.session_state.get("campaign")
+                    state.store(),
+                    session.candidate_id,
+                    st.session_state.get("campaign"),
+                    client=client.key(),
                 )
             except journey.TooMany as exc:
                 st.warning(str(exc), icon=":material/hourglass_empty:")

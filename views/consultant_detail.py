@@ -69,10 +69,9 @@ with st.container(border=True, key="reflection_document"):
 
 st.download_button(
     "Download as Markdown",
-    # Built and audited on each click (a deferred download), never on a page view.
-    review.audited_download(
-        store, staff, "reflection markdown", lambda: markdown.encode("utf-8"), rid
-    ),
+    # Built and audited on each click (a deferred download) of a live session, never on
+    # a page view.
+    consultant.audited_download(staff, "reflection markdown", lambda: markdown.encode(), rid),
     file_name=f"{'reflection' if shared else 'contact-request'}-{rid}.md",
     mime="text/markdown",
     icon=":material/download:",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import clock, queue_export, review
+from core import clock, queue_export
 from core.queue import QueueFilter, fetch_queue
 from ui import consultant, queue_page, state
 
@@ -72,14 +72,12 @@ if result.pages > 1:
 
 st.divider()
 st.header("Export")
-# Built and audited on each click (a deferred download), never on a page view.
+# Built and audited on each click (a deferred download) of a live session, never on a
+# page view.
 st.download_button(
     f"Download CSV of all {result.total:,} matching",
-    review.audited_download(
-        store,
-        staff,
-        "queue csv",
-        lambda: queue_export.to_bytes(queue_export.queue_csv(store, filters)),
+    consultant.audited_download(
+        staff, "queue csv", lambda: queue_export.to_bytes(queue_export.queue_csv(store, filters))
     ),
     file_name=f"bounce-back-queue-{clock.today().isoformat()}.csv",
     mime="text/csv",

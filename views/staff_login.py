@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import auth
 from core.safe_html import escape_md
-from ui import consultant, pages, state
+from ui import client, consultant, pages, state
 from ui.step import page_styles
 
 staff = consultant.current_consultant()
@@ -44,7 +44,9 @@ with st.form("login_form"):
     submitted = st.form_submit_button("Log in", type="primary")
 
 if submitted:
-    result = auth.authenticate(state.store(), username, password, state.settings())
+    result = auth.authenticate(
+        state.store(), username, password, state.settings(), client=client.key()
+    )
     st.session_state["login_clear_password"] = True
     if result.session is not None:
         consultant.begin(result.session)

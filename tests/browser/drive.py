@@ -402,7 +402,17 @@ def tick(target, label: str, checked: bool = True) -> None:
     if box.is_checked() == checked:
         return
     with expect_rerun(target):
-        widget.locator("label").first.click()
+        # The box flips in the browser at once, before the server answers. A click that
+        # did not flip it landed while the page was still moving (a frame resizing on a
+        # loaded machine): click once more rather than wait for a rerun that never comes.
+        for attempt in range(2):
+            widget.locator("label").first.click()
+            try:
+                expect(box).to_be_checked(checked=checked, timeout=5_000)
+                break
+            except AssertionError:
+                if attempt:
+                    raise
     assert box.is_checked() == checked, f"checkbox {label!r} did not change"
 
 

@@ -72,8 +72,8 @@ def test_a_consultant_gets_a_wide_workspace_of_their_own(page, live_server, seed
     drive.go_to_page(page, "Overview")
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)
 
-    with drive.expect_rerun(page):
-        page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Log out").click()
+    drive.go_to_page(page, "Log out")
+    drive.click_button(page, "Log out")
     expect(main).to_contain_text("You've logged out")
     titles = drive.nav_titles(page)
     assert "Queue" not in titles and "Welcome" in titles

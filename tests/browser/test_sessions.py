@@ -7,15 +7,17 @@ consultant's login survives reloads and extra tabs until the server ends it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import urllib.request
 from urllib.parse import urlsplit
 
 import drive
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from core import accounts
+from core import accounts, journey
 from core import browser_sessions as bs
 from core.consent import STORE_ANSWERS
 from core.questionnaire import FIELDS_BY_KEY, STEPS_BY_KEY
@@ -200,8 +202,8 @@ def test_logout_in_one_tab_ends_the_other_at_its_next_click(page, live_server, r
     drive.open_app(second, live_server.url + "/queue")
     expect(drive.main_area(second).locator("h1").first).to_contain_text("Reflections to review")
 
-    with drive.expect_rerun(page):
-        page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Log out").click()
+    drive.go_to_page(page, "Log out")
+    drive.click_button(page, "Log out")
     expect(drive.main_area(page)).to_contain_text("You've logged out")
 
     # The other tab's next click is refused and shows nothing of the queue.
@@ -209,6 +211,48 @@ def test_logout_in_one_tab_ends_the_other_at_its_next_click(page, live_server, r
     main = drive.main_area(second)
     expect(main).to_contain_text("logged out")
     expect(main.get_by_role("link", name="Go to the staff login")).to_be_visible()
+
+
+def test_opening_logout_from_elsewhere_leaves_the_consultant_logged_in(page, live_server, robin):
+    log_in(page, live_server)
+    # What a link or redirect on another site does: load /logout in this browser.
+    drive.open_app(page, live_server.url + "/logout")
+    main = drive.main_area(page)
+    expect(main.get_by_role("button", name="Log out")).to_be_visible()
+    with live_server.store().read() as conn:
+        open_rows = conn.execute(
+            "SELECT count(*) FROM consultant_sessions WHERE consultant_id = ? "
+            "AND ended_at IS NULL AND token_hash IS NOT NULL",
+            (robin,),
+        ).fetchone()[0]
+    assert open_rows >= 1
+    drive.open_app(page, live_server.url + "/queue")
+    expect(drive.main_area(page).locator("h1").first).to_contain_text("Reflections to review")
+
+
+def test_a_disabled_consultants_open_queue_downloads_no_csv(page, live_server):
+    store = live_server.store()
+    accounts.add_consultant(store, "sam", PASSWORD, display_name="Sam")
+    rid = journey.start(store).reflection_id
+    journey.save_answer(store, rid, "company", COMPANY)
+    journey.submit_for_review(store, rid, journey.load_answers(store, rid))
+    drive.staff_login(page, live_server.url, "sam", PASSWORD)
+    main = drive.main_area(page)
+    expect(main.locator("h1").first).to_contain_text("Reflections to review")
+    download = main.get_by_role("button", name=re.compile("Download CSV"))
+    drive.scroll_to(page, download)
+    expect(download).to_be_visible()
+
+    accounts.disable_consultant(store, "sam")
+    # The open tab still shows the button (its 15-second check may not have run, or a
+    # client may ignore it): the click itself is refused on the server.
+    with pytest.raises(PlaywrightTimeout), page.expect_download(timeout=5_000):
+        download.click(timeout=1_000)
+    with store.read() as conn:
+        exports = conn.execute(
+            "SELECT count(*) FROM audit_log WHERE actor = 'sam' AND action = 'export'"
+        ).fetchone()[0]
+    assert exports == 0
 
 
 def test_idle_expiry_hides_the_screen_by_itself_and_holds_across_a_reload(page, live_server, robin):
