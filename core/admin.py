@@ -203,14 +203,18 @@ def _pg_dump(store: Store, target: Path) -> dict[str, Any]:
             "here (Debian: apt-get install postgresql-client). Nothing was written."
         )
     _check_backup_target(store, target)
+    # Every connection setting reaches pg_dump (sslmode, sslrootcert, options…), so a
+    # backup connects exactly as the app does; only the password goes by the environment.
     params = psycopg.conninfo.conninfo_to_dict(store.path)
-    names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD"}
-    env = {**os.environ, **{names[k]: str(v) for k, v in params.items() if k in names}}
-    env["PGDATABASE"] = str(params.get("dbname", ""))
+    password = params.pop("password", None)
+    env = dict(os.environ)
+    if password:
+        env["PGPASSWORD"] = str(password)
+    connection = psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items()})
     if not create_private_file(target):
         raise ValueError(f"{target} already exists. Backups never overwrite a file.")
     made = subprocess.run(
-        [dump, "--format=custom", "--no-password", f"--file={target}"],
+        [dump, "--format=custom", "--no-password", f"--file={target}", f"--dbname={connection}"],
         env=env,
         capture_output=True,
         text=True,

@@ -52,18 +52,32 @@ def is_postgres_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
-_PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@/]*@")
+_USERINFO_PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@/]*@")
+# `password=` in a URL's query or in a keyword conninfo ("host=db password=…").
+_PASSWORD_PARAMETER = re.compile(r"(?i)(\bpassword=)('(?:[^'\\]|\\.)*'|[^&\s]*)")
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return _PASSWORD.sub(r"\1:***@", url)
+    """The connection string without its password, wherever it was written, for
+    messages and logs."""
+    return _PASSWORD_PARAMETER.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1:***@", url))
+
+
+def _passwords(url: str) -> list[str]:
+    try:
+        found = psycopg.conninfo.conninfo_to_dict(url).get("password")
+    except psycopg.ProgrammingError:
+        found = None
+    userinfo = re.match(r"^[a-z]+://[^:/@]*:([^@/]*)@", url)
+    candidates = [str(found) if found else "", userinfo.group(1) if userinfo else ""]
+    return [text for text in candidates if text]
 
 
 def _scrub(text: str, url: str) -> str:
     """`text` (an error message) with the URL's password, should it quote it, hidden."""
-    found = re.match(r"^[a-z]+://[^:/@]*:([^@/]*)@", url)
-    return text.replace(found.group(1), "***") if found and found.group(1) else text
+    for password in _passwords(url):
+        text = text.replace(password, "***")
+    return text
 
 
 class Row(tuple):

@@ -39,6 +39,49 @@ def test_redact_hides_only_the_password():
     assert redact("postgresql://bb@localhost/bb") == "postgresql://bb@localhost/bb"
 
 
+def test_redact_hides_a_password_given_as_a_parameter_too():
+    assert (
+        redact("postgresql://bb@db/bb?password=s3cret&sslmode=require")
+        == "postgresql://bb@db/bb?password=***&sslmode=require"
+    )
+    assert redact("host=db password=s3cret user=bb") == "host=db password=*** user=bb"
+
+
+def test_backup_connects_with_every_setting_of_the_url_and_the_password_kept_off_argv(
+    tmp_path, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from core import admin
+
+    url = (
+        "postgresql://bb:s3cret@db.example:5433/bb"
+        "?sslmode=verify-full&sslrootcert=/etc/ssl/agency-ca.pem"
+    )
+    store = SimpleNamespace(path=url, engine="postgresql", memory=False)
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append((command, kwargs.get("env", {})))
+        return SimpleNamespace(returncode=0, stderr="", stdout="")
+
+    monkeypatch.setattr(admin.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(admin.subprocess, "run", run)
+    admin.backup(store, tmp_path / "nightly.dump")
+    dump_command, env = calls[0]
+    connection = next(arg for arg in dump_command if arg.startswith("--dbname="))
+    for setting in (
+        "sslmode=verify-full",
+        "sslrootcert=/etc/ssl/agency-ca.pem",
+        "host=db.example",
+        "port=5433",
+        "dbname=bb",
+    ):
+        assert setting in connection
+    assert not any("s3cret" in arg for arg in dump_command)
+    assert env["PGPASSWORD"] == "s3cret"
+
+
 def test_a_server_that_is_down_at_start_is_named_without_its_password():
     url = _nobody_listening()
     with pytest.raises(sqlite3.OperationalError) as caught:
