@@ -179,10 +179,15 @@ def client_key(peer: str | None, forwarded_for: str | None, trusted_proxies: str
     networks = trusted_networks(trusted_proxies)
 
     def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        return any(address in net for net in networks)
+        # A proxy on this machine is always one: Streamlit's server binds both stacks,
+        # so a local proxy can arrive as ::ffff:127.0.0.1, which its own header
+        # handling does not trust.
+        return address.is_loopback or any(address in net for net in networks)
 
-    if forwarded_for and trusted(current):
-        for hop in reversed(forwarded_for[:MAX_FORWARDED_FOR].split(",")):
+    # A header longer than any real chain is unreadable as a whole: cutting it would
+    # drop the hops the trusted proxies appended and leave text the client chose.
+    if forwarded_for and len(forwarded_for) <= MAX_FORWARDED_FOR and trusted(current):
+        for hop in reversed(forwarded_for.split(",")):
             address = _address(hop)
             if address is None:
                 break

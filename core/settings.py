@@ -53,9 +53,9 @@ class Settings:
     # blog: "https://blog.example.com". The app itself always may; staff pages never.
     frame_ancestors: str = ""
     # Proxies (addresses or networks, space- or comma-separated) whose X-Forwarded-For
-    # header names the client that the per-client limits count. Empty: the socket peer
-    # is the client (Streamlit's server already reads the header from a proxy on the
-    # same machine, 127.0.0.1 or ::1).
+    # header names the client that the per-client limits count, besides a proxy on this
+    # machine, which is always trusted (core/limits.py). Empty: otherwise the socket peer
+    # is the client.
     trusted_proxies: str = ""
 
 

@@ -304,3 +304,19 @@ def test_the_login_page_pauses_its_own_client_after_its_failures(app, store):
     assert not at.exception
     assert any("from your network" in e.value for e in at.error)
     assert "consultant" not in at.session_state
+
+
+def test_a_padded_forwarded_header_cannot_pick_its_own_client():
+    # The trusted proxy appends the real address last; padding must not push it out.
+    trusted = "10.0.0.0/8"
+    keys = {
+        client_key("10.0.0.5", f"9.9.9.{n}" + " " * 2_000 + f", {STRANGER}", trusted)
+        for n in range(3)
+    }
+    assert keys == {"10.0.0.5"}
+
+
+def test_a_proxy_on_this_machine_is_trusted_however_it_arrives():
+    # Streamlit binds both stacks: a local proxy can appear as an IPv4-mapped address.
+    for local in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        assert client_key(local, STRANGER) == STRANGER

@@ -21,6 +21,7 @@ from core import browser_sessions as bs
 from core.auth import ConsultantSession
 from core.browser_sessions import SessionEnded
 from core.safe_html import escape_md
+from core.store import STORE_ERRORS
 from ui import browser, pages, state
 from ui.step import page_styles
 
@@ -201,6 +202,11 @@ def require_live_session() -> None:
 Params = ParamSpec("Params")
 
 
+ACTION_NOT_SAVED = (
+    "The database did not answer just now, so nothing was changed. Please try again in a moment."
+)
+
+
 def action(callback: Callable[Params, None]) -> Callable[Params, None]:
     """Every consultant button's callback goes through this. Callbacks run before the
     page script and its login check, so an open tab of a disabled or logged-out
@@ -211,10 +217,13 @@ def action(callback: Callable[Params, None]) -> Callable[Params, None]:
     def run(*args: Params.args, **kwargs: Params.kwargs) -> None:
         try:
             require_live_session()
+            callback(*args, **kwargs)
         except SessionEnded as ended:
             st.session_state[NOTICE_KEY] = ENDED.get(ended.reason, ENDED["unknown"])
-            return
-        callback(*args, **kwargs)
+        except STORE_ERRORS:
+            # A locked or unreachable database: say so where the page shows its outcome
+            # (the reflection page, which holds every wrapped button) instead of failing.
+            st.session_state.detail_flash = ("error", ACTION_NOT_SAVED)
 
     return run
 

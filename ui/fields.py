@@ -165,6 +165,9 @@ def _on_change(key: str) -> None:
     if isinstance(value, dt.date):
         value = value.isoformat()
     if is_our_suggestion(key, value):
+        # Back to our suggestion: nothing of theirs is left to save or to warn about.
+        pending().pop(key, None)
+        state.errors().pop(key, None)
         return
     if not save(key, value) and key in pending():
         st.session_state[JUST_FAILED_KEY] = True
