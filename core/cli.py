@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from core import accounts, admin
 from core.settings import Settings, load_settings
 from core.store import STORE_ERRORS, Store, is_busy, make_store, shown_location
 from core.store_pg import is_postgres_url
@@ -97,7 +98,6 @@ def cmd_init(args: argparse.Namespace, _: Callable[[str], str]) -> int:
 
 
 def cmd_add_consultant(args: argparse.Namespace, read_password: Callable[[str], str]) -> int:
-    from core import accounts
 
     password = read_password("Password: ")
     again = read_password("Password again: ")
@@ -116,7 +116,6 @@ def cmd_add_consultant(args: argparse.Namespace, read_password: Callable[[str], 
 
 
 def cmd_disable_consultant(args: argparse.Namespace, _: Callable[[str], str]) -> int:
-    from core import accounts
 
     try:
         with _store(args) as store:
@@ -133,7 +132,6 @@ def cmd_disable_consultant(args: argparse.Namespace, _: Callable[[str], str]) ->
 
 
 def cmd_list_consultants(args: argparse.Namespace, _: Callable[[str], str]) -> int:
-    from core import accounts
 
     with _store(args) as store:
         rows = accounts.list_consultants(store)
@@ -147,7 +145,6 @@ def cmd_list_consultants(args: argparse.Namespace, _: Callable[[str], str]) -> i
 
 
 def cmd_purge(args: argparse.Namespace, _: Callable[[str], str]) -> int:
-    from core import admin
 
     settings = _settings()
     draft_days = settings.draft_retention_days if args.drafts is None else args.drafts
@@ -171,7 +168,6 @@ def cmd_purge(args: argparse.Namespace, _: Callable[[str], str]) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, _: Callable[[str], str]) -> int:
-    from core import admin
 
     try:
         with _store(args) as store:
@@ -184,7 +180,6 @@ def cmd_backup(args: argparse.Namespace, _: Callable[[str], str]) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, _: Callable[[str], str]) -> int:
-    from core import admin
 
     with _store(args) as store:
         counts = admin.stats(store)
