@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_server import HOST, SAME_ORIGIN, _run_on_its_own_loop, app, set_cookies
+from test_server import SAME_ORIGIN, request, set_cookies
 
 from core import browser_sessions as bs
 from core import journey
@@ -47,30 +47,8 @@ class WholeBody:
         return {"type": "http.request", "body": body, "more_body": bool(self.pieces)}
 
 
-def post(path: str, receive, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in {"host": HOST, **headers}.items()],
-        "scheme": "http",
-        "server": ("127.0.0.1", 8501),
-        "client": ("127.0.0.1", 50000),
-        "http_version": "1.1",
-        "root_path": "",
-    }
-    messages: list[dict] = []
-
-    async def send(message: dict) -> None:
-        messages.append(message)
-
-    _run_on_its_own_loop(lambda: app()(scope, receive, send))
-    start = next(m for m in messages if m["type"] == "http.response.start")
-    content = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-    headers_out = [(k.decode(), v.decode()) for k, v in start["headers"]]
-    return start["status"], headers_out, content
+def post(path: str, receive, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
+    return request("POST", path, headers=headers, receive=receive)
 
 
 def padded(body: dict, size: int) -> bytes:

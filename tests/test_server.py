@@ -47,8 +47,14 @@ def _run_on_its_own_loop(make_coroutine) -> None:
 
 
 def request(
-    method: str, path: str, *, headers: dict[str, str] | None = None, body: object = None
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: object = None,
+    receive=None,
 ) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One ASGI request; `receive` replaces the whole JSON `body` (a body in pieces)."""
     raw = json.dumps(body).encode() if body is not None else b""
     scope = {
         "type": "http",
@@ -68,7 +74,7 @@ def request(
     messages: list[dict] = []
     delivered = False
 
-    async def receive() -> dict:
+    async def whole_body() -> dict:
         nonlocal delivered
         if not delivered:
             delivered = True
@@ -78,7 +84,7 @@ def request(
     async def send(message: dict) -> None:
         messages.append(message)
 
-    _run_on_its_own_loop(lambda: app()(scope, receive, send))
+    _run_on_its_own_loop(lambda: app()(scope, receive or whole_body, send))
     start = next(m for m in messages if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     headers_out = [(k.decode(), v.decode()) for k, v in start["headers"]]

@@ -407,7 +407,6 @@ def warm_up() -> None:
     from PIL import Image
 
     Image.preinit()  # the common image plugins, which opening the favicon loads
-    _freeze_startup_objects()
     settings = load_settings()
     # The database is checked before the first visitor (quick_check, migrations, a test
     # write); a failure is logged loudly and every page shows the short-break notice.
@@ -419,6 +418,8 @@ def warm_up() -> None:
         # not a passing fault: stop, so the supervisor (or the person) sees it at once.
         print(f"Bounce Back cannot start: {result.detail}", file=sys.stderr, flush=True)
         os._exit(DATABASE_UNREACHABLE_EXIT)
+    # Last, so the store and its connection pool are frozen too.
+    _freeze_startup_objects()
 
 
 def _freeze_startup_objects() -> None:
