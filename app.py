@@ -3,8 +3,8 @@
 Streamlit runs this file as the app script of every session, under the name
 `__main__` (AppTest does the same): it draws the shared frame. The server imports it
 once as a module (`streamlit run` finds `app = st.App(...)` below and serves it with
-uvicorn): that adds the cookie routes, the security headers, `/healthz` and the
-start-up warm-up around the Streamlit app.
+uvicorn): that adds the HTTP side from `web/` (the cookie routes and `/healthz`, the
+security headers, the start-up warm-up) around the Streamlit app.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ if __name__ == "__main__":
 
     frame.draw()
 else:
-    from ui import server
+    from web import headers, routes, startup
 
     _base = str(st.get_option("server.baseUrlPath") or "")
     app = st.App(
         "app.py",
-        routes=server.make_routes(_base),
-        middleware=server.make_middleware(_base),
-        lifespan=server.lifespan,
+        routes=routes.make_routes(_base),
+        middleware=headers.make_middleware(_base),
+        lifespan=startup.lifespan,
     )

@@ -6,13 +6,12 @@ Refusals raise `ValueError` whose message is shown to the admin as it is.
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 from argon2 import PasswordHasher
 
 from core.clock import now_stamp
-from core.store import Store
+from core.store import Store, StoreConflict
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12
@@ -138,11 +137,11 @@ def add_consultant(
         with store.write() as conn:
             cur = conn.execute(
                 "INSERT INTO consultants (username, display_name, email, password_hash, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
+                "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (username, display_name, clean_email, password_hash, now_stamp()),
             )
-            return int(cur.lastrowid)
-    except sqlite3.IntegrityError as exc:
+            return int(cur.fetchone()[0])
+    except StoreConflict as exc:
         raise ValueError(f"A consultant called {username!r} already exists.") from exc
 
 
@@ -152,7 +151,7 @@ def disable_consultant(store: Store, who: str) -> list[str]:
     Single sign-on accounts are named after their e-mail address, and a person may have
     both a password account and a single sign-on one with the same address: every account
     with that username or e-mail, or with the e-mail of an account named, is disabled.
-    Their open sessions end at their next click (`core.auth.still_active` reads the flag)
+    Their open sessions end at their next click (`core.staff_sessions` reads the flag)
     and single sign-on refuses them from then on. Notes and history stay.
     """
     wanted = who.strip().lower() if isinstance(who, str) else ""

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from core.campaign import NO_CAMPAIGN
 from core.clock import stamp, system_clock
 from core.review import REVIEW_STATUSES
-from core.store import BUSY_TIMEOUT_MS, Store, create_private_file, sqlite_uri
+from core.store import Store, StoreError, create_private_file
 
 # Anything past a century is a typo, not a retention policy.
 MAX_RETENTION_DAYS = 36_500
@@ -141,29 +138,18 @@ def _check_backup_target(store: Store, target: Path) -> None:
         raise ValueError(f"The folder {target.parent} does not exist. Create it first.")
 
 
-def _integrity(path: Path) -> str:
-    conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True)
-    try:
-        rows = conn.execute("PRAGMA integrity_check").fetchall()
-    finally:
-        conn.close()
-    return "; ".join(str(row[0]) for row in rows)
-
-
 def backup(store: Store, path: str | Path) -> dict[str, Any]:
     """Write a consistent copy of the database to a new file and check it.
 
-    For a file database the copy is taken through a separate read-only connection: in
-    WAL mode it reads one snapshot while the app keeps writing, so sessions are not held
-    up behind the store's lock for the length of the copy.
+    The engine makes and checks the copy (`Store.write_backup`): SQLite through a
+    separate read-only connection, so sessions are not held up behind the store's lock
+    for the length of the copy; PostgreSQL with `pg_dump`, restorable with `pg_restore`.
 
     The copy is created readable by its owner only (0600). If anything fails, the files
     this backup created (the copy and its -journal) are removed, and the error says
     what failed first; a file that could not be removed is named, never hidden.
     """
     target = Path(path).expanduser().resolve()
-    if store.engine == "postgresql":
-        return _pg_dump(store, target)
     _check_backup_target(store, target)
     siblings = [Path(f"{target}{suffix}") for suffix in ("-journal", "-wal", "-shm")]
     already_there = {p for p in siblings if p.exists()}
@@ -175,9 +161,8 @@ def backup(store: Store, path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ValueError(f"The backup could not be created at {target}: {exc.strerror}.") from exc
     try:
-        _copy_into(store, target)
-        verdict = _integrity(target)
-    except (sqlite3.Error, OSError) as exc:
+        verdict = store.write_backup(target)
+    except (StoreError, OSError) as exc:
         raise ValueError(
             f"The backup could not be written to {target}: {exc}."
             + _clean_up([target, *siblings], already_there)
@@ -188,64 +173,6 @@ def backup(store: Store, path: str | Path) -> dict[str, Any]:
             "The live database was not changed." + _clean_up([target, *siblings], already_there)
         )
     return {"path": str(target), "bytes": target.stat().st_size}
-
-
-def _pg_dump(store: Store, target: Path) -> dict[str, Any]:
-    """PostgreSQL: `pg_dump` in its custom format (restore with `pg_restore`), checked by
-    reading its table of contents back. The password travels in the environment, never
-    on a command line other users can see."""
-    import psycopg
-
-    dump, restore = shutil.which("pg_dump"), shutil.which("pg_restore")
-    if dump is None or restore is None:
-        raise ValueError(
-            "Backing up PostgreSQL needs pg_dump and pg_restore, which are not installed "
-            "here (Debian: apt-get install postgresql-client). Nothing was written."
-        )
-    _check_backup_target(store, target)
-    # Every connection setting reaches pg_dump (sslmode, sslrootcert, options…), so a
-    # backup connects exactly as the app does; only the password goes by the environment.
-    params = psycopg.conninfo.conninfo_to_dict(store.path)
-    password = params.pop("password", None)
-    env = dict(os.environ)
-    if password:
-        env["PGPASSWORD"] = str(password)
-    connection = psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items()})
-    if not create_private_file(target):
-        raise ValueError(f"{target} already exists. Backups never overwrite a file.")
-    made = subprocess.run(
-        [dump, "--format=custom", "--no-password", f"--file={target}", f"--dbname={connection}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    checked = (
-        subprocess.run(
-            [restore, "--list", str(target)], capture_output=True, text=True, check=False
-        )
-        if made.returncode == 0
-        else made
-    )
-    if checked.returncode != 0:
-        reason = (checked.stderr or "no reason given").strip().splitlines()[-1]
-        raise ValueError(
-            f"The backup could not be written to {target}: {reason}." + _clean_up([target], set())
-        )
-    return {"path": str(target), "bytes": target.stat().st_size}
-
-
-def _copy_into(store: Store, target: Path) -> None:
-    if store.path == ":memory:":
-        with store.read() as conn:
-            conn.execute("VACUUM INTO ?", (str(target),))
-        return
-    source = sqlite3.connect(sqlite_uri(store.path, "ro"), uri=True, isolation_level=None)
-    try:
-        source.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        source.execute("VACUUM INTO ?", (str(target),))
-    finally:
-        source.close()
 
 
 def _clean_up(paths: list[Path], keep: set[Path]) -> str:

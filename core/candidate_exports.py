@@ -1,8 +1,8 @@
 """Take-away copies of My plan: Markdown, a standalone HTML page, a calendar, and JSON.
 
 Every download is drawn from the one `core.plan.Plan` the page shows. Candidate text
-enters the Markdown through `md_text`, which escapes only what Markdown would act on
-(so the file reads cleanly, without stray backslashes), and the HTML is rendered from
+enters the Markdown through `safe_html.escape_md`, which escapes only what Markdown would
+act on (so the file reads cleanly, without stray backslashes), and the HTML is rendered from
 that Markdown through `render_markdown`, which sanitises with nh3, so nothing a
 candidate typed can become a live tag, handler or link in any download.
 """
@@ -11,45 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core import explainer
-from core.clock import stamp, system_clock
-from core.plan import ChecklistItem, Plan, day_label
-from core.safe_html import escape_html, render_markdown
+from core.checklist import ChecklistItem
+from core.clock import day_label, stamp, system_clock
+from core.plan import Plan
+from core.safe_html import escape_html, escape_md, render_markdown
 from core.settings import Settings
 from core.store import Store
 
 ICS_LINE_OCTETS = 75
 
-# Inline characters Markdown acts on anywhere; ordinary punctuation is left alone.
-_MD_INLINE = re.compile(r"([\\`*_\[\]|])")
-# Characters that only matter at the start of a line (headings, quotes, lists).
-_MD_LINE_START = re.compile(r"^(\s*)([#+-]|\d+[.)])(?=\s|$)", re.MULTILINE)
-
-
-def md_text(value: Any) -> str:
-    """Candidate text that reads literally in Markdown, with no backslash before . , ( ) ! ?
-
-    `<` and `&` become entities, so no tag survives even before the HTML sanitiser.
-    """
-    if value in (None, ""):
-        return ""
-    text = html.escape(str(value), quote=False)
-    text = _MD_INLINE.sub(r"\\\1", text)
-    # A line that would start a heading or a list keeps its text: the marker is written
-    # as an entity instead of being escaped with a backslash.
-    text = _MD_LINE_START.sub(
-        lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text
-    )
-    return text.replace("\r\n", "\n").replace("\n", "  \n")
-
-
-_e = md_text
+_e = escape_md
 
 
 def _links(settings: Settings) -> list[str]:

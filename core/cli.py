@@ -13,16 +13,25 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from core import accounts, admin
+from core import accounts, admin, audit_key, clock, outbox
 from core.settings import Settings, load_settings
-from core.store import STORE_ERRORS, Store, is_busy, make_store, shown_location
-from core.store_pg import is_postgres_url
+from core.store import (
+    STORE_ERRORS,
+    Store,
+    StoreBusy,
+    StoreError,
+    is_postgres_url,
+    make_store,
+    shown_location,
+)
+
+# `maintenance` from cron: an erasure's clean-up runs at most this often.
+DEFAULT_MAINTENANCE_MINUTES = 60.0
 
 
 class CliError(Exception):
@@ -70,10 +79,10 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _database_error(args: argparse.Namespace, exc: sqlite3.Error) -> str:
+def _database_error(args: argparse.Namespace, exc: StoreError) -> str:
     resolved = getattr(args, "resolved_db", None)
     where = shown_location(resolved) if resolved else "the database"
-    if is_busy(exc):
+    if isinstance(exc, StoreBusy):
         return (
             f"The database at {where} is busy (another program is writing to it); "
             "nothing was changed. Try again in a moment."
@@ -90,10 +99,15 @@ def _os_error(exc: OSError) -> str:
 def cmd_init(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     path = _db_path(args)
     existed = path.exists() if isinstance(path, Path) else True  # PostgreSQL: made by its admin
-    with _store(args, create=True):
-        pass
+    with _store(args, create=True) as store:
+        try:
+            _, said = audit_key.ensure(_settings(), store, path)
+        except ValueError as exc:  # an unreadable key file or BOUNCE_BACK_AUDIT_KEY
+            raise CliError(f"{exc}. The database is ready; the audit key is not.") from exc
     _say_database(args)
     print("It already existed; it is up to date." if existed else "Created a new database.")
+    if said:
+        print(said)
     return 0
 
 
@@ -179,6 +193,32 @@ def cmd_backup(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     return 0
 
 
+def cmd_maintenance(args: argparse.Namespace, _: Callable[[str], str]) -> int:
+    """The clean-up "Delete my data" left for later, at most once per --every-minutes
+    (PostgreSQL: rewriting the erased tables; SQLite: emptying the WAL when a reader was
+    in the way). Meant for cron."""
+    with _store(args) as store:
+        done = store.run_maintenance(min_interval_seconds=args.every_minutes * 60)
+    _say_database(args)
+    print("; ".join(done).capitalize() + "." if done else "Nothing to do.")
+    return 0
+
+
+def cmd_send_due(args: argparse.Namespace, _: Callable[[str], str]) -> int:
+    """Deliver the notifications that are due (core/outbox.py), once; for cron, as an
+    alternative to the sender inside the app process."""
+    settings = load_settings()
+    with _store(args) as store:
+        outcome = outbox.send_due(store, settings)
+        waiting = outbox.waiting(store, clock.system_clock())
+    _say_database(args)
+    print(
+        f"Sent {outcome.sent}, to retry {outcome.retrying}, refused {outcome.refused}; "
+        f"waiting over {outbox.WAITING_ALERT_MINUTES} minutes: {waiting}."
+    )
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace, _: Callable[[str], str]) -> int:
 
     with _store(args) as store:
@@ -197,6 +237,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], str]], int]] =
     "purge": cmd_purge,
     "backup": cmd_backup,
     "stats": cmd_stats,
+    "maintenance": cmd_maintenance,
+    "send-due": cmd_send_due,
 }
 
 
@@ -237,6 +279,16 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path")
     sub.add_parser("stats", help="counts by status and campaign, as JSON")
+    maintenance = sub.add_parser(
+        "maintenance", help="run work requests left for later (erasure clean-up); for cron"
+    )
+    maintenance.add_argument(
+        "--every-minutes",
+        type=float,
+        default=DEFAULT_MAINTENANCE_MINUTES,
+        help="skip work done less than this long ago (default %(default)s)",
+    )
+    sub.add_parser("send-due", help="deliver the notifications that are due, once (for cron)")
     return parser
 
 
@@ -248,7 +300,7 @@ def main(
         return COMMANDS[args.command](args, read_password)
     except CliError as exc:
         return _fail(str(exc))
-    except sqlite3.Error as exc:
+    except StoreError as exc:
         return _fail(_database_error(args, exc))
     except OSError as exc:
         return _fail(_os_error(exc))

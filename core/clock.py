@@ -39,3 +39,9 @@ def parse_stamp(text: str) -> dt.datetime:
 def now_stamp() -> str:
     """The stamp of this moment."""
     return stamp(system_clock())
+
+
+def day_label(day: dt.date, today: dt.date) -> str:
+    """A day as the app shows it: 'Wed 2 Dec', with the year only when it isn't this year's."""
+    label = f"{day:%a} {day.day} {day:%b}"
+    return label if day.year == today.year else f"{label} {day.year}"

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from core import outbox
 from core.clock import now_stamp
 from core.consent import CONTACT_ME
-from core.limits import ClientLimit, budget_for
-from core.scoring import score
+from core.limits import ClientLimit, Wait, budget_for, take_or_refuse
+from core.reasons import ASKED_TO_TALK as ASKED_TO_TALK_ROW
+from core.reasons import Reason
 from core.store import Store
-from core.suggestions import Reason, reasons_for
 from core.validation import InvalidAnswer, clean_text
 
 NAME_MAX = 120
@@ -44,6 +45,12 @@ TOO_MANY_REQUESTS_NOW = (
 )
 
 
+def _too_many_requests(wait: Wait) -> ContactInvalid:
+    return ContactInvalid(
+        {"form": TOO_MANY_REQUESTS_NOW if wait.everyone else TOO_MANY_REQUESTS_HERE}
+    )
+
+
 def contact_requests(store: Store) -> ClientLimit:
     """The contact-request budget of this process for this store."""
     return budget_for(
@@ -54,10 +61,8 @@ def contact_requests(store: Store) -> ClientLimit:
 
 
 # A contact request ranks in the queue exactly like a shared reflection whose candidate
-# asked to talk: the reason is taken from the one place reasons are defined.
-ASKED_TO_TALK: Reason = next(
-    r for r in reasons_for(score({}), {}, asked_to_talk=True) if r.code == "asked_to_talk"
-)
+# asked to talk: the reason is that row of the reasons table.
+ASKED_TO_TALK: Reason = ASKED_TO_TALK_ROW.reason()
 PREFERRED_TIME_MAX = 120
 
 CHANNELS: tuple[tuple[str, str], ...] = (
@@ -152,7 +157,7 @@ def save_request(
     reflection_id: int,
     request: ContactRequest,
     *,
-    client: str | None = None,
+    client: str,
     limit: ClientLimit | None = None,
 ) -> int:
     """Store the request with the consent wording's version and time, in one transaction.
@@ -160,14 +165,11 @@ def save_request(
     The request reaches consultants at once. A shared reflection moves up the queue as
     "asked to talk" (its snapshot of answers is left as it was). One not shared joins
     the queue as a contact request: contact details and message only, no answers,
-    ranked like "asked to talk". Raises ContactInvalid (key "form") past the cap, or, with
-    a `client`, past that client's budget (`limit`, by default `contact_requests(store)`).
+    ranked like "asked to talk". Raises ContactInvalid (key "form") past the cap, or
+    past `client`'s budget (`limit`, by default `contact_requests(store)`; the command
+    line and tests pass `limits.UNLIMITED`).
     """
-    if client is not None:
-        wait = (limit if limit is not None else contact_requests(store)).take(client)
-        if wait is not None:
-            message = TOO_MANY_REQUESTS_NOW if wait.everyone else TOO_MANY_REQUESTS_HERE
-            raise ContactInvalid({"form": message})
+    take_or_refuse(limit or contact_requests(store), client, _too_many_requests)
     now = now_stamp()
     with store.write() as conn:
         count = conn.execute(
@@ -178,7 +180,7 @@ def save_request(
         cur = conn.execute(
             "INSERT INTO contact_requests (reflection_id, name, email, phone, channel, "
             "message, consent_version, consent_at, created_at, preferred_time) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 reflection_id,
                 request.name,
@@ -192,35 +194,53 @@ def save_request(
                 request.preferred_time,
             ),
         )
-        _reach_the_queue(conn, reflection_id, now)
-        return int(cur.lastrowid)
+        request_id = int(cur.fetchone()[0])
+        codes = _reach_the_queue(conn, reflection_id, now)
+        outbox.enqueue(
+            conn,
+            event=outbox.CONTACT_REQUEST,
+            reflection_id=reflection_id,
+            reason_codes=codes,
+            now=now,
+        )
+        return request_id
 
 
-def _reach_the_queue(conn: Any, reflection_id: int, now: str) -> None:
+def queue_as_contact_request(
+    conn: Any, reflection_id: int, *, submitted_at: str | None = None
+) -> None:
+    """Put this reflection in the consultants' queue as a contact request only: the
+    "asked to talk" reason alone, no role, company or stage. `submitted_at` dates it in
+    the queue (None keeps the date it has). Runs inside the caller's write."""
+    conn.execute(
+        "UPDATE reflections SET submitted_at = COALESCE(?, submitted_at), contact_requested = 1, "
+        "reasons_json = ?, reason_codes = ?, priority = ?, company = NULL, role = NULL, "
+        "stage_reached = NULL WHERE id = ?",
+        (
+            submitted_at,
+            json.dumps([ASKED_TO_TALK.as_dict()]),
+            ASKED_TO_TALK.code,
+            ASKED_TO_TALK.priority,
+            reflection_id,
+        ),
+    )
+
+
+def _reach_the_queue(conn: Any, reflection_id: int, now: str) -> list[str]:
+    """Put the reflection in the queue as "asked to talk"; the reason codes it has now."""
     row = conn.execute(
         "SELECT submitted_at, reasons_json, reason_codes, priority FROM reflections WHERE id = ?",
         (reflection_id,),
     ).fetchone()
     if row is None:
-        return
+        return [ASKED_TO_TALK.code]
     if row["submitted_at"] is None:
-        conn.execute(
-            "UPDATE reflections SET submitted_at = ?, contact_requested = 1, reasons_json = ?, "
-            "reason_codes = ?, priority = ?, company = NULL, role = NULL, stage_reached = NULL "
-            "WHERE id = ?",
-            (
-                now,
-                json.dumps([ASKED_TO_TALK.as_dict()]),
-                ASKED_TO_TALK.code,
-                ASKED_TO_TALK.priority,
-                reflection_id,
-            ),
-        )
-        return
+        queue_as_contact_request(conn, reflection_id, submitted_at=now)
+        return [ASKED_TO_TALK.code]
     codes = (row["reason_codes"] or "").split()
     if ASKED_TO_TALK.code in codes:
         conn.execute("UPDATE reflections SET contact_requested = 1 WHERE id = ?", (reflection_id,))
-        return
+        return codes
     try:
         reasons = json.loads(row["reasons_json"] or "[]")
     except ValueError:
@@ -235,6 +255,7 @@ def _reach_the_queue(conn: Any, reflection_id: int, now: str) -> None:
             reflection_id,
         ),
     )
+    return [ASKED_TO_TALK.code, *codes]
 
 
 def requests_for(store: Store, reflection_id: int) -> list[dict[str, object]]:

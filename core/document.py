@@ -8,10 +8,10 @@ typed, the consultant sees it as text: no tags, handlers, links or remote images
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.answer_values import role_at_company
 from core.contact import CHANNELS
 from core.questionnaire import (
     BAND_LABELS,
@@ -24,23 +24,18 @@ from core.questionnaire import (
     Field,
 )
 from core.queue import reasons_of
+from core.reasons import flags, for_staff
 from core.review import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
 from core.scoring import whole
-from core.suggestions import for_staff
 
 LIKERT = dict(LIKERT_LABELS)
 CHANNEL_LABELS = dict(CHANNELS)
-_LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
 def text(value: Any) -> str:
-    """Candidate text made inert for Markdown, keeping its line breaks and indentation."""
-    raw = str(value)
-    # Indentation would otherwise turn a line into a code block; keep it as visible space.
-    raw = _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), raw)
-    # "=" and "-" underlines would turn the line above into a heading.
-    return escape_md(raw).replace("=", "&#61;")
+    """Candidate text of any kind made inert for Markdown (numbers and dates too)."""
+    return escape_md(str(value))
 
 
 def cell(value: Any) -> str:
@@ -133,8 +128,8 @@ def reflection_markdown(
     out the score table (the page shows the same scores as a chart, once).
     """
     lines = [f"# {text(heading(reflection))}", ""] if title else []
-    role, company = reflection.get("role"), reflection.get("company")
-    about = " at ".join(text(v) for v in (role, company) if v) or "Role and company not given"
+    about = role_at_company(reflection.get("role"), reflection.get("company"))
+    about = text(about) if about else "Role and company not given"
     stage = STAGE_LABELS.get(reflection.get("stage_reached") or "", "")
     lines += [f"**{about}**" + (f" — reached: {text(stage)}" if stage else ""), ""]
     meta = [
@@ -253,13 +248,9 @@ def heading(reflection: Mapping[str, Any]) -> str:
     refer to it), or just 'Reflection #12' when neither role nor company is known.
 
     Plain text: callers escape it for wherever it goes (st.title takes Markdown)."""
-    role, company = reflection.get("role"), reflection.get("company")
-    about = " at ".join(" ".join(str(v).split()) for v in (role, company) if v)
+    about = role_at_company(reflection.get("role"), reflection.get("company"))
     number = f"Reflection #{int(reflection['id'])}"
     return f"{about} · {number}" if about else number
-
-
-HEAVY_WORRIES = ("not_good_enough", "giving_up", "avoid_applying")
 
 
 def summary(
@@ -281,21 +272,7 @@ def summary(
     top = [for_staff(r) for r in reasons]
     if top:
         parts.append("Top reasons: " + "; ".join(top[:2]))
-    flags = []
-    finals = answers.get("final_rejections_6m")
-    if finals in ("2", "3+"):
-        flags.append(f"{finals} final-stage rejections in 6 months")
-    heavy = [k for k in HEAVY_WORRIES if isinstance(answers.get(k), int) and answers[k] >= 4]
-    if heavy:
-        flags.append("heavy feelings (" + ", ".join(_worry(k) for k in heavy) + ")")
-    if flags:
-        parts.append("Flags: " + "; ".join(flags))
+    raised = flags(answers)
+    if raised:
+        parts.append("Flags: " + "; ".join(raised))
     return parts
-
-
-def _worry(key: str) -> str:
-    return {
-        "not_good_enough": "not good enough",
-        "giving_up": "giving up",
-        "avoid_applying": "holding back from applying",
-    }[key]

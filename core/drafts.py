@@ -1,4 +1,5 @@
-"""Messages drafted from the candidate's answers: feedback request, reply, LinkedIn note.
+"""Messages drafted from the candidate's answers: feedback request, reply, LinkedIn note,
+and which version of each My plan offers (theirs once edited, else ours).
 
 Every draft reads only the answers it needs and falls back to neutral wording when an
 answer is missing, so a half-filled questionnaire still gives a message worth sending.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from core.answer_values import one_line, role_at_company
 from core.questionnaire import LINKEDIN_NOTE_LIMIT
 from core.validation import InvalidAnswer, clean_answer, is_blank
 
@@ -39,19 +41,12 @@ def is_edited(saved: Any) -> bool:
     return isinstance(saved, str) and not is_blank(saved)
 
 
-def _plain(value: Any) -> str:
-    """An answer as one tidy line: whitespace runs (newlines too) become single spaces."""
-    if not isinstance(value, str):
-        return ""
-    return " ".join(value.split())
-
-
 def _first_contact_name(answers: Mapping[str, Any]) -> str:
     contacts = answers.get("contacts")
     if isinstance(contacts, list):
         for row in contacts:
-            if isinstance(row, dict) and _plain(row.get("name")):
-                return _plain(row.get("name"))
+            if isinstance(row, dict) and one_line(row.get("name")):
+                return one_line(row.get("name"))
     return ""
 
 
@@ -88,7 +83,7 @@ def _greeting(name: str) -> str:
 
 def signature(answers: Mapping[str, Any]) -> str:
     """The candidate's own name as they gave it on Welcome, or a placeholder to fill in."""
-    return _plain(answers.get("own_name")) or SIGNATURE_PLACEHOLDER
+    return one_line(answers.get("own_name")) or SIGNATURE_PLACEHOLDER
 
 
 def request_planned(answers: Mapping[str, Any]) -> bool:
@@ -101,7 +96,7 @@ def request_planned(answers: Mapping[str, Any]) -> bool:
     status = answers.get("feedback_status")
     if status in ("asked", "received", "declined"):
         return True
-    return bool(answers.get("feedback_contact") or _plain(answers.get("feedback_contact_name")))
+    return bool(answers.get("feedback_contact") or one_line(answers.get("feedback_contact_name")))
 
 
 def feedback_request(answers: Mapping[str, Any], agency_name: str) -> Draft:
@@ -112,9 +107,9 @@ def feedback_request(answers: Mapping[str, Any], agency_name: str) -> Draft:
     """
     del agency_name
     contact = answers.get("feedback_contact")
-    name = _plain(answers.get("feedback_contact_name"))
-    company = _plain(answers.get("company"))
-    role = _plain(answers.get("role"))
+    name = one_line(answers.get("feedback_contact_name"))
+    company = one_line(answers.get("company"))
+    role = one_line(answers.get("role"))
     stage = STAGE_PHRASES.get(answers.get("stage_reached") or "")
 
     if contact in ("hiring_manager", "hr"):
@@ -183,9 +178,9 @@ def feedback_request(answers: Mapping[str, Any], agency_name: str) -> Draft:
 
 def feedback_thanks(answers: Mapping[str, Any]) -> Draft:
     """A short thank-you once feedback has come back: it closes the loop warmly."""
-    name = _plain(answers.get("feedback_contact_name"))
-    company = _plain(answers.get("company"))
-    role = _plain(answers.get("role"))
+    name = one_line(answers.get("feedback_contact_name"))
+    company = one_line(answers.get("company"))
+    role = one_line(answers.get("role"))
     subject = (
         f"Thank you for the feedback – {role or company}"
         if role or company
@@ -213,15 +208,13 @@ def feedback_thanks(answers: Mapping[str, Any]) -> Draft:
 
 def rejection_reply(answers: Mapping[str, Any]) -> Draft:
     """A gracious reply to the rejection that keeps the door open for later roles."""
-    name = _plain(answers.get("feedback_contact_name"))
-    company = _plain(answers.get("company"))
-    role = _plain(answers.get("role"))
+    name = one_line(answers.get("feedback_contact_name"))
+    company = one_line(answers.get("company"))
+    role = one_line(answers.get("role"))
     stage = STAGE_PHRASES.get(answers.get("stage_reached") or "")
 
-    if role and company:
-        subject = f"Thank you – {role} at {company}"
-    elif role or company:
-        subject = f"Thank you – {role or company}"
+    if role or company:
+        subject = f"Thank you – {role_at_company(role, company)}"
     else:
         subject = "Thank you for letting me know"
 
@@ -295,9 +288,9 @@ def linkedin_note(answers: Mapping[str, Any], limit: int = LINKEDIN_NOTE_LIMIT) 
     Long names are shortened with '…' (longest first) rather than cutting the
     message itself, so the note always ends properly.
     """
-    name = _first_contact_name(answers) or _plain(answers.get("feedback_contact_name"))
-    role = _plain(answers.get("role"))
-    company = _plain(answers.get("company"))
+    name = _first_contact_name(answers) or one_line(answers.get("feedback_contact_name"))
+    role = one_line(answers.get("role"))
+    company = one_line(answers.get("company"))
 
     for long_form in (True, False):
         text = _note_text(name, role, company, long_form)
@@ -347,3 +340,37 @@ def overflow(text: str, limit: int = LINKEDIN_NOTE_LIMIT) -> int:
     """How many characters a message is over `limit` (0 when it fits), counted the way
     validation counts them."""
     return max(len(text) - limit, 0)
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    key: str
+    title: str
+    subject: str
+    body: str
+    edited: bool
+
+
+def current_drafts(answers: Mapping[str, Any], agency_name: str) -> list[PlanDraft]:
+    """The messages to send: the candidate's edited version when saved, else a fresh draft.
+
+    Once feedback has come back, a thank-you note takes the feedback request's place.
+    """
+    if answers.get("feedback_status") == "received":
+        first = feedback_thanks(answers)
+        first_key, first_title = "feedback_thanks", "Thank-you for the feedback"
+    else:
+        first = feedback_request(answers, agency_name)
+        first_key, first_title = "feedback_request", "Feedback request"
+    reply = rejection_reply(answers)
+    note = linkedin_note(answers)
+    out = []
+    for key, title, subject, generated in (
+        (first_key, first_title, first.subject, first.body),
+        ("rejection_reply", "Reply to the rejection", reply.subject, reply.body),
+        ("linkedin_note", "LinkedIn invitation note", "", note),
+    ):
+        saved = answers.get(key)
+        edited = is_edited(saved)
+        out.append(PlanDraft(key, title, subject, saved if edited else generated, edited))
+    return out

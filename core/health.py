@@ -1,25 +1,33 @@
 """Is the database usable? Checked once when the server starts, before anyone types.
 
-`check` opens the store (which applies migrations), runs `PRAGMA quick_check`, and makes
-a test write inside a transaction it rolls back, so a corrupt, unreadable or unwritable
-file is found by the server, not by the first candidate who presses Start. `status`
-keeps the answer for the process; a failed answer is checked again after
-`RECHECK_SECONDS`, so the app recovers on its own once an admin has fixed the file.
-The result is small and plain, for the page gate and a `/healthz` route alike.
+`check` opens the store (which applies migrations), then asks, on either engine:
+- the engine's own integrity check (SQLite's `quick_check`; on PostgreSQL, that the
+  server is not a read-only standby),
+- that every migration is recorded and every table of the schema is there,
+- that a write round-trips: a row written inside a transaction reads back the same,
+  and the transaction is rolled back,
+so a corrupt, unreadable, unwritable or half-migrated database is found by the server,
+not by the first candidate who presses Start. `status` keeps the answer for the
+process; a failed answer is checked again after `RECHECK_SECONDS`, so the app recovers
+on its own once an admin has fixed the database. The result is small and plain, for the
+page gate and a `/healthz` route alike.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
+import secrets
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core import migrations
 from core.clock import now_stamp, system_clock
-from core.store import STORE_ERRORS, discard_store, is_busy, open_store, shown_location
+from core.store import STORE_ERRORS, Store, StoreBusy, discard_store, open_store, shown_location
 
 RECHECK_SECONDS = 15.0
+# The row the test write makes (and rolls back) in the maintenance table.
+PROBE_JOB = "_health_probe"
 
 log = logging.getLogger(__name__)
 
@@ -44,36 +52,66 @@ def _seconds_now() -> float:
     return system_clock().timestamp()
 
 
+def schema_problems(store: Store) -> list[str]:
+    """Migrations not recorded, and tables of the schema that are missing."""
+    with store.read() as conn:
+        applied = set(migrations.applied_names(conn))
+    problems = []
+    missing = [m.name for m in migrations.MIGRATIONS if m.name not in applied]
+    if missing:
+        problems.append(f"migrations not applied: {', '.join(missing)}")
+    tables = sorted(migrations.APP_TABLES - set(store.table_names()))
+    if tables:
+        problems.append(f"tables missing: {', '.join(tables)}")
+    return problems
+
+
+def _write_round_trip(store: Store) -> None:
+    """Write a row and read it back inside a transaction that is then rolled back."""
+    token = secrets.token_hex(8)
+    try:
+        with store.write() as conn:
+            conn.execute(
+                "INSERT INTO maintenance_jobs (job, tables, requested_at) VALUES (?, ?, ?)",
+                (PROBE_JOB, token, now_stamp()),
+            )
+            back = conn.execute(
+                "SELECT tables FROM maintenance_jobs WHERE job = ?", (PROBE_JOB,)
+            ).fetchone()
+            if back is None or back[0] != token:
+                raise ValueError("a row written in the test write did not read back")
+            raise _RollBack
+    except _RollBack:
+        pass
+
+
 def check(path: str | Path) -> HealthResult:
-    """Open, check and test-write the database at `path`; never raises for a bad file."""
+    """Open, check and test-write the database at `path`; never raises for a bad database."""
     step = "open and migrate"
     try:
         store = open_store(path)
-        step = "quick_check"
-        with store.read() as conn:
-            rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()]
-        if rows != ["ok"]:
+        step = "integrity check"
+        problems = store.integrity_problems()
+        if problems:
             discard_store(path)
-            return _failed(path, f"quick_check found problems: {'; '.join(rows)[:300]}")
+            return _failed(path, f"the integrity check found problems: {'; '.join(problems)[:300]}")
+        step = "schema check"
+        problems = schema_problems(store)
+        if problems:
+            discard_store(path)
+            return _failed(path, f"the schema is not as expected: {'; '.join(problems)[:300]}")
         step = "test write"
         try:
-            with store.write() as conn:
-                conn.execute("CREATE TABLE _health_probe (checked_at TEXT)")
-                conn.execute("INSERT INTO _health_probe VALUES (?)", (now_stamp(),))
-                raise _RollBack
-        except _RollBack:
-            pass
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
-            # Another process is writing right now: the file is writable and in use.
+            _write_round_trip(store)
+        except StoreBusy:
+            # Another process is writing right now: the database is writable and in use.
             return HealthResult(
                 True,
                 "ok (busy during the test write)",
                 shown_location(path),
                 _seconds_now(),
             )
-    except STORE_ERRORS as exc:
+    except (*STORE_ERRORS, ValueError) as exc:
         discard_store(path)
         return _failed(path, f"{step} failed: {type(exc).__name__}: {exc}")
     return HealthResult(True, "ok", shown_location(path), _seconds_now())

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core import codes
+from core import codes, outbox
 from core.clock import now_stamp, stamp, system_clock
 from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
-from core.contact import ASKED_TO_TALK
-from core.limits import ClientLimit, budget_for
+from core.contact import queue_as_contact_request
+from core.limits import ClientLimit, Wait, budget_for, take_or_refuse
 from core.scoring import ScoreResult, score
 from core.store import Store
 from core.suggestions import priority_of, reasons_for
@@ -66,6 +66,10 @@ def new_candidates(store: Store) -> ClientLimit:
     )
 
 
+def _too_many_starts(wait: Wait) -> TooMany:
+    return TooMany(TOO_MANY_STARTS if wait.everyone else TOO_MANY_STARTS_HERE)
+
+
 @dataclass(frozen=True)
 class Session:
     candidate_id: int
@@ -78,7 +82,7 @@ def _insert_reflection(conn: Any, candidate_id: int, campaign: Mapping[str, str]
     cur = conn.execute(
         "INSERT INTO reflections (candidate_id, created_at, updated_at, utm_source, "
         "utm_medium, utm_campaign, ref, consent_store_version, consent_store_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             candidate_id,
             now,
@@ -91,34 +95,31 @@ def _insert_reflection(conn: Any, candidate_id: int, campaign: Mapping[str, str]
             now,
         ),
     )
-    return int(cur.lastrowid)
+    return int(cur.fetchone()[0])
 
 
 def start(
     store: Store,
     campaign: Mapping[str, str] | None = None,
     *,
-    client: str | None = None,
+    client: str,
     limit: ClientLimit | None = None,
 ) -> Session:
     """A new candidate with a fresh resume code and a first reflection.
 
-    Only call once the candidate has given consent to store their answers. With a
-    `client` (see `core.limits.client_key`), the start counts against that client's
-    budget (`limit`, by default `new_candidates(store)`) and raises TooMany, nothing
-    written, once it or the process-wide ceiling is reached.
+    Only call once the candidate has given consent to store their answers. The start
+    counts against `client`'s budget (see `core.limits.client_key`; `limit`, by default
+    `new_candidates(store)`) and raises TooMany, nothing written, once it or the
+    process-wide ceiling is reached. The command line and tests pass `limits.UNLIMITED`.
     """
-    if client is not None:
-        wait = (limit if limit is not None else new_candidates(store)).take(client)
-        if wait is not None:
-            raise TooMany(TOO_MANY_STARTS if wait.everyone else TOO_MANY_STARTS_HERE)
+    take_or_refuse(limit or new_candidates(store), client, _too_many_starts)
     code = codes.new_code()
     with store.write() as conn:
         cur = conn.execute(
-            "INSERT INTO candidates (code_hash, created_at) VALUES (?, ?)",
+            "INSERT INTO candidates (code_hash, created_at) VALUES (?, ?) RETURNING id",
             (codes.hash_code(code), now_stamp()),
         )
-        candidate_id = int(cur.lastrowid)
+        candidate_id = int(cur.fetchone()[0])
         reflection_id = _insert_reflection(conn, candidate_id, campaign or {})
     return Session(candidate_id, reflection_id, code)
 
@@ -146,15 +147,12 @@ def new_reflection(
     candidate_id: int,
     campaign: Mapping[str, str] | None = None,
     *,
-    client: str | None = None,
+    client: str,
     limit: ClientLimit | None = None,
 ) -> int:
     """Another reflection under the same code; TooMany past MAX_NEW_REFLECTIONS_PER_DAY,
-    or, with a `client`, past that client's starts (the budget `start` counts too)."""
-    if client is not None:
-        wait = (limit if limit is not None else new_candidates(store)).take(client)
-        if wait is not None:
-            raise TooMany(TOO_MANY_STARTS if wait.everyone else TOO_MANY_STARTS_HERE)
+    or past `client`'s starts (the budget `start` counts too)."""
+    take_or_refuse(limit or new_candidates(store), client, _too_many_starts)
     since = stamp(system_clock() - dt.timedelta(days=1))
     with store.write() as conn:
         recent = conn.execute(
@@ -330,6 +328,15 @@ def submit_for_review(
         if before is not None:
             shared_before = before["shared_answers_json"] is not None
             _history_entry(conn, reflection_id, "updated" if shared_before else "shared", now)
+            if not shared_before:
+                # The first share is news to consultants; "send my latest answers" is not.
+                outbox.enqueue(
+                    conn,
+                    event=outbox.SHARED,
+                    reflection_id=reflection_id,
+                    reason_codes=[r.code for r in reasons],
+                    now=now,
+                )
     return result
 
 
@@ -354,16 +361,7 @@ def withdraw_review(store: Store, reflection_id: int) -> None:
             (now, reflection_id),
         )
         if asked:
-            conn.execute(
-                "UPDATE reflections SET reasons_json = ?, reason_codes = ?, priority = ?, "
-                "contact_requested = 1 WHERE id = ?",
-                (
-                    json.dumps([ASKED_TO_TALK.as_dict()]),
-                    ASKED_TO_TALK.code,
-                    ASKED_TO_TALK.priority,
-                    reflection_id,
-                ),
-            )
+            queue_as_contact_request(conn, reflection_id)
         else:
             conn.execute(
                 "UPDATE reflections SET submitted_at = NULL, reasons_json = '[]', "
@@ -371,12 +369,18 @@ def withdraw_review(store: Store, reflection_id: int) -> None:
                 (reflection_id,),
             )
             # Back to a private draft: the row mirrors the candidate's own answers again.
-            for column in DENORMALISED:
-                conn.execute(
-                    f"UPDATE reflections SET {column} = (SELECT json_extract(value, '$') "
-                    f"FROM answers WHERE reflection_id = ? AND key = ?) WHERE id = ?",
-                    (reflection_id, column, reflection_id),
-                )
+            own = {
+                row["key"]: json.loads(row["value"])
+                for row in conn.execute(
+                    "SELECT key, value FROM answers WHERE reflection_id = ?", (reflection_id,)
+                ).fetchall()
+                if row["key"] in DENORMALISED
+            }
+            conn.execute(
+                f"UPDATE reflections SET {', '.join(f'{c} = ?' for c in DENORMALISED)} "
+                "WHERE id = ?",
+                (*(own.get(column) for column in DENORMALISED), reflection_id),
+            )
 
 
 # Where a candidate's text can be: the rows deleting a candidate removes (by cascade).

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-import time
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from core.clock import system_clock
+
 # The key of every visitor whose address is unknown: a session on the server's own
 # machine (Streamlit gives no address for localhost) or a test. They share one budget.
 LOCAL_CLIENT = "local"
+# What the command line and tests pass as the client where no visitor is behind the
+# call: nothing is counted. Pages never pass it; they pass `ui.client.key()`.
+UNLIMITED = "(not limited: command line or test)"
 # How many clients a budget remembers at once; the least recently seen go first.
 MAX_CLIENTS = 10_000
 # Longer header values are not ours to parse.
@@ -39,7 +43,8 @@ class ClientLimit:
     """At most `per_client` events per client in any `window` seconds, and, with a
     `ceiling`, at most that many in all (thread-safe). Memory stays bounded: clients with
     nothing left in the window are dropped, and past `max_clients` the least recently
-    seen one is forgotten.
+    seen one is forgotten. `clock` gives seconds; by default the one clock's
+    (`core.clock`), so moving the test clock moves every budget too.
     """
 
     def __init__(
@@ -49,7 +54,7 @@ class ClientLimit:
         *,
         window: float = 60.0,
         max_clients: int = MAX_CLIENTS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = lambda: system_clock().timestamp(),
     ) -> None:
         self.per_client = per_client
         self.ceiling = ceiling
@@ -107,6 +112,16 @@ class ClientLimit:
                 self._all.remove(at)
 
 
+def take_or_refuse(budget: ClientLimit, client: str, refusal: Callable[[Wait], Exception]) -> None:
+    """Count one event for `client`, or raise `refusal(wait)` when its budget (or the
+    process-wide ceiling) says no. UNLIMITED counts nothing."""
+    if client == UNLIMITED:
+        return
+    wait = budget.take(client)
+    if wait is not None:
+        raise refusal(wait)
+
+
 _per_owner: weakref.WeakKeyDictionary[object, dict[Hashable, ClientLimit]] = (
     weakref.WeakKeyDictionary()
 )
@@ -162,6 +177,22 @@ def _key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return str(address)
 
 
+def _trusted(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network],
+) -> bool:
+    # A proxy on this machine is always one: Streamlit's server binds both stacks, so a
+    # local proxy can arrive as ::ffff:127.0.0.1, which its own header handling does not
+    # trust.
+    return address.is_loopback or any(address in net for net in networks)
+
+
+def is_trusted_proxy(peer: str | None, trusted_proxies: str = "") -> bool:
+    """Whether the socket peer is a proxy whose forwarded headers we believe."""
+    address = _address(peer) if peer else None
+    return address is not None and _trusted(address, trusted_networks(trusted_proxies))
+
+
 def client_key(peer: str | None, forwarded_for: str | None, trusted_proxies: str = "") -> str:
     """Whom a request counts against: a plain string for the budgets above.
 
@@ -179,10 +210,7 @@ def client_key(peer: str | None, forwarded_for: str | None, trusted_proxies: str
     networks = trusted_networks(trusted_proxies)
 
     def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        # A proxy on this machine is always one: Streamlit's server binds both stacks,
-        # so a local proxy can arrive as ::ffff:127.0.0.1, which its own header
-        # handling does not trust.
-        return address.is_loopback or any(address in net for net in networks)
+        return _trusted(address, networks)
 
     # A header longer than any real chain is unreadable as a whole: cutting it would
     # drop the hops the trusted proxies appended and leave text the client chose.

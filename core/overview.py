@@ -44,6 +44,12 @@ def median_overall(store: Store, since: dt.date | None = None) -> int | None:
     return whole(sum(r[0] for r in middle) / len(middle))
 
 
+def _monday_of(day: str) -> str:
+    """The Monday on or before `day` (YYYY-MM-DD): weeks start on Monday."""
+    date = dt.date.fromisoformat(day)
+    return (date - dt.timedelta(days=date.weekday())).isoformat()
+
+
 def _fill_weeks(counts: dict[str, int]) -> list[dict[str, Any]]:
     """Every week from the first to the last, quiet weeks as 0, so the chart doesn't lie."""
     if not counts:
@@ -60,26 +66,30 @@ def _fill_weeks(counts: dict[str, int]) -> list[dict[str, Any]]:
 def overview(store: Store, since: dt.date | None = None) -> Overview:
     # Shared reflections only (a snapshot implies submitted_at): contact requests without
     # answers sit in the queue too. Migration 0006's partial indexes cover these counts;
-    # the unary + keeps SQLite on them rather than on the submitted-date index, which
-    # would look up every row in the table.
-    extra, params = _since_clause(since, "+submitted_at")
+    # comparing `submitted_at || ''` (not the bare column) keeps SQLite on them rather
+    # than on the submitted-date index, which would look up every row in the table.
+    extra, params = _since_clause(since, "(submitted_at || '')")
     where = f"WHERE shared_answers_json IS NOT NULL{extra}"
     with store.read() as conn:
         total = conn.execute(f"SELECT COUNT(*) FROM reflections {where}", params).fetchone()[0]
-        # Weeks start on Monday: step back to the Monday on or before each date.
-        weeks = conn.execute(
-            "SELECT date(substr(submitted_at, 1, 10), '-6 days', 'weekday 1') AS week, "
-            f"COUNT(*) AS n FROM reflections {where} GROUP BY week ORDER BY week",
+        # Counted per day here; the days are put into weeks below, in Python.
+        days = conn.execute(
+            "SELECT substr(submitted_at, 1, 10) AS day, COUNT(*) AS n "
+            f"FROM reflections {where} GROUP BY substr(submitted_at, 1, 10)",
             params,
         ).fetchall()
         campaigns = conn.execute(
             f"SELECT utm_campaign, COUNT(*) AS n FROM reflections {where} "
-            "GROUP BY utm_campaign ORDER BY n DESC, utm_campaign",
+            "GROUP BY utm_campaign ORDER BY n DESC, utm_campaign NULLS FIRST",
             params,
         ).fetchall()
         bands = conn.execute(
             f"SELECT band, COUNT(*) AS n FROM reflections {where} GROUP BY band", params
         ).fetchall()
+    weeks: dict[str, int] = {}
+    for row in days:
+        week = _monday_of(row["day"])
+        weeks[week] = weeks.get(week, 0) + int(row["n"])
     band_counts = {r["band"]: r["n"] for r in bands}
     band_rows = [
         {"band": BAND_LABELS[key], "order": i, "count": band_counts.get(key, 0)}
@@ -89,7 +99,7 @@ def overview(store: Store, since: dt.date | None = None) -> Overview:
         band_rows.append({"band": NO_BAND, "order": len(band_rows), "count": band_counts[None]})
     return Overview(
         total=int(total),
-        per_week=_fill_weeks({r["week"]: r["n"] for r in weeks}),
+        per_week=_fill_weeks(weeks),
         per_campaign=[
             {"campaign": r["utm_campaign"] or NO_CAMPAIGN, "count": r["n"]} for r in campaigns
         ],

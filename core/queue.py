@@ -14,9 +14,9 @@ from typing import Any
 
 from core.campaign import NO_CAMPAIGN
 from core.questionnaire import BAND_LABELS, NO_BAND, STAGE_LABELS
+from core.reasons import REASON_LABELS
 from core.review import STATUS_LABELS
 from core.store import Store
-from core.suggestions import REASON_LABELS
 
 MAX_PAGE_SIZE = 500
 SEARCH_MAX = 100
@@ -70,12 +70,9 @@ def _where(filters: QueueFilter) -> tuple[str, list[Any]]:
             parts.append("r.band IS NULL")
         clauses.append("(" + (" OR ".join(parts) or "1 = 0") + ")")
     if filters.reason:
-        # reason_codes is a space-separated list. The cheap instr() rules out most rows
-        # first; the padded LIKE then makes sure the code matched whole.
-        clauses.append(
-            "instr(r.reason_codes, ?) AND (' ' || r.reason_codes || ' ') LIKE ? ESCAPE '\\'"
-        )
-        params += [filters.reason, _like(f" {filters.reason} ")]
+        # reason_codes is a space-separated list: the padded LIKE matches a code whole.
+        clauses.append("(' ' || r.reason_codes || ' ') LIKE ? ESCAPE '\\'")
+        params.append(_like(f" {filters.reason} "))
     if filters.campaign == NO_CAMPAIGN:
         clauses.append("r.utm_campaign IS NULL")
     elif filters.campaign:
@@ -93,12 +90,15 @@ def _where(filters: QueueFilter) -> tuple[str, list[Any]]:
     search = filters.search.strip()[:SEARCH_MAX]
     if search:
         pattern = _like(search)
+        # lower() on both sides: a search ignores case on either engine (LIKE alone
+        # ignores ASCII case on SQLite and no case on PostgreSQL).
         terms = [
-            "r.company LIKE ? ESCAPE '\\'",
-            "r.role LIKE ? ESCAPE '\\'",
+            "lower(r.company) LIKE lower(?) ESCAPE '\\'",
+            "lower(r.role) LIKE lower(?) ESCAPE '\\'",
             # One pass over the (small) contact table rather than a lookup per reflection.
             "r.id IN (SELECT c.reflection_id FROM contact_requests c "
-            "WHERE c.name LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\')",
+            "WHERE lower(c.name) LIKE lower(?) ESCAPE '\\' "
+            "OR lower(c.email) LIKE lower(?) ESCAPE '\\')",
         ]
         params += [pattern] * 4
         number = search.lstrip("#")
@@ -235,7 +235,7 @@ def campaign_options(store: Store) -> list[str]:
     with store.read() as conn:
         rows = conn.execute(
             "SELECT DISTINCT utm_campaign FROM reflections WHERE submitted_at IS NOT NULL "
-            "ORDER BY utm_campaign"
+            "ORDER BY utm_campaign NULLS FIRST"
         ).fetchall()
     return [r[0] if r[0] is not None else NO_CAMPAIGN for r in rows]
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from core import accounts
 from core.audit import record as audit
-from core.auth import ConsultantSession
 from core.clock import Clock, stamp, system_clock
+from core.staff_sessions import StaffSession
 from core.store import Store
 from core.validation import InvalidAnswer, clean_text
 
@@ -51,7 +51,7 @@ def submitted_reflection(store: Store, reflection_id: int) -> dict[str, Any]:
 
 
 def record_view(
-    store: Store, session: ConsultantSession, reflection_id: int, clock: Clock = system_clock
+    store: Store, session: StaffSession, reflection_id: int, clock: Clock = system_clock
 ) -> None:
     with store.write() as conn:
         audit(conn, session.username, "view", reflection_id, at=clock())
@@ -59,7 +59,7 @@ def record_view(
 
 def record_export(
     store: Store,
-    session: ConsultantSession,
+    session: StaffSession,
     what: str,
     reflection_id: int | None = None,
     clock: Clock = system_clock,
@@ -70,7 +70,7 @@ def record_export(
 
 def audited_download(
     store: Store,
-    session: ConsultantSession,
+    session: StaffSession,
     what: str,
     build: Callable[[], bytes],
     reflection_id: int | None = None,
@@ -83,7 +83,7 @@ def audited_download(
     built or sent for a page view alone.
 
     The click runs no page script, so `still_live` checks the consultant's session
-    first (it raises `browser_sessions.SessionEnded`): an ended session gets no audit
+    first (it raises `staff_sessions.SessionEnded`): an ended session gets no audit
     row and no bytes, whatever its open tab still shows."""
 
     def produce() -> bytes:
@@ -107,7 +107,7 @@ def _require_submitted(conn: Any, reflection_id: int) -> Any:
 
 def add_note(
     store: Store,
-    session: ConsultantSession,
+    session: StaffSession,
     reflection_id: int,
     body: object,
     clock: Clock = system_clock,
@@ -124,11 +124,12 @@ def add_note(
         _require_submitted(conn, reflection_id)
         cur = conn.execute(
             "INSERT INTO notes (reflection_id, consultant_id, body, created_at) "
-            "VALUES (?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?) RETURNING id",
             (reflection_id, session.consultant_id, text, stamp(now)),
         )
+        note_id = int(cur.fetchone()[0])
         audit(conn, session.username, "note_added", reflection_id, at=now)
-        return int(cur.lastrowid)
+        return note_id
 
 
 def notes(store: Store, reflection_id: int) -> list[dict[str, Any]]:
@@ -153,7 +154,7 @@ def notes(store: Store, reflection_id: int) -> list[dict[str, Any]]:
 
 def change_status(
     store: Store,
-    session: ConsultantSession,
+    session: StaffSession,
     reflection_id: int,
     to_status: str,
     clock: Clock = system_clock,
@@ -187,7 +188,7 @@ def change_status(
 
 def set_follow_up(
     store: Store,
-    session: ConsultantSession,
+    session: StaffSession,
     reflection_id: int,
     day: dt.date | None,
     clock: Clock = system_clock,
@@ -250,7 +251,7 @@ def status_history(store: Store, reflection_id: int) -> list[dict[str, Any]]:
 
 def assign(
     store: Store,
-    session: ConsultantSession,
+    session: StaffSession,
     reflection_id: int,
     assignee_id: int | None,
     clock: Clock = system_clock,

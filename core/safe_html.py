@@ -52,15 +52,34 @@ ALLOWED_SCHEMES = {"https", "mailto"}
 # Markdown's inline parser is slow on long runs of brackets; documents are capped first.
 MAX_DOCUMENT_CHARS = 200_000
 
-# The characters Python-Markdown (with tables) lets a backslash escape.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+# Characters Markdown acts on wherever they stand; ordinary punctuation (. , ( ) ! ?) is
+# left alone, so a downloaded Markdown file reads without a backslash before every stop.
+_INLINE = re.compile(r"([\\`*_\[\]|])")
+# Marks that count only at the start of a line: headings (Python-Markdown needs no space
+# after "#"), lists, rules and setext underlines ("-", "+", "="), "~~~" fences. They are
+# written as entities, which render as the same character but start nothing.
+_LINE_START = re.compile(r"^(\u00a0*)([#+=~-]|\d+[.)](?=\s|$))", re.MULTILINE)
+# Indentation would make a code block; it is kept as visible, non-breaking space.
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
-def escape_md(text: str) -> str:
-    """Make candidate text read literally in Markdown (and as text once rendered)."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-    # Keep line breaks inside one paragraph rather than starting new Markdown blocks.
-    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+def escape_md(text: object) -> str:
+    """Candidate text that reads literally in Markdown, and as text once rendered.
+
+    `<`, `>` and `&` become entities, so no tag survives even before the sanitiser. Line
+    breaks stay line breaks inside one paragraph rather than starting new blocks. This is
+    the one escaping for Markdown: Streamlit's and Python-Markdown's both read it so.
+    """
+    if text is None:
+        return ""
+    escaped = html.escape(str(text), quote=False)
+    escaped = escaped.replace("\r\n", "\n").replace("\r", "\n")
+    escaped = _INDENT.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
+    escaped = _INLINE.sub(r"\\\1", escaped)
+    escaped = _LINE_START.sub(
+        lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), escaped
+    )
+    return escaped.replace("\n", "  \n")
 
 
 def sanitise(fragment: str) -> str:

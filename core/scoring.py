@@ -133,7 +133,18 @@ class Explanation:
 
 
 DONE_AT = 0.75  # a rating or choice counts as done from "Agree" / "I've asked" up
-HEAVY_AT = 0.25  # a feeling at or below this is acknowledged (agree 4+ on a worry)
+# A feeling at or below this weighs heavy: agreeing 4 or 5 with a worry, disagreeing 1 or
+# 2 with a hopeful line. My plan acknowledges it; for some, a consultant is offered.
+HEAVY_AT = 0.25
+
+
+def weighs_heavy(item: ScoreItem, answer: Any) -> bool:
+    """This feeling, answered so, weighs heavy (the one rule for "heavy" everywhere)."""
+    return _heavy(item, component_value(item, answer))
+
+
+def _heavy(item: ScoreItem, value: float | None) -> bool:
+    return item.counts_as == "feeling" and value is not None and value <= HEAVY_AT
 
 
 def _with_best(contribs: tuple[Contribution, ...], item: ScoreItem) -> tuple[Contribution, ...]:
@@ -181,18 +192,10 @@ def explain(result: ScoreResult, limit: int = 2) -> Explanation:
     done = [
         c.item.done for c in result.contributions if c.item.counts_as == "behaviour" and _is_done(c)
     ]
-    feelings = [
-        c.item.support
-        for c in result.contributions
-        if c.item.counts_as == "feeling" and c.value <= HEAVY_AT
-    ]
+    feelings = [item.support for item in heavy_feelings(result)]
     return Explanation(done, lifts(result, limit), feelings)
 
 
 def heavy_feelings(result: ScoreResult) -> list[ScoreItem]:
     """The feeling items answered at the heavy end, in questionnaire order."""
-    return [
-        c.item
-        for c in result.contributions
-        if c.item.counts_as == "feeling" and c.value <= HEAVY_AT
-    ]
+    return [c.item for c in result.contributions if _heavy(c.item, c.value)]

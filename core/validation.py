@@ -12,10 +12,15 @@ import re
 import unicodedata
 from typing import Any
 
-from core.questionnaire import FIELDS_BY_KEY, Column, Field
+from core.questionnaire import (
+    EARLIEST_DATE,
+    FIELDS_BY_KEY,
+    LATEST_DATE,
+    LINKEDIN_URL_LIMIT,
+    Column,
+    Field,
+)
 
-MIN_DATE = dt.date(2000, 1, 1)
-MAX_DATE = dt.date(2100, 12, 31)
 LINKEDIN_URL = re.compile(
     r"^https://([a-z]{2,3}\.)?linkedin\.com/(in|pub)/[^\s/?#<>\"']{1,100}/?$", re.IGNORECASE
 )
@@ -67,13 +72,15 @@ def clean_date(value: Any, label: str = "Date") -> str | None:
             raise InvalidAnswer(f"{label} should be a date like 2026-12-01.") from exc
     else:
         raise InvalidAnswer(f"{label} should be a date like 2026-12-01.")
-    if not MIN_DATE <= parsed <= MAX_DATE:
-        raise InvalidAnswer(f"{label} should be between {MIN_DATE.year} and {MAX_DATE.year}.")
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise InvalidAnswer(
+            f"{label} should be between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+        )
     return parsed.isoformat()
 
 
 def clean_linkedin(value: Any, label: str = "LinkedIn URL") -> str:
-    text = clean_text(value, 300, label).strip()
+    text = clean_text(value, LINKEDIN_URL_LIMIT, label).strip()
     if not text:
         return ""
     if text.lower().startswith(("linkedin.com/", "www.linkedin.com/")):

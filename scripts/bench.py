@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import journey  # noqa: E402
+from core.limits import UNLIMITED  # noqa: E402
 from core.questionnaire import STEPS, Field, all_fields  # noqa: E402
 from core.scoring import score  # noqa: E402
 from core.store import Store  # noqa: E402
@@ -249,7 +250,7 @@ def _apptest_page(page: str, db_path: Path, seed: int) -> Any:
         at.run()
         return at
     store = journey_store(db_path)
-    session = journey.start(store, {"utm_campaign": "job-rejection"})
+    session = journey.start(store, {"utm_campaign": "job-rejection"}, client=UNLIMITED)
     for key, value in full_answers(seed).items():
         journey.save_answer(store, session.reflection_id, key, value)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -374,7 +375,7 @@ def profile_page(page: str, runs: int, db_path: Path) -> None:
 
 def bench_save(saves: int, db_path: Path) -> Row:
     store = journey_store(db_path)
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     keys = [f for f in all_fields()]
     values = {f.key: [sample_answer(f, seed) for seed in range(5)] for f in keys}
     times = []
@@ -518,7 +519,7 @@ def bench_concurrent(sessions: int, rounds: int, db_path: Path) -> Row:
 
     def one(thread: int) -> None:
         try:
-            session = journey.start(store, {"utm_campaign": "bench"})
+            session = journey.start(store, {"utm_campaign": "bench"}, client=UNLIMITED)
             barrier.wait(timeout=60)
             started = time.perf_counter()
             expected: dict[str, Any] = {}

@@ -19,7 +19,7 @@ import streamlit.components.v1 as components
 
 @st.cache_resource
 def _freeze_startup_objects() -> bool:
-    # The same treatment the app gets from its lifespan warm-up (ui/server.py): what the
+    # The same treatment the app gets from its lifespan warm-up (web/startup.py): what the
     # process made before the first visitor is kept out of every later collection.
     gc.collect()
     gc.freeze()

@@ -33,12 +33,16 @@ from clock_shift import (  # noqa: F401  (hooks: pytest finds them by name here)
 from hypothesis import settings as hypothesis_settings
 
 from core import accounts, contact, journey
+from core.limits import UNLIMITED
 from core.store import Store, discard_store, open_store
+from core.store_base import statement_observers
+from core.store_pg import PostgresStore
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from pg_local import LocalPostgres, bin_dir  # noqa: E402
+from sql_both_engines import StatementChecker  # noqa: E402
 
 # CI tries each property as many times as Hypothesis does by default; a local run tries
 # fewer, for speed. No deadline in either: two busy cores make timings meaningless.
@@ -75,8 +79,6 @@ def pg_server():
         if os.environ.get("CI"):
             pytest.fail("CI is set but PostgreSQL is not installed: .ci/run installs it")
         pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
-    from core.store_pg import PostgresStore
-
     server = LocalPostgres().start()
     try:
         server.psql("CREATE DATABASE bb_template")
@@ -84,6 +86,39 @@ def pg_server():
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def statement_checker(request):
+    """Checks each statement the app issues on the other engine too
+    (`tests/sql_both_engines.py`); without PostgreSQL here, on SQLite only."""
+    url = None
+    if bin_dir() is not None:
+        server = request.getfixturevalue("pg_server")
+        server.psql("CREATE DATABASE bb_statements TEMPLATE bb_template")
+        url = server.url_for("bb_statements")
+    checker = StatementChecker(url)
+    statement_observers.append(checker)
+    try:
+        yield checker
+    finally:
+        statement_observers.remove(checker)
+        checker.close()
+
+
+@pytest.fixture(autouse=True)
+def _statements_run_on_both_engines(request):
+    """A test that reaches the database fails if the app issued a statement there that
+    the other engine refuses."""
+    if not {"db_path", "database", "store", "app"} & set(request.fixturenames):
+        yield
+        return
+    checker = request.getfixturevalue("statement_checker")
+    before = len(checker.failures)
+    yield
+    new = checker.failures[before:]
+    if new:
+        pytest.fail("SQL only one engine runs:\n" + "\n".join(dict.fromkeys(new)))
 
 
 @pytest.fixture
@@ -173,6 +208,39 @@ def clock():
 PASSWORD = "harbour lights at dusk"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_keys_outside_the_repository(tmp_path_factory):
+    """A PostgreSQL test database has no file beside it: its audit key file goes to a
+    temporary folder, not the app's data/ (core/audit_key.py), in this process and in
+    the servers tests start."""
+    from core import audit_key
+
+    folder = tmp_path_factory.mktemp("audit-keys")
+    kept = audit_key.POSTGRES_KEY_FOLDER, os.environ.get("BOUNCE_BACK_AUDIT_KEY_FILE")
+    audit_key.POSTGRES_KEY_FOLDER = folder
+    os.environ["BOUNCE_BACK_AUDIT_KEY_FILE"] = str(folder / "servers.key")
+    yield
+    audit_key.POSTGRES_KEY_FOLDER = kept[0]
+    if kept[1] is None:
+        os.environ.pop("BOUNCE_BACK_AUDIT_KEY_FILE", None)
+    else:
+        os.environ["BOUNCE_BACK_AUDIT_KEY_FILE"] = kept[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _mail_outside_the_repository(tmp_path_factory):
+    """Notifications the servers tests start deliver (as .eml files) to a temporary
+    folder, not the app's data/outbox."""
+    folder = tmp_path_factory.mktemp("outbox")
+    kept = os.environ.get("BOUNCE_BACK_NOTIFY_MAIL_URL")
+    os.environ["BOUNCE_BACK_NOTIFY_MAIL_URL"] = folder.as_uri()
+    yield
+    if kept is None:
+        os.environ.pop("BOUNCE_BACK_NOTIFY_MAIL_URL", None)
+    else:
+        os.environ["BOUNCE_BACK_NOTIFY_MAIL_URL"] = kept
+
+
 @pytest.fixture(autouse=True)
 def fast_hasher():
     """Same algorithm (argon2id), cheap settings: a full hash per login would dominate
@@ -205,17 +273,36 @@ def share_reflection(store) -> Callable[..., int]:
         contact_name: str | None = None,
         campaign: Mapping[str, str] | None = None,
     ) -> int:
-        rid = journey.start(store, dict(campaign or {})).reflection_id
+        rid = journey.start(store, dict(campaign or {}), client=UNLIMITED).reflection_id
         for key, value in (answers or {}).items():
             journey.save_answer(store, rid, key, value)
         if contact_name:
             request = contact.validate(
                 contact_name, "maya@example.com", "", "email", "", True, "weekday mornings"
             )
-            contact.save_request(store, rid, request)
+            contact.save_request(store, rid, request, client=UNLIMITED)
         journey.submit_for_review(
             store, rid, journey.load_answers(store, rid), asked_to_talk=asked_to_talk
         )
         return rid
 
     return share
+
+
+@pytest.fixture
+def smtp_server():
+    """Start an SMTP server on loopback: `smtp_server(Recorder(...), **aiosmtpd options)`."""
+    from aiosmtpd.controller import Controller
+    from smtp_recorder import free_port
+
+    running: list[Controller] = []
+
+    def start(recorder, **options) -> Controller:
+        controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), **options)
+        controller.start()
+        running.append(controller)
+        return controller
+
+    yield start
+    for controller in running:
+        controller.stop()

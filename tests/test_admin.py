@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from core import admin, journey
+from core.limits import UNLIMITED
 from core.store import Store
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -28,11 +29,13 @@ def _reflection(
 ) -> tuple[int, int]:
     """A reflection with one answer and timestamps set as if it were that old."""
     if candidate_id is None:
-        session = journey.start(store, {"utm_campaign": campaign} if campaign else None)
+        session = journey.start(
+            store, {"utm_campaign": campaign} if campaign else None, client=UNLIMITED
+        )
         candidate_id, rid = session.candidate_id, session.reflection_id
     else:
         rid = journey.new_reflection(
-            store, candidate_id, {"utm_campaign": campaign} if campaign else None
+            store, candidate_id, {"utm_campaign": campaign} if campaign else None, client=UNLIMITED
         )
     journey.save_answer(store, rid, "company", f"Company {rid}")
     if submitted_days is not None:
@@ -182,7 +185,7 @@ def test_bad_ages_are_refused_and_nothing_changes(store, aged, drafts, submitted
 
 @pytest.mark.sqlite_only
 def test_backup_is_consistent_while_answers_keep_arriving(store, tmp_path):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     stop = threading.Event()
     written: list[int] = []
     errors: list[BaseException] = []
@@ -244,7 +247,7 @@ def test_backup_refuses_a_missing_folder(store, tmp_path):
 
 @pytest.mark.sqlite_only
 def test_backup_refuses_the_live_database(store, db_path):
-    journey.start(store)
+    journey.start(store, client=UNLIMITED)
     before = _dump(store)
     for target in (db_path, f"{db_path}-wal", db_path.parent / "." / db_path.name):
         with pytest.raises(ValueError, match="live database"):
@@ -254,7 +257,13 @@ def test_backup_refuses_the_live_database(store, db_path):
 
 @pytest.mark.sqlite_only
 def test_backup_that_fails_its_check_is_removed(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(admin, "_integrity", lambda path: "*** page 3: btree broken")
+    real_backup = store.write_backup
+
+    def damaged_copy(target):
+        real_backup(target)  # a real copy on disk, which its check then condemns
+        return "*** page 3: btree broken"
+
+    monkeypatch.setattr(store, "write_backup", damaged_copy)
     target = tmp_path / "copy.db"
     with pytest.raises(ValueError, match="integrity check"):
         admin.backup(store, target)

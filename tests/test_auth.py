@@ -12,7 +12,9 @@ from dataclasses import replace
 import pytest
 from argon2 import PasswordHasher
 
-from core import accounts, auth
+from core import accounts, password_login, sso, staff_sessions
+from core.clock import system_clock
+from core.limits import LOCAL_CLIENT
 from core.settings import Settings
 from core.store import make_store
 
@@ -26,7 +28,9 @@ def alice(store) -> int:
 
 
 def login(store, username, password, clock):
-    return auth.authenticate(store, username, password, SETTINGS, clock)
+    return password_login.authenticate(
+        store, username, password, SETTINGS, clock, client=LOCAL_CLIENT
+    )
 
 
 def audit_rows(store) -> list[dict]:
@@ -46,7 +50,7 @@ def test_unknown_user_and_wrong_password_get_the_same_message(store, alice, cloc
     wrong = login(store, "alice", PASSWORD + "x", clock)
     unknown = login(store, "nobody", PASSWORD, clock)
     assert wrong.session is None and unknown.session is None
-    assert wrong.message == unknown.message == auth.REFUSED
+    assert wrong.message == unknown.message == password_login.REFUSED
 
 
 @pytest.mark.parametrize(
@@ -64,7 +68,7 @@ def test_unknown_user_and_wrong_password_get_the_same_message(store, alice, cloc
 def test_malformed_input_gets_the_same_generic_refusal(store, alice, clock, username, password):
     result = login(store, username, password, clock)
     assert result.session is None
-    assert result.message == auth.REFUSED
+    assert result.message == password_login.REFUSED
 
 
 def test_unknown_users_still_cost_an_argon2_verification(store, alice, clock):
@@ -90,12 +94,12 @@ def test_disabled_account_is_refused_like_any_other(store, alice, clock):
     accounts.disable_consultant(store, "alice")
     result = login(store, "alice", PASSWORD, clock)
     assert result.session is None
-    assert result.message == auth.REFUSED
+    assert result.message == password_login.REFUSED
 
 
 def test_repeated_failures_wait_longer_each_time_never_locked_for_good(store, alice, clock):
     for _ in range(5):  # the first five are free
-        assert login(store, "alice", "not the password", clock).message == auth.REFUSED
+        assert login(store, "alice", "not the password", clock).message == password_login.REFUSED
     waiting = login(store, "alice", PASSWORD, clock)
     assert waiting.session is None and waiting.locked and "wait a minute" in waiting.message
     # Another username is unaffected.
@@ -123,7 +127,7 @@ def test_lockout_survives_a_restart(db_path, store, alice, clock):
         login(store, "alice", "not the password", clock)
     fresh = make_store(store.path)  # a new process's connection to the same database
     try:
-        assert auth.authenticate(fresh, "alice", PASSWORD, SETTINGS, clock).locked
+        assert login(fresh, "alice", PASSWORD, clock).locked
     finally:
         fresh.close()
 
@@ -144,32 +148,43 @@ def test_a_success_resets_the_count(store, alice, clock):
     assert login(store, "alice", PASSWORD, clock).session is not None
 
 
+def use(store, session, clock):
+    """The next request of this login's session: the refreshed session, or why it ended."""
+    return staff_sessions.use_staff_session(store, session.row_id, SETTINGS, clock=clock)
+
+
+def test_a_login_opens_a_session_row_with_a_claim_ticket(store, alice, clock):
+    result = login(store, "alice", PASSWORD, clock)
+    assert result.ticket and result.session.row_id
+    claimed = staff_sessions.claim_staff(store, result.ticket, clock=clock)
+    assert claimed is not None and claimed.row_id == result.session.row_id
+
+
 def test_idle_and_absolute_timeouts(store, alice, clock):
     session = login(store, "alice", PASSWORD, clock).session
     clock.advance(minutes=29)
-    session, reason = auth.validate_session(store, session, SETTINGS, clock)
-    assert reason is None and session.last_seen == clock.now
+    session = use(store, session, clock)
+    assert session.last_seen == clock.now
     clock.advance(minutes=29)  # active again within 30 minutes
-    session, reason = auth.validate_session(store, session, SETTINGS, clock)
-    assert reason is None
+    session = use(store, session, clock)
     clock.advance(minutes=30)
-    assert auth.validate_session(store, session, SETTINGS, clock) == (None, "idle")
+    assert use(store, session, clock) == "idle"
 
     session = login(store, "alice", PASSWORD, clock).session
     for _ in range(12 * 4):  # busy all day, never idle for long
         clock.advance(minutes=15)
-        refreshed, reason = auth.validate_session(store, session, SETTINGS, clock)
-        if refreshed is None:
+        refreshed = use(store, session, clock)
+        if isinstance(refreshed, str):
             break
         session = refreshed
-    assert reason == "absolute"
+    assert refreshed == "absolute"
     assert clock.now - session.started_at == dt.timedelta(hours=12)
 
 
 def test_disabling_ends_a_running_session(store, alice, clock):
     session = login(store, "alice", PASSWORD, clock).session
     accounts.disable_consultant(store, "alice")
-    assert auth.validate_session(store, session, SETTINGS, clock) == (None, "disabled")
+    assert use(store, session, clock) == "disabled"
 
 
 def test_every_attempt_is_audited_without_the_password(store, alice, clock):
@@ -210,7 +225,8 @@ def test_usernames_that_do_not_exist_are_stored_hashed_never_raw(store, alice, c
     dump = repr(rows) + repr(attempts)
     assert typed not in dump and typed.lower() not in dump and "mallory" not in dump
     # The same unknown name maps to the same entry, so repeats can still be seen.
-    assert rows[0]["actor"] == rows[1]["actor"] == attempts[0] == attempts[1]
+    assert rows[0]["actor"] == rows[1]["actor"] and attempts[0] == attempts[1]
+    assert attempts[0].startswith(rows[0]["actor"] + " from ")  # and a keyed client
     assert rows[0]["actor"].startswith("(unknown ") and rows[2]["actor"] != rows[0]["actor"]
     # Real usernames stay readable.
     login(store, "alice", "wrong", clock)
@@ -245,7 +261,9 @@ def parallel_logins(store, clock, settings, guesses):
 
     def attempt(pair):
         start.wait()
-        return auth.authenticate(store, pair[0], pair[1], settings, clock)
+        return password_login.authenticate(
+            store, pair[0], pair[1], settings, clock, client=LOCAL_CLIENT
+        )
 
     with ThreadPoolExecutor(max_workers=len(guesses)) as pool:
         return list(pool.map(attempt, guesses))
@@ -278,14 +296,14 @@ def test_no_more_argon2_checks_at_once_than_the_cap(store, alice, clock):
         accounts.use_hasher(old)
     assert hasher.calls == 12
     assert hasher.most_at_once <= 2
-    assert all(r.message == auth.REFUSED for r in results)
+    assert all(r.message == password_login.REFUSED for r in results)
 
 
 def test_a_failure_budget_per_client_slows_only_that_client(store, alice, clock):
     settings = replace(SETTINGS, login_client_failures=10)
     for n in range(10):
         refused = login_with(store, f"name{n}", "guess", settings, clock, client="192.0.2.1")
-        assert refused.message == auth.REFUSED
+        assert refused.message == password_login.REFUSED
     paused = login_with(store, "alice", PASSWORD, settings, clock, client="192.0.2.1")
     assert paused.session is None and "paused for safety" in paused.message
     # Not a global pause: the same login from another client goes straight in.
@@ -294,14 +312,15 @@ def test_a_failure_budget_per_client_slows_only_that_client(store, alice, clock)
     assert login_with(store, "alice", PASSWORD, settings, clock, client="192.0.2.1").session
 
 
-def login_with(store, username, password, settings, clock, client=auth.LOCAL_CLIENT):
-    return auth.authenticate(store, username, password, settings, clock, client=client)
+def login_with(store, username, password, settings, clock, client=LOCAL_CLIENT):
+    return password_login.authenticate(store, username, password, settings, clock, client=client)
 
 
 def test_logout_is_audited(store, alice, clock):
     session = login(store, "alice", PASSWORD, clock).session
-    auth.logout(store, session, clock)
+    staff_sessions.log_out(store, session, clock=clock)
     assert audit_rows(store)[-1]["action"] == "logout"
+    assert use(store, session, clock) == "logout"
 
 
 # ---------------------------------------------------------------- single sign-on
@@ -317,7 +336,8 @@ def sso_settings(allowed: str = "@agency.example") -> Settings:
 def claims(email, name="Ann", sub=None, **extra):
     """What `st.user` holds after an OIDC login (a stand-in for it)."""
     found = {"iss": ISSUER, "sub": sub or f"sub-{email.lower()}", "email": email, "name": name}
-    return found | extra
+    # Issued just now, as after a trip through the provider (the test clock's now).
+    return found | {"iat": int(system_clock().timestamp())} | extra
 
 
 @pytest.mark.parametrize(
@@ -333,13 +353,13 @@ def claims(email, name="Ann", sub=None, **extra):
     ],
 )
 def test_sso_allow_list(email, allowed, ok):
-    assert auth.sso_allowed(email, allowed) is ok
+    assert sso.sso_allowed(email, allowed) is ok
 
 
 def test_sso_login_creates_the_consultant_once(store, clock):
     settings = sso_settings("@agency.example")
-    first = auth.sso_login(store, claims("Ann@Agency.example", "Ann B"), settings, clock)
-    again = auth.sso_login(store, claims("ann@agency.example", "Ann B"), settings, clock)
+    first = sso.sso_login(store, claims("Ann@Agency.example", "Ann B"), settings, clock)
+    again = sso.sso_login(store, claims("ann@agency.example", "Ann B"), settings, clock)
     assert first.session is not None and again.session is not None
     assert first.session.consultant_id == again.session.consultant_id
     assert first.session.via_sso
@@ -350,19 +370,19 @@ def test_sso_login_creates_the_consultant_once(store, clock):
 
 def test_sso_refuses_outsiders_and_disabled_accounts(store, clock):
     settings = sso_settings("@agency.example")
-    outsider = auth.sso_login(store, claims("eve@evil.example", "Eve"), settings, clock)
+    outsider = sso.sso_login(store, claims("eve@evil.example", "Eve"), settings, clock)
     assert outsider.session is None and "isn't on the list" in outsider.message
     assert accounts.list_consultants(store) == []
     accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
     accounts.disable_consultant(store, "ann")
-    disabled = auth.sso_login(store, claims("ann@agency.example"), settings, clock)
+    disabled = sso.sso_login(store, claims("ann@agency.example"), settings, clock)
     assert disabled.session is None and "disabled" in disabled.message
 
 
 def test_a_password_less_sso_account_cannot_log_in_with_a_password(store, clock):
-    auth.sso_login(store, claims("ann@agency.example"), sso_settings(), clock)
-    assert login(store, "ann@agency.example", "", clock).message == auth.REFUSED
-    assert login(store, "ann@agency.example", PASSWORD, clock).message == auth.REFUSED
+    sso.sso_login(store, claims("ann@agency.example"), sso_settings(), clock)
+    assert login(store, "ann@agency.example", "", clock).message == password_login.REFUSED
+    assert login(store, "ann@agency.example", PASSWORD, clock).message == password_login.REFUSED
 
 
 def test_a_login_upgrades_a_hash_made_with_older_settings(store, alice, clock):
@@ -381,17 +401,17 @@ def test_a_login_upgrades_a_hash_made_with_older_settings(store, alice, clock):
 # ---------------------------------------------------------------- leavers
 
 
-def sso(store, email, clock, name="Ann", **extra):
-    return auth.sso_login(store, claims(email, name, **extra), sso_settings(), clock)
+def sso_as(store, email, clock, name="Ann", **extra):
+    return sso.sso_login(store, claims(email, name, **extra), sso_settings(), clock)
 
 
 def test_a_single_sign_on_consultant_can_be_disabled_by_e_mail(store, clock):
-    session = sso(store, "ann@agency.example", clock).session
+    session = sso_as(store, "ann@agency.example", clock).session
     assert accounts.disable_consultant(store, "Ann@Agency.example") == ["ann@agency.example"]
     # The open session ends at its next check, and single sign-on refuses them from now on.
-    assert auth.validate_session(store, session, SETTINGS, clock) == (None, "disabled")
-    again = sso(store, "ann@agency.example", clock)
-    assert again.session is None and again.message == auth.SSO_DISABLED
+    assert use(store, session, clock) == "disabled"
+    again = sso_as(store, "ann@agency.example", clock)
+    assert again.session is None and again.message == sso.SSO_DISABLED
 
 
 def test_disabling_by_e_mail_reaches_every_account_with_that_address(store, alice, clock):
@@ -399,15 +419,15 @@ def test_disabling_by_e_mail_reaches_every_account_with_that_address(store, alic
     password_session = login(store, "ann", PASSWORD, clock).session
     disabled = accounts.disable_consultant(store, "ann@agency.example")
     assert disabled == ["ann"]
-    assert auth.validate_session(store, password_session, SETTINGS, clock) == (None, "disabled")
-    assert sso(store, "ann@agency.example", clock).session is None
+    assert use(store, password_session, clock) == "disabled"
+    assert sso_as(store, "ann@agency.example", clock).session is None
     assert login(store, "alice", PASSWORD, clock).session is not None  # nobody else is touched
 
 
 def test_cli_disables_a_single_sign_on_account(db_path, store, clock, capsys):
     from core.cli import main
 
-    sso(store, "ann@agency.example", clock)
+    sso_as(store, "ann@agency.example", clock)
     assert main(["--db", store.path, "disable-consultant", "ann@agency.example"]) == 0
     assert "Disabled consultant 'ann@agency.example'" in capsys.readouterr().out
     assert accounts.get_by_username(store, "ann@agency.example")["disabled"] == 1
@@ -415,36 +435,36 @@ def test_cli_disables_a_single_sign_on_account(db_path, store, clock, capsys):
 
 def test_disabling_a_password_account_also_shuts_its_owner_out_of_single_sign_on(store, clock):
     accounts.add_consultant(store, "ann", PASSWORD, email="ann@agency.example")
-    sso_session = sso(store, "ann@agency.example", clock).session
+    sso_session = sso_as(store, "ann@agency.example", clock).session
     assert accounts.disable_consultant(store, "ann") == ["ann", "ann@agency.example"]
-    assert auth.validate_session(store, sso_session, SETTINGS, clock) == (None, "disabled")
+    assert use(store, sso_session, clock) == "disabled"
     # Even a new identity at the provider with that address stays out.
-    assert sso(store, "ann@agency.example", clock, sub="a-new-subject").session is None
+    assert sso_as(store, "ann@agency.example", clock, sub="a-new-subject").session is None
 
 
 # ---------------------------------------------------------------- single sign-on identity
 
 
 def test_sso_requires_email_verified_where_the_provider_sends_it(store, clock):
-    unverified = sso(store, "ann@agency.example", clock, email_verified=False)
+    unverified = sso_as(store, "ann@agency.example", clock, email_verified=False)
     assert unverified.session is None and "hasn't confirmed" in unverified.message
-    assert sso(store, "ann@agency.example", clock, email_verified="false").session is None
+    assert sso_as(store, "ann@agency.example", clock, email_verified="false").session is None
     assert accounts.list_consultants(store) == []
-    assert sso(store, "ann@agency.example", clock, email_verified=True).session is not None
+    assert sso_as(store, "ann@agency.example", clock, email_verified=True).session is not None
     assert (
-        sso(store, "bea@agency.example", clock).session is not None
+        sso_as(store, "bea@agency.example", clock).session is not None
     )  # a provider that never sends it
 
 
 def test_sso_accepts_only_the_pinned_issuer(store, clock):
-    unpinned = auth.sso_login(
+    unpinned = sso.sso_login(
         store, claims("ann@agency.example"), Settings(sso_allowed="@agency.example"), clock
     )
     assert unpinned.session is None and "isn't fully set up" in unpinned.message
     forged = claims("ann@agency.example", iss="https://evil.example")
-    other = auth.sso_login(store, forged, sso_settings(), clock)
+    other = sso.sso_login(store, forged, sso_settings(), clock)
     assert other.session is None and "don't accept" in other.message
-    no_subject = auth.sso_login(store, claims("ann@agency.example", sub=" "), sso_settings(), clock)
+    no_subject = sso.sso_login(store, claims("ann@agency.example", sub=" "), sso_settings(), clock)
     assert no_subject.session is None
     assert accounts.list_consultants(store) == []
     refused = [r for r in audit_rows(store) if r["action"] == "sso_refused"]
@@ -456,14 +476,14 @@ def test_sso_accepts_only_the_pinned_issuer(store, clock):
 
 
 def test_sso_binds_the_account_to_issuer_and_subject(store, clock):
-    first = sso(store, "ann@agency.example", clock, sub="0001").session
+    first = sso_as(store, "ann@agency.example", clock, sub="0001").session
     row = accounts.get_by_id(store, first.consultant_id)
     assert (row["sso_issuer"], row["sso_subject"]) == (ISSUER, "0001")
     # The provider changed her address: the same identity finds the same account.
-    moved = sso(store, "ann.lee@agency.example", clock, sub="0001")
+    moved = sso_as(store, "ann.lee@agency.example", clock, sub="0001")
     assert moved.session is not None and moved.session.consultant_id == first.consultant_id
     # Someone else at the provider now holding the old address does not get her account.
-    other = sso(store, "ann@agency.example", clock, sub="0002")
+    other = sso_as(store, "ann@agency.example", clock, sub="0002")
     assert other.session is None and "already belongs" in other.message
     assert len(accounts.list_consultants(store)) == 1
 
@@ -474,16 +494,16 @@ def test_sso_binds_an_account_it_made_before_identities_were_bound(store, clock)
             "INSERT INTO consultants (username, display_name, email, created_at) "
             "VALUES ('ann@agency.example', 'Ann', 'ann@agency.example', '2026-01-01')"
         )
-    first = sso(store, "ann@agency.example", clock, sub="0001")
+    first = sso_as(store, "ann@agency.example", clock, sub="0001")
     assert first.session is not None
     assert accounts.get_by_id(store, first.session.consultant_id)["sso_subject"] == "0001"
-    assert sso(store, "ann@agency.example", clock, sub="0002").session is None
+    assert sso_as(store, "ann@agency.example", clock, sub="0002").session is None
 
 
 def test_sso_never_takes_over_a_password_account_with_the_same_address(store, alice, clock):
     with store.write() as conn:
         conn.execute("UPDATE consultants SET email = 'alice@agency.example' WHERE id = ?", (alice,))
-    result = sso(store, "alice@agency.example", clock, name="Not Alice")
+    result = sso_as(store, "alice@agency.example", clock, name="Not Alice")
     assert result.session is not None and result.session.consultant_id != alice
     password_account = accounts.get_by_id(store, alice)
     assert (
@@ -496,15 +516,76 @@ def test_sso_never_takes_over_a_password_account_with_the_same_address(store, al
 def test_a_login_that_finds_no_free_check_is_asked_to_retry_and_not_counted(
     store, alice, clock, monkeypatch
 ):
-    monkeypatch.setattr(auth, "VERIFY_QUEUE_SECONDS", 0.05)
+    monkeypatch.setattr(password_login, "VERIFY_QUEUE_SECONDS", 0.05)
     settings = replace(SETTINGS, login_parallel_checks=1)
-    slots = auth.verification_slots(1)
+    slots = password_login.verification_slots(1)
     assert slots.acquire(timeout=1)  # a burst is using the only slot
     try:
         busy = login_with(store, "alice", PASSWORD, settings, clock)
     finally:
         slots.release()
-    assert busy.session is None and busy.message == auth.BUSY
+    assert busy.session is None and busy.message == password_login.BUSY
     with store.read() as conn:
         assert conn.execute("SELECT COUNT(*) FROM login_attempts").fetchone()[0] == 0
     assert login_with(store, "alice", PASSWORD, settings, clock).session is not None
+
+
+# ------------------------------------------------- single sign-on: fresh identities only
+
+
+def test_an_identity_older_than_a_few_minutes_starts_no_session(store, clock):
+    """`st.user` lasts 30 days in Streamlit's cookie; only an identity the provider
+    issued in the last SSO_FRESH_MINUTES starts a session, so logout and the time
+    limits hold for single sign-on too."""
+    now = int(system_clock().timestamp())
+    for stale in (
+        {"iat": now - 60 * (sso.SSO_FRESH_MINUTES + 1)},
+        {"iat": now - 29 * 24 * 3600},
+        {"iat": "not a time"},
+        {"iat": now + 3600},  # from the future: not something a provider issues
+    ):
+        result = sso.sso_login(store, claims("ann@agency.example") | stale, sso_settings(), clock)
+        assert result.session is None and result.ask_provider
+        assert result.message == sso.SSO_AGAIN
+    no_time = {k: v for k, v in claims("ann@agency.example").items() if k != "iat"}
+    assert sso.sso_login(store, no_time, sso_settings(), clock).ask_provider
+    assert accounts.list_consultants(store) == []
+    fresh = claims("ann@agency.example") | {"iat": now - 60 * sso.SSO_FRESH_MINUTES + 5}
+    assert sso.sso_login(store, fresh, sso_settings(), clock).session is not None
+
+
+def test_single_sign_on_reads_the_issue_time_from_st_user():
+    assert "iat" in sso.SSO_CLAIMS
+    assert sso.SSO_FRESH_MINUTES == 5
+
+
+@pytest.mark.parametrize(
+    ("secret", "refused"),
+    [
+        ("a long random string", True),  # the old sample in the docs
+        ("x" * 31, True),
+        ("", True),
+        (None, True),
+        ("k" * 32, False),
+    ],
+)
+def test_a_short_or_sample_cookie_secret_is_refused(secret, refused):
+    problem = sso.cookie_secret_problem({"cookie_secret": secret})
+    assert (problem is not None) == refused
+    if refused:
+        assert "secrets.token_urlsafe(48)" in problem
+
+
+def test_no_cookie_secret_written_in_the_docs_would_be_accepted():
+    """Whatever sample the docs show for `[auth] cookie_secret`, starting with it as it
+    stands is refused, and the docs say how to make a real one."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [p.read_text() for p in [root / "README.md", *sorted((root / "docs").glob("*.md"))]]
+    samples = [s for text in texts for s in re.findall(r'cookie_secret\s*=\s*"([^"]*)"', text)]
+    assert samples, "the docs show how to set cookie_secret"
+    for sample in samples:
+        assert sso.cookie_secret_problem({"cookie_secret": sample}) is not None, sample
+    assert any("secrets.token_urlsafe(48)" in text for text in texts)

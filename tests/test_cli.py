@@ -10,6 +10,7 @@ import pytest
 
 from core import journey
 from core.cli import main
+from core.limits import UNLIMITED
 from core.store import open_store
 
 
@@ -18,9 +19,9 @@ def db(tmp_path):
     """A database with one stale draft (200 days) and one fresh, submitted reflection."""
     path = tmp_path / "admin.db"
     store = open_store(path)
-    old = journey.start(store, {"utm_campaign": "job-rejection"})
+    old = journey.start(store, {"utm_campaign": "job-rejection"}, client=UNLIMITED)
     journey.save_answer(store, old.reflection_id, "company", "Old Co")
-    fresh = journey.start(store)
+    fresh = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, fresh.reflection_id, "company", "Fresh Co")
     journey.submit_for_review(store, fresh.reflection_id, {"company": "Fresh Co"})
     stale = (dt.datetime.now(dt.UTC) - dt.timedelta(days=200)).isoformat(timespec="seconds")

@@ -14,16 +14,17 @@ from pathlib import Path
 import pytest
 from sqlite_faults import write_lock_in_another_process
 
-from core import journey
-from core import store as store_module
+from core import journey, store_base
 from core.cli import main
+from core.limits import UNLIMITED
+from core.store_sqlite import SqliteStore
 
 
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "live.db"
-    store = store_module.Store(path)
-    session = journey.start(store)
+    store = SqliteStore(path)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "company", "Acme")
     store.close()
     return path
@@ -110,7 +111,7 @@ def test_purge_dry_run_only_reads_so_a_held_write_lock_does_not_stop_it(db, caps
 
 
 def test_purge_under_a_held_write_lock_says_busy_and_changes_nothing(db, capsys, monkeypatch):
-    monkeypatch.setattr(store_module, "WRITE_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(store_base, "WRITE_WAIT_SECONDS", 0.3)
     with write_lock_in_another_process(db):
         assert main(["--db", str(db), "purge", "--drafts", "1"]) == 1
     line = one_line_failure(capsys)
@@ -174,10 +175,13 @@ def test_backup_to_a_read_only_filesystem_reports_that_error(db, tmp_path, capsy
 
 
 def test_backup_to_a_full_disk_removes_its_partial_files(db, tmp_path, capsys):
-    store = store_module.Store(db)
+    store = SqliteStore(db)
     for _ in range(60):  # a database larger than the little disk
         journey.save_answer(
-            store, journey.start(store).reflection_id, "fit_learned", os.urandom(2000).hex()
+            store,
+            journey.start(store, client=UNLIMITED).reflection_id,
+            "fit_learned",
+            os.urandom(2000).hex(),
         )
     store.close()
     with tmpfs(tmp_path / "full", size="128k") as folder:

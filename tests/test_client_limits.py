@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from core import accounts, auth, contact, journey
-from core.limits import LOCAL_CLIENT, ClientLimit, client_key
+from core import accounts, contact, journey, password_login
+from core.limits import LOCAL_CLIENT, UNLIMITED, ClientLimit, client_key, take_or_refuse
 from core.settings import Settings, load_settings
 
 PASSWORD = "harbour lights at dusk"
@@ -96,7 +96,7 @@ def test_new_reflections_spend_the_same_start_budget_per_client(store):
         journey.new_reflection(store, mine.candidate_id, client=STRANGER, limit=limit)
     with pytest.raises(journey.TooMany, match="from your network"):
         journey.new_reflection(store, mine.candidate_id, client=STRANGER, limit=limit)
-    theirs = journey.start(store)
+    theirs = journey.start(store, client=UNLIMITED)
     assert journey.new_reflection(store, theirs.candidate_id, client=OFFICE, limit=limit)
 
 
@@ -108,9 +108,9 @@ def test_contact_requests_are_budgeted_per_client(store):
     budget = contact.contact_requests(store)
     assert (budget.per_client, budget.ceiling, budget.window) == (10, 300, 60.0)
     for _ in range(budget.per_client):
-        rid = journey.start(store).reflection_id
+        rid = journey.start(store, client=UNLIMITED).reflection_id
         contact.save_request(store, rid, a_request(), client=STRANGER)
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     with pytest.raises(contact.ContactInvalid) as refused:
         contact.save_request(store, rid, a_request(), client=STRANGER)
     assert "from your network" in refused.value.errors["form"]
@@ -146,12 +146,14 @@ def test_clients_with_nothing_left_in_the_window_are_dropped():
 
 
 def test_the_login_budget_stays_bounded_under_many_clients(store, clock):
-    failures = auth.client_failures(store, SETTINGS)
+    failures = password_login.client_failures(store, SETTINGS)
     for n in range(300):
-        auth.authenticate(store, random_name(), "guess", SETTINGS, clock, client=f"client {n}")
+        password_login.authenticate(
+            store, random_name(), "guess", SETTINGS, clock, client=f"client {n}"
+        )
     assert failures.remembered() == 300
     clock.advance(minutes=SETTINGS.login_window_minutes)
-    auth.authenticate(store, random_name(), "guess", SETTINGS, clock, client="10.9.9.9")
+    password_login.authenticate(store, random_name(), "guess", SETTINGS, clock, client="10.9.9.9")
     assert failures.remembered() == 1
 
 
@@ -165,20 +167,20 @@ def random_name() -> str:
 def test_a_flood_of_failures_from_one_client_never_refuses_a_consultant_elsewhere(store, clock):
     accounts.add_consultant(store, "alice", PASSWORD)
     outcomes = [
-        auth.authenticate(store, random_name(), "guess", SETTINGS, clock, client=STRANGER)
+        password_login.authenticate(store, random_name(), "guess", SETTINGS, clock, client=STRANGER)
         for _ in range(120)
     ]
-    checked = [r for r in outcomes if r.message == auth.REFUSED]
+    checked = [r for r in outcomes if r.message == password_login.REFUSED]
     assert len(checked) == SETTINGS.login_client_failures == 20
     assert all("from your network" in r.message for r in outcomes[20:])
     # The consultant, from the office, with the right password: in at once.
-    welcome = auth.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client=OFFICE)
+    welcome = password_login.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client=OFFICE)
     assert welcome.session is not None
     # The flooding client is paused, even with a right password, until the window passes.
-    paused = auth.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client=STRANGER)
+    paused = password_login.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client=STRANGER)
     assert paused.session is None and paused.locked
     clock.advance(minutes=SETTINGS.login_window_minutes)
-    back = auth.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client=STRANGER)
+    back = password_login.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client=STRANGER)
     assert back.session is not None
 
 
@@ -186,21 +188,60 @@ def test_successes_do_not_spend_a_clients_failure_budget(store, clock):
     accounts.add_consultant(store, "alice", PASSWORD)
     settings = replace(SETTINGS, login_client_failures=3)
     for _ in range(10):
-        ok = auth.authenticate(store, "alice", PASSWORD, settings, clock, client=OFFICE)
+        ok = password_login.authenticate(store, "alice", PASSWORD, settings, clock, client=OFFICE)
         assert ok.session is not None
     for _ in range(3):
-        auth.authenticate(store, random_name(), "guess", settings, clock, client=OFFICE)
+        password_login.authenticate(store, random_name(), "guess", settings, clock, client=OFFICE)
     assert "from your network" in (
-        auth.authenticate(store, "alice", PASSWORD, settings, clock, client=OFFICE).message
+        password_login.authenticate(
+            store, "alice", PASSWORD, settings, clock, client=OFFICE
+        ).message
     )
 
 
-def test_the_per_username_backoff_still_holds_across_clients(store, clock):
+def test_strangers_failing_at_a_consultants_name_never_keep_the_consultant_out(store, clock):
+    """The per-username wait counts one client's failures: a stranger (or many) guessing
+    at alice's name slows only themselves; alice's own browser elsewhere goes in."""
     accounts.add_consultant(store, "alice", PASSWORD)
-    for n in range(SETTINGS.login_max_failures):
-        auth.authenticate(store, "alice", "guess", SETTINGS, clock, client=f"192.0.2.{n}")
-    waiting = auth.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client="192.0.2.200")
+    for n in range(3):
+        for _ in range(SETTINGS.login_max_failures):
+            password_login.authenticate(
+                store, "alice", "guess", SETTINGS, clock, client=f"192.0.2.{n}"
+            )
+    waiting = password_login.authenticate(
+        store, "alice", PASSWORD, SETTINGS, clock, client="192.0.2.0"
+    )
     assert waiting.locked and "for this username" in waiting.message
+    welcome = password_login.authenticate(store, "alice", PASSWORD, SETTINGS, clock, client=OFFICE)
+    assert welcome.session is not None
+
+
+def test_a_flood_of_failures_from_everyone_slows_logins_and_refuses_nobody(store, clock):
+    """Past the process-wide ceiling of failures, each password login first pauses; a
+    consultant's right password still goes in."""
+    accounts.add_consultant(store, "alice", PASSWORD)
+    settings = replace(SETTINGS, login_failures_ceiling=4)
+    pauses: list[float] = []
+
+    def attempt(username, password, client):
+        return password_login.authenticate(
+            store, username, password, settings, clock, client=client, pause=pauses.append
+        )
+
+    for n in range(4):  # four strangers, each well within their own budget
+        assert attempt(random_name(), "guess", f"198.51.100.{n}").message == password_login.REFUSED
+    assert pauses == []
+    flooded = attempt("alice", PASSWORD, OFFICE)
+    assert flooded.session is not None
+    assert pauses == [password_login.FLOOD_PAUSE_SECONDS]
+    clock.advance(minutes=settings.login_window_minutes)  # the flood leaves the window
+    assert attempt("alice", PASSWORD, OFFICE).session is not None
+    assert len(pauses) == 1
+
+
+def test_the_ceiling_of_failed_logins_is_far_above_one_clients_budget():
+    assert SETTINGS.login_failures_ceiling == 500
+    assert SETTINGS.login_failures_ceiling >= 20 * SETTINGS.login_client_failures
 
 
 # ---------------------------------------------------------------- who the client is
@@ -288,7 +329,7 @@ def test_the_login_page_lets_a_consultant_in_after_strangers_failed_elsewhere(ap
     accounts.add_consultant(store, "alice", PASSWORD)
     settings = Settings()
     for _ in range(120):
-        auth.authenticate(store, random_name(), "guess", settings, client=STRANGER)
+        password_login.authenticate(store, random_name(), "guess", settings, client=STRANGER)
     at = log_in(app)
     assert not at.exception
     assert at.session_state["consultant"].username == "alice"
@@ -299,7 +340,7 @@ def test_the_login_page_pauses_its_own_client_after_its_failures(app, store):
     accounts.add_consultant(store, "alice", PASSWORD)
     settings = Settings()
     for _ in range(settings.login_client_failures):
-        auth.authenticate(store, random_name(), "guess", settings, client=LOCAL_CLIENT)
+        password_login.authenticate(store, random_name(), "guess", settings, client=LOCAL_CLIENT)
     at = log_in(app)
     assert not at.exception
     assert any("from your network" in e.value for e in at.error)
@@ -320,3 +361,48 @@ def test_a_proxy_on_this_machine_is_trusted_however_it_arrives():
     # Streamlit binds both stacks: a local proxy can appear as an IPv4-mapped address.
     for local in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
         assert client_key(local, STRANGER) == STRANGER
+
+
+# ---------------------------------------------------------------- no path forgets the client
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda store: journey.start(store),
+        lambda store: journey.new_reflection(store, 1),
+        lambda store: contact.save_request(store, 1, None),
+    ],
+    ids=["start", "new reflection", "contact request"],
+)
+def test_every_budgeted_write_must_say_whose_it_is(store, call):
+    """Leaving the client out used to mean "not limited"; now it is an error, and the
+    command line and tests say UNLIMITED out loud."""
+    with pytest.raises(TypeError, match="client"):
+        call(store)
+
+
+def test_unlimited_counts_nothing(store):
+    budget = journey.new_candidates(store)
+    for _ in range(journey.STARTS_PER_CLIENT_PER_MINUTE + 1):
+        journey.start(store, client=UNLIMITED)
+    assert budget.remembered() == 0
+
+
+def test_take_or_refuse_raises_what_the_caller_makes_of_the_wait():
+    ticks = Ticks()
+    limit = ClientLimit(1, clock=ticks)
+    take_or_refuse(limit, STRANGER, lambda wait: AssertionError("not refused yet"))
+    with pytest.raises(LookupError, match="wait 60"):
+        take_or_refuse(limit, STRANGER, lambda wait: LookupError(f"wait {wait.seconds:.0f}"))
+    take_or_refuse(limit, UNLIMITED, lambda wait: AssertionError("never counted"))
+
+
+def test_budgets_keep_the_one_clock(clock):
+    """A budget's window is measured on `core.clock` (moved by the test clock), not on a
+    clock of its own: the same time as every stamp the app writes."""
+    limit = ClientLimit(1, window=60.0)
+    assert limit.take(STRANGER) is None
+    assert limit.take(STRANGER) is not None
+    clock.advance(seconds=61)
+    assert limit.take(STRANGER) is None

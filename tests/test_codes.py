@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import codes, journey
+from core.limits import UNLIMITED
 
 
 def test_codes_carry_at_least_64_bits():
@@ -102,7 +103,7 @@ def test_hash_is_the_same_for_every_spelling_and_hides_the_code():
 
 
 def test_only_the_hash_is_stored(store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     with store.read() as conn:
         row = conn.execute("SELECT * FROM candidates WHERE id = ?", (session.candidate_id,))
         values = [str(v) for v in tuple(row.fetchone())]
@@ -117,8 +118,8 @@ def test_resume_with_unknown_code_says_so(store):
 
 
 def test_resume_with_typed_variant_finds_the_latest_reflection(store):
-    session = journey.start(store)
-    newer = journey.new_reflection(store, session.candidate_id)
+    session = journey.start(store, client=UNLIMITED)
+    newer = journey.new_reflection(store, session.candidate_id, client=UNLIMITED)
     found = journey.resume(store, session.code.lower().replace("-", ""))
     assert found.candidate_id == session.candidate_id
     assert found.reflection_id == newer

@@ -175,7 +175,7 @@ def test_follow_up_date_is_set_audited_and_due_ones_come_first(app, store, share
 def accounts_session(store):
     import datetime as dt
 
-    from core import auth
+    from core.staff_sessions import StaffSession
 
     now = dt.datetime.now(dt.UTC)
-    return auth.ConsultantSession(1, "alice", "Alice", now, now)
+    return StaffSession(1, 1, "alice", "Alice", now, now, via_sso=False)

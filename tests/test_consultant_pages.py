@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts, auth, contact, document, journey, review
-from core import browser_sessions as bs
+from core import accounts, contact, document, journey, password_login, review, sso, staff_sessions
+from core.clock import system_clock
+from core.limits import LOCAL_CLIENT, UNLIMITED
 from core.safe_html import escape_md
 from core.settings import Settings
 
@@ -147,13 +148,13 @@ def test_wrong_password_and_unknown_user_get_the_same_message(app, store, alice)
     assert at.text_input(key="login_username").value == "alice"
     at = log_in(app, username="nobody")
     unknown = [e.value for e in at.error]
-    assert wrong == unknown == [auth.REFUSED]
+    assert wrong == unknown == [password_login.REFUSED]
 
 
 def test_disabled_account_gets_the_generic_refusal(app, store, alice):
     accounts.disable_consultant(store, "alice")
     at = log_in(app)
-    assert [e.value for e in at.error] == [auth.REFUSED]
+    assert [e.value for e in at.error] == [password_login.REFUSED]
 
 
 def test_open_detail_add_note_and_change_status(app, store, alice, shared_reflection):
@@ -166,7 +167,7 @@ def test_open_detail_add_note_and_change_status(app, store, alice, shared_reflec
     (title,) = [t.value for t in at.title]
     assert title.replace("\\", "") == f"Data Analyst at Acme Ltd · Reflection #{rid}"
     at = pin(at, "views/consultant_detail.py")
-    # Left out: the app's own cookie call (core/browser_sessions.py), the only html in
+    # Left out: the app's own cookie call (ui/browser.py), the only html in
     # the main area allowed to run a script, which carries no candidate text.
     document = "\n".join(
         str(el.proto.body) for el in at.main.get("html") if not el.proto.unsafe_allow_javascript
@@ -290,6 +291,7 @@ def test_sso_user_on_the_allow_list_becomes_a_consultant(
         "email": "Ann@Agency.example",
         "email_verified": True,
         "name": "Ann Lee",
+        "iat": int(system_clock().timestamp()),  # just back from the provider
     }
     at = sso_app(app, monkeypatch, user).run()
     assert not at.exception
@@ -297,6 +299,31 @@ def test_sso_user_on_the_allow_list_becomes_a_consultant(
     assert session.via_sso and session.display_name == "Ann Lee"
     at = pin(at, "views/consultant_queue.py")
     assert list(at.dataframe[0].value["#"]) == [rid]
+
+
+@pytest.mark.parametrize("issued_minutes_ago", [sso.SSO_FRESH_MINUTES + 1, 60 * 24 * 29, None])
+def test_an_old_single_sign_on_identity_is_sent_back_to_the_provider(
+    app, store, monkeypatch, issued_minutes_ago
+):
+    """Streamlit keeps `st.user` for 30 days: an identity the provider issued long ago
+    (or without saying when) starts no session, and the page offers the provider again."""
+    user = {
+        "is_logged_in": True,
+        "iss": ISSUER,
+        "sub": "ann-0001",
+        "email": "ann@agency.example",
+        "name": "Ann Lee",
+    }
+    if issued_minutes_ago is not None:
+        user["iat"] = int(system_clock().timestamp()) - 60 * issued_minutes_ago
+    at = sso_app(app, monkeypatch, user).run()
+    assert not at.exception
+    assert "consultant" not in at.session_state
+    at.switch_page("views/staff_login.py").run()
+    assert [i.value for i in at.info] == [sso.SSO_AGAIN]
+    assert "Sign in with single sign-on" in [b.label for b in at.button]
+    with store.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM consultant_sessions").fetchone()[0] == 0
 
 
 def test_sso_user_not_on_the_allow_list_is_refused(app, store, monkeypatch, shared_reflection):
@@ -339,7 +366,9 @@ def test_csv_export_is_built_and_audited_only_when_downloaded(app, store, alice,
 
 def test_every_download_click_writes_an_audit_row_first(store, alice, shared_reflection):
     rid = shared_reflection()
-    session = auth.authenticate(store, "alice", PASSWORD, Settings()).session
+    session = password_login.authenticate(
+        store, "alice", PASSWORD, Settings(), client=LOCAL_CLIENT
+    ).session
     built = []
     produce = review.audited_download(
         store,
@@ -402,11 +431,14 @@ def test_detail_shows_what_was_shared_not_a_note_written_after(
 
 
 def test_a_contact_request_without_sharing_opens_with_contact_details_only(app, store, alice):
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     journey.save_answer(store, rid, "company", "Private Employer")
     journey.save_answer(store, rid, "fit_learned", "Private words")
     contact.save_request(
-        store, rid, contact.validate("Zoë", "zoe@example.com", "", "email", "Evenings", True)
+        store,
+        rid,
+        contact.validate("Zoë", "zoe@example.com", "", "email", "Evenings", True),
+        client=UNLIMITED,
     )
     at = pin(log_in(app), "views/consultant_queue.py")
     assert list(at.dataframe[0].value["Role and company"]) == [
@@ -523,7 +555,7 @@ def disable(store, alice):
 
 
 def log_out_in_another_tab(store, alice):
-    bs.end_consultant_sessions(store, alice)
+    staff_sessions.end_consultant_sessions(store, alice)
 
 
 ENDINGS = {
@@ -596,7 +628,7 @@ def test_an_open_queue_of_an_ended_session_exports_nothing(
     assert b"Acme Ltd" in produce()  # live: the file, audited
     ENDINGS[ending][0](store, alice)
     shared_reflection(company="Shared After The End")
-    with pytest.raises(bs.SessionEnded):
+    with pytest.raises(staff_sessions.SessionEnded):
         produce()
     exports = [r for r in audit_log(store) if r["action"] == "export"]
     assert len(exports) == 1
@@ -610,7 +642,7 @@ def test_an_open_reflection_of_a_disabled_consultant_downloads_nothing(
     open_detail(app, rid)
     produce = downloads[f"detail_md_{rid}"]
     disable(store, alice)
-    with pytest.raises(bs.SessionEnded):
+    with pytest.raises(staff_sessions.SessionEnded):
         produce()
     assert "export" not in [r["action"] for r in audit_log(store)]
 
@@ -623,10 +655,20 @@ def test_opening_the_logout_page_does_not_log_out(app, store, alice, shared_refl
     at.switch_page("views/consultant_logout.py").run()
     assert not at.exception
     assert at.session_state["consultant"].username == "alice"
-    assert bs.staff_session_state(store, row_id, Settings()) is None
+    assert staff_sessions.staff_session_state(store, row_id, Settings()) is None
     assert "logout" not in [r["action"] for r in audit_log(store)]
     assert [b.label for b in at.button if b.key == "logout_confirm"] == ["Log out"]
     at.button(key="logout_confirm").click().run()
     assert "consultant" not in at.session_state
-    assert bs.staff_session_state(store, row_id, Settings()) == "logout"
+    assert staff_sessions.staff_session_state(store, row_id, Settings()) == "logout"
     assert ("alice", "logout") in [(r["actor"], r["action"]) for r in audit_log(store)]
+
+
+def test_the_queue_says_when_notifications_are_stuck(app, store, alice, shared_reflection, clock):
+    shared_reflection()  # asked to talk: a notification row, never sent here
+    at = log_in(app)
+    assert not [w for w in at.warning if "notification" in str(w.value)]
+    clock.advance(minutes=20)
+    at = pin(at, "views/consultant_queue.py")
+    (warning,) = [w for w in at.warning if "notification" in str(w.value)]
+    assert warning.value.startswith("1 notification to consultants has been waiting")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from core import contact, journey
 from core.consent import CONTACT_ME
+from core.limits import UNLIMITED
 
 
 def _valid(**overrides):
@@ -96,13 +97,15 @@ def test_any_input_gives_a_request_or_messages_never_a_crash(name, email, phone,
 
 
 def test_saved_with_consent_version_and_counts_as_asking_to_talk(store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     assert not contact.has_asked_to_talk(store, session.reflection_id)
-    contact.save_request(store, session.reflection_id, _valid(message="Mornings 🙂"))
+    contact.save_request(
+        store, session.reflection_id, _valid(message="Mornings 🙂"), client=UNLIMITED
+    )
     (row,) = contact.requests_for(store, session.reflection_id)
     assert row["name"] == "Zoë Ahmed" and row["message"] == "Mornings 🙂"
     assert row["consent_version"] == CONTACT_ME.version and row["consent_at"]
     assert contact.has_asked_to_talk(store, session.reflection_id)
     # Another candidate's reflection is unaffected.
-    other = journey.start(store)
+    other = journey.start(store, client=UNLIMITED)
     assert not contact.has_asked_to_talk(store, other.reflection_id)

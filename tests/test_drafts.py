@@ -239,10 +239,8 @@ def test_reply_asks_for_feedback_only_when_no_request_is_planned():
 
 
 def test_feedback_received_gives_a_thank_you_note_instead_of_a_request():
-    from core.plan import current_drafts
-
     received = {**FULL, "feedback_status": "received", "action_points": [{"point": "x"}]}
-    keys = [d.key for d in current_drafts(received, "H")]
+    keys = [d.key for d in drafts.current_drafts(received, "H")]
     assert keys == ["feedback_thanks", "rejection_reply", "linkedin_note"]
     thanks = drafts.feedback_thanks(received)
     assert thanks.body.startswith("Hi Priya,\n")
@@ -251,4 +249,4 @@ def test_feedback_received_gives_a_thank_you_note_instead_of_a_request():
     assert "Could you share" not in thanks.body
     assert thanks.subject == "Thank you for the feedback – Data Analyst"
     waiting = {**FULL, "feedback_status": "asked"}
-    assert [d.key for d in current_drafts(waiting, "H")][0] == "feedback_request"
+    assert [d.key for d in drafts.current_drafts(waiting, "H")][0] == "feedback_request"

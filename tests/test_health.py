@@ -9,9 +9,10 @@ import subprocess
 import pytest
 from sqlite_faults import write_lock_in_another_process
 
-from core import health, journey
-from core import store as store_module
-from core.store import Store, open_store
+from core import health, journey, store_base
+from core.limits import UNLIMITED
+from core.store import open_store
+from core.store_sqlite import SqliteStore as Store
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +42,7 @@ def test_a_file_of_random_bytes_fails_with_the_reason(db_path, caplog):
 
 def test_a_database_with_damaged_pages_fails_the_quick_check(db_path):
     store = Store(db_path)
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "fit_learned", "x" * 3000)
     store.close()  # checkpoints everything into the main file
     data = bytearray(db_path.read_bytes())
@@ -68,11 +69,11 @@ def test_an_unwritable_file_fails_the_test_write_and_recovers_once_fixed(db_path
         subprocess.run(["chattr", "-i", str(db_path)], check=True)
     monkeypatch.setattr(health, "RECHECK_SECONDS", 0.0)
     assert health.status(db_path).ok
-    journey.start(open_store(db_path))  # the store reopened the file for writing
+    journey.start(open_store(db_path), client=UNLIMITED)  # the store reopened the file for writing
 
 
 def test_a_database_busy_with_another_writer_is_still_healthy(db_path, monkeypatch):
-    monkeypatch.setattr(store_module, "WRITE_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(store_base, "WRITE_WAIT_SECONDS", 0.3)
     Store(db_path).close()
     with write_lock_in_another_process(db_path):
         result = health.check(db_path)

@@ -8,9 +8,9 @@ import json
 import pytest
 from test_server import SAME_ORIGIN, request, set_cookies
 
-from core import browser_sessions as bs
-from core import journey
-from ui import server
+from core import devices, journey
+from core.limits import UNLIMITED
+from web.bodies import MAX_BODY
 
 COOKIE_ROUTES = ("/_bb/claim", "/_bb/refresh", "/_bb/clear")
 HUGE = 64 * 2**20  # what the body would be if it were all read
@@ -75,21 +75,19 @@ def test_a_chunked_body_is_given_up_on_once_it_passes_1_kib(store, path):
     assert status == 413
     assert dict(headers)["cache-control"] == "no-store"
     assert not set_cookies(headers)
-    assert server.MAX_BODY < body.consumed <= server.MAX_BODY + PIECE
+    assert MAX_BODY < body.consumed <= MAX_BODY + PIECE
 
 
 def test_a_claim_of_exactly_1_kib_still_sets_its_cookie_and_one_byte_more_is_refused(store):
-    session = journey.start(store)
-    _, ticket = bs.issue_device_claim(store, session.candidate_id)
+    session = journey.start(store, client=UNLIMITED)
+    _, ticket = devices.issue_device_claim(store, session.candidate_id)
     claim = {"kind": "device", "ticket": ticket, "framed": False}
-    too_long = padded(claim, server.MAX_BODY + 1)
+    too_long = padded(claim, MAX_BODY + 1)
     status, headers, _ = post("/_bb/claim", WholeBody(too_long, 100), SAME_ORIGIN)
     assert status == 413 and not set_cookies(headers)
     # The refused claim did not spend the ticket; a body of exactly the limit, chunked
     # in small pieces, is read whole and claims it.
-    status, headers, _ = post(
-        "/_bb/claim", WholeBody(padded(claim, server.MAX_BODY), 100), SAME_ORIGIN
-    )
+    status, headers, _ = post("/_bb/claim", WholeBody(padded(claim, MAX_BODY), 100), SAME_ORIGIN)
     assert status == 204
     [cookie] = set_cookies(headers)
-    assert cookie.startswith(f"{bs.DEVICE_COOKIE}=")
+    assert cookie.startswith(f"{devices.DEVICE_COOKIE}=")

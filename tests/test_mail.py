@@ -10,13 +10,12 @@ import shutil
 import socket
 import ssl
 import subprocess
-from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from smtp_recorder import Recorder, free_port
 
 from core.addresses import AddressError
 from core.delivery import (
@@ -178,52 +177,9 @@ def test_a_name_with_punctuation_or_accents_stays_a_name():
 # --- a real SMTP server on loopback --------------------------------------------------------
 
 
-@dataclass
-class Recorder:
-    """An aiosmtpd handler keeping what it accepts; a reply set here is given instead."""
-
-    rcpt_reply: str = ""
-    data_reply: str = ""
-    received: list[Envelope] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.rcpt_reply:
-            return self.rcpt_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.data_reply:
-            return self.data_reply
-        self.received.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def check_login(server, session, envelope, mechanism, auth_data):
     good = isinstance(auth_data, LoginPassword) and auth_data == (b"mailer", PASSWORD.encode())
     return AuthResult(success=good, handled=False)  # handled=False: aiosmtpd answers 535
-
-
-@pytest.fixture
-def smtp_server():
-    """Start an SMTP server on loopback: `smtp_server(Recorder(...), **aiosmtpd options)`."""
-    running: list[Controller] = []
-
-    def start(recorder: Recorder, **options) -> Controller:
-        controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), **options)
-        controller.start()
-        running.append(controller)
-        return controller
-
-    yield start
-    for controller in running:
-        controller.stop()
 
 
 def test_a_message_arrives_once_with_its_headers(smtp_server):

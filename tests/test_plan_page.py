@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import contact, journey
+from core.limits import UNLIMITED
 from core.scoring import score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ def seeded(clock):
 
 
 def _seed(store, answers, session=None):
-    session = session or journey.start(store)
+    session = session or journey.start(store, client=UNLIMITED)
     for key, value in answers.items():
         journey.save_answer(store, session.reflection_id, key, value)
     return session
@@ -257,6 +258,7 @@ def test_share_stores_scores_and_reasons_then_withdraw(app, store, seeded):
         store,
         session.reflection_id,
         contact.validate("Zoë", "zoe@example.com", "", "email", "", True),
+        client=UNLIMITED,
     )
     at = _open_plan(app, session)
     assert _button(at, "submit_review").disabled
@@ -302,7 +304,7 @@ def test_trend_appears_with_more_than_one_scored_reflection(app, store, seeded):
     session = _seed(store, seeded)
     at = _open_plan(app, session)
     assert "Your confidence over time" not in [h.value for h in at.header]
-    second = journey.new_reflection(store, session.candidate_id)
+    second = journey.new_reflection(store, session.candidate_id, client=UNLIMITED)
     _seed(store, seeded | {"takes_criticism": 5}, journey.Session(session.candidate_id, second))
     at.session_state["candidate"] = journey.Session(session.candidate_id, second)
     at.session_state["answers"] = journey.load_answers(store, second)
@@ -316,6 +318,7 @@ def test_delete_my_data_asks_first_then_erases_and_forgets(app, store, seeded):
         store,
         session.reflection_id,
         contact.validate("Zoë", "zoe@example.com", "", "email", "", True),
+        client=UNLIMITED,
     )
     at = _open_plan(app, session)
     _button(at, "delete_data").click().run()
@@ -324,12 +327,19 @@ def test_delete_my_data_asks_first_then_erases_and_forgets(app, store, seeded):
     _button(at, "delete_cancel").click().run()
     assert journey.reflection(store, session.reflection_id) is not None
 
+    at.checkbox(key="consent_review").check().run()  # a consent left half-given
     _button(at, "delete_data").click().run()
     _button(at, "delete_confirm").click().run()
     assert not at.exception
     assert "have been deleted" in _texts(at)
-    assert "candidate" not in at.session_state
-    assert "answers" not in at.session_state
+    # Nothing of theirs stays in the session: answers, ticks, the contact form, consents.
+    left = [
+        key
+        for key in at.session_state.to_dict()
+        if key in ("candidate", "answers", "confirm_delete", "consent_review")
+        or str(key).startswith(("answer_", "check_", "contact_", "draft_seed_"))
+    ]
+    assert left == []
     with store.read() as conn:
         for table in ("candidates", "reflections", "answers", "contact_requests"):
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
@@ -362,6 +372,7 @@ def test_a_stale_contact_form_past_the_cap_stores_nothing_more(app, store, seede
             store,
             session.reflection_id,
             contact.validate("Zoë", "zoe@example.com", "", "email", "", True),
+            client=UNLIMITED,
         )
     _fill_contact(at, "zoe@example.com")
     # No sixth request is stored; the page shows what was already sent instead of the form.

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from pg_local import LocalPostgres, bin_dir, free_port
 from streamlit.testing.v1 import AppTest
 
-from core import journey
+from core import journey, store_pg
 from core.cli import main
-from core.store import STORE_ERRORS, discard_store, make_store, open_store
+from core.limits import UNLIMITED
+from core.store import STORE_ERRORS, StoreUnavailable, discard_store, make_store, open_store
 from core.store_pg import redact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,24 +51,19 @@ def test_redact_hides_a_password_given_as_a_parameter_too():
 def test_backup_connects_with_every_setting_of_the_url_and_the_password_kept_off_argv(
     tmp_path, monkeypatch
 ):
-    from types import SimpleNamespace
-
-    from core import admin
-
     url = (
         "postgresql://bb:s3cret@db.example:5433/bb"
         "?sslmode=verify-full&sslrootcert=/etc/ssl/agency-ca.pem"
     )
-    store = SimpleNamespace(path=url, engine="postgresql", memory=False)
     calls = []
 
     def run(command, **kwargs):
         calls.append((command, kwargs.get("env", {})))
         return SimpleNamespace(returncode=0, stderr="", stdout="")
 
-    monkeypatch.setattr(admin.shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(admin.subprocess, "run", run)
-    admin.backup(store, tmp_path / "nightly.dump")
+    monkeypatch.setattr(store_pg.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(store_pg.subprocess, "run", run)
+    assert store_pg.dump_database(url, tmp_path / "nightly.dump") == "ok"
     dump_command, env = calls[0]
     connection = next(arg for arg in dump_command if arg.startswith("--dbname="))
     for setting in (
@@ -84,7 +80,7 @@ def test_backup_connects_with_every_setting_of_the_url_and_the_password_kept_off
 
 def test_a_server_that_is_down_at_start_is_named_without_its_password():
     url = _nobody_listening()
-    with pytest.raises(sqlite3.OperationalError) as caught:
+    with pytest.raises(StoreUnavailable) as caught:
         make_store(url)
     message = str(caught.value)
     assert "Can't reach PostgreSQL at postgresql://bounce:***@127.0.0.1:" in message
@@ -92,7 +88,7 @@ def test_a_server_that_is_down_at_start_is_named_without_its_password():
 
 
 def test_a_bad_url_gets_a_clear_message():
-    with pytest.raises(sqlite3.OperationalError, match="not one PostgreSQL understands"):
+    with pytest.raises(StoreUnavailable, match="not one PostgreSQL understands"):
         make_store("postgresql://bounce@127.0.0.1:notaport/bounce")
 
 
@@ -159,7 +155,7 @@ store.close()
 
 
 def test_writers_in_separate_processes_lose_nothing(store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     with store.write() as conn:
         conn.execute(
             "INSERT INTO answers (reflection_id, key, value, updated_at) "
@@ -208,7 +204,7 @@ def _text(elements) -> str:
 
 @pytest.mark.postgres
 def test_a_server_lost_mid_session_keeps_the_text_and_saves_it_once_back(own_server):
-    from ui.fields import SAVE_FAILED
+    from ui.saving import SAVE_FAILED
 
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
@@ -238,7 +234,7 @@ def test_a_server_lost_mid_session_keeps_the_text_and_saves_it_once_back(own_ser
 @pytest.mark.postgres
 def test_a_save_while_the_server_is_away_raises_a_store_error_and_changes_nothing(own_server):
     store = open_store(own_server.url)
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "company", "Acme Ltd")
     own_server.kill()
     with pytest.raises(STORE_ERRORS):
@@ -257,7 +253,7 @@ def test_a_save_while_the_server_is_away_raises_a_store_error_and_changes_nothin
 def test_backup_uses_pg_dump_and_restores_whole(store, pg_server, tmp_path):
     from core import admin
 
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "company", "Zoë & Co")
     target = tmp_path / "nightly.dump"
     result = admin.backup(store, target)
@@ -283,27 +279,14 @@ def test_backup_uses_pg_dump_and_restores_whole(store, pg_server, tmp_path):
 def test_backup_refuses_clearly_without_pg_dump(store, tmp_path, monkeypatch):
     from core import admin
 
-    monkeypatch.setattr(admin.shutil, "which", lambda name: None)
+    monkeypatch.setattr(store_pg.shutil, "which", lambda name: None)
     with pytest.raises(ValueError, match="needs pg_dump .* postgresql-client"):
         admin.backup(store, tmp_path / "nightly.dump")
     assert not (tmp_path / "nightly.dump").exists()
 
 
-def test_the_dialect_is_translated_outside_string_literals_only():
-    from core.store_pg import translate
-
-    sql = "SELECT 'a%b?' FROM t WHERE y LIKE ? AND instr(codes, ?) AND z = 'it''s?'"
-    assert translate(sql, True) == (
-        "SELECT 'a%%b?' FROM t WHERE y ILIKE %s AND (strpos(codes, %s) > 0) AND z = 'it''s?'"
-    )
-    assert translate("SELECT '100%' FROM t", False) == "SELECT '100%' FROM t"
-    insert = "INSERT INTO notes (body) VALUES (?)"
-    assert translate(insert, True, frozenset({"notes"})).endswith("VALUES (%s) RETURNING id")
-    assert translate(insert, True, frozenset()).endswith("VALUES (%s)")
-
-
 def test_a_malformed_url_never_shows_its_password():
-    with pytest.raises(sqlite3.OperationalError) as caught:
+    with pytest.raises(StoreUnavailable) as caught:
         make_store("postgresql://bounce:pa55word@127.0.0.1:99999999/bounce")
     assert "pa55word" not in str(caught.value)
     assert "postgresql://bounce:***@127.0.0.1" in str(caught.value)

@@ -13,6 +13,7 @@ from core.questionnaire import (
     BEHAVIOUR_WEIGHT,
     FEELING_WEIGHT,
     SCORE_ITEMS,
+    STEPS,
     band_for,
 )
 from core.scoring import score
@@ -48,6 +49,47 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "avoid_applying": ("learning", "reverse", "feeling"),
 }
 
+# Every question of every step, in page order: (key, step, kind, the part of the page
+# that draws it). "" is drawn by the page itself: self-ratings under their heading, and
+# messages with their draft. A new question is a row here as well as in the questionnaire.
+QUESTIONS: list[tuple[str, str, str, str]] = [
+    ("feedback_status", "feedback", "choice", "where"),
+    ("feedback_contact", "feedback", "choice", "where"),
+    ("feedback_contact_name", "feedback", "text", "where"),
+    ("feedback_request", "feedback", "textarea", ""),
+    ("feedback_received", "feedback", "textarea", "came_back"),
+    ("action_points", "feedback", "table", "came_back"),
+    ("takes_criticism", "feedback", "likert", ""),
+    ("replaying", "feedback", "likert", ""),
+    ("replied_to_rejection", "connections", "choice", "reply"),
+    ("contacts", "connections", "table", "people"),
+    ("rejection_reply", "connections", "textarea", ""),
+    ("linkedin_note", "connections", "textarea", ""),
+    ("keeps_in_touch", "connections", "likert", ""),
+    ("would_apply_again", "connections", "likert", ""),
+    ("pipeline", "options", "table", "pipeline"),
+    ("actively_searching", "options", "likert", ""),
+    ("same_cv", "options", "likert", ""),
+    ("can_tailor", "options", "likert", ""),
+    ("stage_ratings", "approach", "table", "stages"),
+    ("tough_questions", "approach", "table", "questions"),
+    ("improvements", "approach", "table", "improvements"),
+    ("knew_what_to_expect", "approach", "likert", ""),
+    ("practised_answers", "approach", "likert", ""),
+    ("researched_company", "approach", "likert", ""),
+    ("strengths", "learning", "table", "went_well"),
+    ("small_wins", "learning", "table", "went_well"),
+    ("fit_learned", "learning", "textarea", "next_time"),
+    ("questions_next_time", "learning", "textarea", "next_time"),
+    ("one_step", "learning", "likert", ""),
+    ("next_will_go_better", "learning", "likert", ""),
+    ("did_well", "learning", "likert", ""),
+    ("giving_up", "learning", "likert", ""),
+    ("not_good_enough", "learning", "likert", ""),
+    ("avoid_applying", "learning", "likert", ""),
+    ("final_rejections_6m", "learning", "choice", "ratings"),
+]
+
 TARGETS = {
     "action_points_named": 3,
     "contacts_connected": 2,
@@ -62,6 +104,11 @@ TARGETS = {
 def test_every_score_item_matches_the_hand_written_table():
     actual = {i.key: (i.dimension, i.kind, i.counts_as) for i in SCORE_ITEMS}
     assert actual == EXPECTED
+
+
+def test_every_question_matches_the_hand_written_table():
+    actual = [(f.key, step.key, f.kind, f.section) for step in STEPS for f in step.fields]
+    assert actual == QUESTIONS
 
 
 def test_weights_behaviours_three_feelings_one():

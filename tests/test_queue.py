@@ -8,6 +8,7 @@ import pytest
 
 from core import journey
 from core.campaign import NO_CAMPAIGN
+from core.limits import UNLIMITED
 from core.queue import (
     QueueFilter,
     _where,
@@ -39,7 +40,7 @@ def submit(
     campaign=None,
     at="2026-11-01T09:00:00+00:00",
 ):
-    session = journey.start(store, campaign or {})
+    session = journey.start(store, campaign or {}, client=UNLIMITED)
     rid = session.reflection_id
     for key, value in {"company": company, "role": role, **(answers or {})}.items():
         journey.save_answer(store, rid, key, value)
@@ -54,7 +55,7 @@ def ids(page):
 
 
 def test_only_submitted_reflections_are_listed(store):
-    draft = journey.start(store)
+    draft = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, draft.reflection_id, "company", "Secret Draft Ltd")
     shared = submit(store)
     page = fetch_queue(store)
@@ -126,8 +127,9 @@ def test_reason_filter_matches_whole_codes(store):
 
 
 def test_reason_filter_knows_every_reason_the_rules_give(store):
+    from core.reasons import REASON_LABELS
     from core.scoring import score
-    from core.suggestions import REASON_LABELS, reasons_for
+    from core.suggestions import reasons_for
 
     low = score(LOW)
     given = {r.code for r in reasons_for(low, {**LOW, "final_rejections_6m": "3+"}, True)}
@@ -232,7 +234,7 @@ def test_overview_counts_weeks_campaigns_bands_and_median(store):
     submit(store, answers=LOW, campaign={"utm_campaign": "blog"}, at="2026-11-08T23:00:00+00:00")
     submit(store, answers=STRONG, at="2026-11-09T08:00:00+00:00")
     submit(store, at="2026-11-12T08:00:00+00:00")  # too few answers for a band
-    journey.start(store)  # a draft never counts
+    journey.start(store, client=UNLIMITED)  # a draft never counts
     data = overview(store)
     assert data.total == 4
     # Weeks start on Monday: 2 Nov and 8 Nov (a Sunday) share a week.

@@ -8,12 +8,13 @@ import io
 import pytest
 
 from core import journey
+from core.limits import UNLIMITED
 from core.queue import QueueFilter
 from core.queue_export import HEADER, queue_csv, safe_cell, to_bytes
 
 
 def submit(store, company, role="Analyst", asked=False, campaign=None):
-    session = journey.start(store, campaign or {})
+    session = journey.start(store, campaign or {}, client=UNLIMITED)
     rid = session.reflection_id
     journey.save_answer(store, rid, "company", company)
     journey.save_answer(store, rid, "role", role)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from core import accounts, auth, journey, review
+from core import accounts, journey, password_login, review
+from core.limits import LOCAL_CLIENT, UNLIMITED
 from core.settings import Settings
 
 PASSWORD = "harbour lights at dusk"
@@ -21,7 +22,9 @@ def clock(clock):
 
 def session_for(store, username, name, clock):
     accounts.add_consultant(store, username, PASSWORD, display_name=name)
-    return auth.authenticate(store, username, PASSWORD, Settings(), clock).session
+    return password_login.authenticate(
+        store, username, PASSWORD, Settings(), clock, client=LOCAL_CLIENT
+    ).session
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def audit_for(store, rid):
 
 
 def test_a_draft_is_not_visible_to_consultants(store, alice):
-    draft = journey.start(store)
+    draft = journey.start(store, client=UNLIMITED)
     with pytest.raises(review.NotFound):
         review.submitted_reflection(store, draft.reflection_id)
     with pytest.raises(review.NotFound):
@@ -155,9 +158,9 @@ def test_age_text():
 
 
 def test_a_download_from_an_ended_session_builds_and_audits_nothing(store, alice, shared, clock):
-    from core import browser_sessions as bs
+    from core import staff_sessions
 
-    row_id, _ticket = bs.open_staff_session(store, alice.consultant_id, clock=clock)
+    row_id, _ticket = staff_sessions.open_staff_session(store, alice.consultant_id, clock=clock)
     built = []
     produce = review.audited_download(
         store,
@@ -165,11 +168,13 @@ def test_a_download_from_an_ended_session_builds_and_audits_nothing(store, alice
         "reflection markdown",
         lambda: built.append(1) or b"data",
         shared,
-        still_live=lambda: bs.require_live_staff_session(store, row_id, Settings(), clock=clock),
+        still_live=lambda: staff_sessions.require_live_staff_session(
+            store, row_id, Settings(), clock=clock
+        ),
     )
     assert produce() == b"data"
     accounts.disable_consultant(store, "alice")
-    with pytest.raises(bs.SessionEnded) as ended:
+    with pytest.raises(staff_sessions.SessionEnded) as ended:
         produce()
     assert ended.value.reason == "disabled"
     assert built == [1]

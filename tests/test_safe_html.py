@@ -160,3 +160,49 @@ def test_relative_and_protocol_relative_links_lose_their_target(href):
     html = render_markdown(f"[go]({href}) and <a href='{href}'>raw</a>")
     assert "href" not in html
     assert "go" in html and "raw" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain (words), here!", "plain (words), here!"),
+        ("*bold* _it_ `code` [link] a|b", "\\*bold\\* \\_it\\_ \\`code\\` \\[link\\] a\\|b"),
+        ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+        ("# title", "&#35; title"),
+        ("#hashtag", "&#35;hashtag"),
+        ("line\n- item", "line  \n&#45; item"),
+        ("line\r\n+ item\r3. third", "line  \n&#43; item  \n&#51;&#46; third"),
+        ("12.5% up", "12.5% up"),
+        ("Title\n===", "Title  \n&#61;=="),
+        ("~~~\ncode", "&#126;~~  \ncode"),
+        ("    indented", "\u00a0\u00a0\u00a0\u00a0indented"),
+        ("\t- tabbed item", "\u00a0\u00a0\u00a0\u00a0&#45; tabbed item"),
+        (None, ""),
+        (42, "42"),
+    ],
+)
+def test_escape_md_escapes_only_what_markdown_acts_on(text, expected):
+    assert escape_md(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# not a heading",
+        "#not a heading either",
+        "Not a heading\n===",
+        "Not a heading\n---",
+        "- not a list",
+        "1. not a list",
+        "    not code",
+        "~~~\nnot a fence",
+        "***",
+        "> not a quote",
+    ],
+)
+def test_escaped_block_marks_render_as_plain_text(text):
+    rendered = render_markdown(escape_md(text))
+    assert re.fullmatch(r"<p>.*</p>", rendered, flags=re.DOTALL), rendered
+    visible = re.sub(r"<[^>]+>", "", rendered)
+    words = [w for w in re.findall(r"[a-z]+", text)]
+    assert all(w in visible for w in words)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core import drafts, journey, progress
+from core.limits import UNLIMITED
 from core.questionnaire import STEPS_BY_KEY
 from core.validation import InvalidAnswer, is_blank
 
@@ -15,7 +16,7 @@ def updated_at(store, reflection_id):
 
 
 def test_saving_the_same_answer_again_writes_nothing(store, clock):
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     rows = [{"strength": "Calm"}]
     first = journey.store_answer(store, rid, "strengths", rows)
     assert first.changed and first.value == rows
@@ -30,7 +31,7 @@ def test_saving_the_same_answer_again_writes_nothing(store, clock):
 
 
 def test_a_blank_answer_removes_the_saved_one_once(store):
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     journey.save_answer(store, rid, "fit_learned", "A team that ships")
     assert journey.store_answer(store, rid, "fit_learned", "   ").changed
     assert "fit_learned" not in journey.load_answers(store, rid)
@@ -38,7 +39,7 @@ def test_a_blank_answer_removes_the_saved_one_once(store):
 
 
 def test_a_refused_answer_raises_and_keeps_the_saved_one(store):
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     journey.save_answer(store, rid, "improvements", [{"action": "Practise"}])
     with pytest.raises(InvalidAnswer):
         journey.store_answer(store, rid, "improvements", [{"action": str(i)} for i in range(4)])

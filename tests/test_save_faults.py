@@ -16,11 +16,14 @@ import pytest
 from sqlite_faults import write_lock_in_another_process
 from streamlit.testing.v1 import AppTest
 
-from core import health, journey
+from core import health, journey, store_base
 from core import store as store_module
+from core.limits import UNLIMITED
+from core.store_sqlite import SqliteStore
 from ui.contact_offer import SEND_FAILED, WRITE_FAILED
-from ui.fields import SAVE_FAILED, START_FAILED
+from ui.fields import START_FAILED
 from ui.guard import ERROR_TEXT, UNAVAILABLE_TITLE
+from ui.saving import SAVE_FAILED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LEARNING = "views/step5_learning.py"
@@ -29,7 +32,7 @@ LEARNING = "views/step5_learning.py"
 @pytest.fixture(autouse=True)
 def short_write_wait(monkeypatch):
     # A real save keeps trying for seconds; a test needs only to see that it gave up.
-    monkeypatch.setattr(store_module, "WRITE_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(store_base, "WRITE_WAIT_SECONDS", 0.3)
 
 
 def texts(elements) -> str:
@@ -191,8 +194,8 @@ def test_start_under_a_lock_says_so_and_works_on_the_next_press(db_path):
 
 @pytest.mark.parametrize("damage", ["random bytes", "truncated"])
 def test_a_corrupt_database_shows_the_unavailable_page_until_repaired(db_path, monkeypatch, damage):
-    good = store_module.Store(db_path)
-    journey.start(good)
+    good = SqliteStore(db_path)
+    journey.start(good, client=UNLIMITED)
     good.close()
     original = db_path.read_bytes()
     if damage == "random bytes":

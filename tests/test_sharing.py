@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from core import accounts, auth, contact, journey, queue_export, review
+from core import accounts, contact, journey, password_login, queue_export, review
+from core.limits import LOCAL_CLIENT, UNLIMITED
 from core.queue import QueueFilter, fetch_queue
 from core.settings import Settings
 
@@ -18,11 +19,13 @@ NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def alice(store):
     accounts.add_consultant(store, "alice", PASSWORD, display_name="Alice")
-    return auth.authenticate(store, "alice", PASSWORD, Settings(), lambda: NOW).session
+    return password_login.authenticate(
+        store, "alice", PASSWORD, Settings(), lambda: NOW, client=LOCAL_CLIENT
+    ).session
 
 
 def draft(store, **answers) -> int:
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     for key, value in answers.items():
         journey.save_answer(store, rid, key, value)
     return rid
@@ -94,7 +97,7 @@ def test_a_contact_request_reaches_the_queue_without_sharing(store):
     talk = draft(store, company="Talk Co")
     share(store, talk, asked_to_talk=True)
     rid = draft(store, company="Private Employer", fit_learned="Private words")
-    contact.save_request(store, rid, request())
+    contact.save_request(store, rid, request(), client=UNLIMITED)
     rows = fetch_queue(store).rows
     by_id = {r["id"]: r for r in rows}
     mine = by_id[rid]
@@ -115,7 +118,7 @@ def test_a_contact_request_reaches_the_queue_without_sharing(store):
 
 def test_a_contact_request_is_handled_like_a_reflection(store, alice):
     rid = draft(store)
-    contact.save_request(store, rid, request())
+    contact.save_request(store, rid, request(), client=UNLIMITED)
     assert review.change_status(store, alice, rid, "in_progress")
     review.add_note(store, alice, rid, "Rang, left a message")
     review.assign(store, alice, rid, alice.consultant_id)
@@ -126,7 +129,7 @@ def test_a_contact_request_is_handled_like_a_reflection(store, alice):
 
 def test_sharing_after_a_contact_request_keeps_the_request_and_adds_answers(store):
     rid = draft(store, company="Acme")
-    contact.save_request(store, rid, request())
+    contact.save_request(store, rid, request(), client=UNLIMITED)
     share(store, rid, asked_to_talk=True)
     row = review.submitted_reflection(store, rid)
     assert journey.shared_answers(row)["company"] == "Acme"
@@ -141,7 +144,7 @@ def test_a_contact_request_after_sharing_leaves_the_snapshot_alone(store):
     rid = draft(store, company="Acme", fit_learned="Shared words")
     share(store, rid)
     journey.save_answer(store, rid, "fit_learned", "Written later")
-    contact.save_request(store, rid, request())
+    contact.save_request(store, rid, request(), client=UNLIMITED)
     row = review.submitted_reflection(store, rid)
     assert journey.shared_answers(row)["fit_learned"] == "Shared words"
     assert row["reason_codes"].split()[0] == "asked_to_talk" and row["contact_requested"]
@@ -150,14 +153,12 @@ def test_a_contact_request_after_sharing_leaves_the_snapshot_alone(store):
 def test_the_upgrade_snapshots_shared_answers_and_queues_stored_contact_requests(tmp_path):
     import sqlite3
 
-    import sqlite_utils
-
-    from core.migrations import MIGRATIONS
-    from core.store import Store
+    from core import migrations
+    from core.store_sqlite import SqliteStore as Store
 
     path = tmp_path / "before.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    MIGRATIONS.apply(sqlite_utils.Database(conn), stop_before="0006_trust_fixes")
+    migrations.apply(conn, "sqlite", [], stop_before="0006_trust_fixes")
     stamp = "2026-11-01T09:00:00+00:00"
     conn.execute("INSERT INTO candidates (id, code_hash, created_at) VALUES (1, 'h', ?)", (stamp,))
     for rid, submitted in ((1, stamp), (2, None), (3, None)):
@@ -192,7 +193,7 @@ def test_the_overview_counts_shared_reflections_not_contact_requests(store):
     from core.overview import overview
 
     share(store, draft(store, company="Acme"))
-    contact.save_request(store, draft(store), request())
+    contact.save_request(store, draft(store), request(), client=UNLIMITED)
     summary = overview(store)
     assert summary.total == 1
     assert sum(b["count"] for b in summary.bands) == 1

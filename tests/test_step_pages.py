@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import drafts, journey, step_hints
-from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT, LONG_TEXT, STEPS
+from core.limits import UNLIMITED
+from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT, LONG_TEXT, STEPS, STEPS_BY_KEY
 from ui import step as step_ui
 
 PAGES = {
@@ -30,7 +31,7 @@ def open_step(app, store, step_key, answers=None):
     `app` (the fixture) points the app at a fresh database; each call gets its own
     browser session.
     """
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     for key, value in (answers or {}).items():
         journey.save_answer(store, session.reflection_id, key, value)
     at = AppTest.from_file(APP, default_timeout=30)
@@ -43,6 +44,11 @@ def open_step(app, store, step_key, answers=None):
 
 def saved(store, session):
     return journey.load_answers(store, session.reflection_id)
+
+
+def every_rating_of(step_key: str) -> dict[str, int]:
+    """Every self-rating of the step answered (one half of what makes a step done)."""
+    return {f.key: 3 for f in STEPS_BY_KEY[step_key].fields if f.kind == "likert"}
 
 
 def copied_texts(at) -> list[str]:
@@ -327,12 +333,7 @@ def test_next_leads_on_and_progress_ticks(app, store):
         app,
         store,
         "options",
-        {
-            "pipeline": [{"company": "Beta"}],
-            "actively_searching": 4,
-            "same_cv": 2,
-            "can_tailor": 4,
-        },
+        {"pipeline": [{"company": "Beta"}], **every_rating_of("options")},
     )
     assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
     at.button(key="next_options").click().run()
@@ -401,8 +402,7 @@ def test_visiting_a_step_never_rewrites_saved_rows(app, store):
 
 
 def test_a_card_saved_in_this_run_already_counts_in_the_progress(app, store):
-    ratings = {"actively_searching": 4, "same_cv": 2, "can_tailor": 4}
-    at, _ = open_step(app, store, "options", ratings)
+    at, _ = open_step(app, store, "options", every_rating_of("options"))
     assert "0 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
     card = add_card(at, "pipeline")
     at.text_input(key=cell("pipeline", card, "company")).input("Beta").run()

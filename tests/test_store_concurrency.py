@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from core import admin, journey
+from core.limits import UNLIMITED
 from core.questionnaire import Field, all_fields
 from core.scoring import score
 from core.store import Store, make_store
@@ -58,7 +59,7 @@ def sample_answer(field: Field, thread: int, round_: int) -> Any:
 
 def complete_journey(store: Store, thread: int, barrier: threading.Barrier) -> dict[str, Any]:
     """Start, save every answer many times (reading back as pages do), submit."""
-    session = journey.start(store, {"utm_campaign": f"thread-{thread}"})
+    session = journey.start(store, {"utm_campaign": f"thread-{thread}"}, client=UNLIMITED)
     barrier.wait(timeout=30)
     expected: dict[str, Any] = {}
     for round_ in range(ROUNDS):
@@ -145,7 +146,7 @@ def _hold_write_lock(path, seconds: float) -> subprocess.Popen:
 @pytest.mark.sqlite_only
 def test_reads_keep_their_pace_while_another_process_holds_the_write_lock(store, db_path):
     hold = 3.0
-    sessions = [journey.start(store) for _ in range(3)]
+    sessions = [journey.start(store, client=UNLIMITED) for _ in range(3)]
     for n, session in enumerate(sessions):
         journey.save_answer(store, session.reflection_id, "company", f"Company {n}")
     holder = _hold_write_lock(db_path, hold)
@@ -194,7 +195,7 @@ def test_the_app_and_an_admin_command_writing_at_once_never_see_database_is_lock
     """Both sides read, then write, in one transaction (as purge does): with BEGIN
     IMMEDIATE neither can be refused for writing after the other's commit."""
     admin_side = make_store(store.path)  # the CLI's own connection, as in another process
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     errors: list[BaseException] = []
     stop = time.monotonic() + 2.0
 

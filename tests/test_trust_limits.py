@@ -11,7 +11,7 @@ import pytest
 
 from core import admin, contact, journey, queue_export, validation
 from core.clock import stamp
-from core.limits import ClientLimit
+from core.limits import UNLIMITED, ClientLimit
 from core.questionnaire import FIELDS_BY_KEY
 
 # ---------------------------------------------------------------- validation order
@@ -66,15 +66,17 @@ def a_request():
 
 
 def test_contact_requests_per_reflection_are_capped(store):
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     for _ in range(contact.MAX_REQUESTS_PER_REFLECTION):
-        contact.save_request(store, rid, a_request())
+        contact.save_request(store, rid, a_request(), client=UNLIMITED)
     with pytest.raises(contact.ContactInvalid) as refused:
-        contact.save_request(store, rid, a_request())
+        contact.save_request(store, rid, a_request(), client=UNLIMITED)
     assert "won't store another" in refused.value.errors["form"]
     assert len(contact.requests_for(store, rid)) == contact.MAX_REQUESTS_PER_REFLECTION
     # Another reflection is unaffected.
-    contact.save_request(store, journey.start(store).reflection_id, a_request())
+    contact.save_request(
+        store, journey.start(store, client=UNLIMITED).reflection_id, a_request(), client=UNLIMITED
+    )
 
 
 class Ticks:
@@ -86,16 +88,16 @@ class Ticks:
 
 
 def test_new_reflections_per_candidate_per_day_are_capped(store):
-    session = journey.start(store)  # the first reflection counts
+    session = journey.start(store, client=UNLIMITED)  # the first reflection counts
     for _ in range(journey.MAX_NEW_REFLECTIONS_PER_DAY - 1):
-        journey.new_reflection(store, session.candidate_id)
+        journey.new_reflection(store, session.candidate_id, client=UNLIMITED)
     with pytest.raises(journey.TooMany, match="limit"):
-        journey.new_reflection(store, session.candidate_id)
+        journey.new_reflection(store, session.candidate_id, client=UNLIMITED)
     assert len(journey.history(store, session.candidate_id)) == journey.MAX_NEW_REFLECTIONS_PER_DAY
     # A day later they may start again.
     with store.write() as conn:
         conn.execute("UPDATE reflections SET created_at = '2020-01-01T00:00:00+00:00'")
-    journey.new_reflection(store, session.candidate_id)
+    journey.new_reflection(store, session.candidate_id, client=UNLIMITED)
 
 
 def test_starting_new_candidates_is_rate_limited_per_client(store):

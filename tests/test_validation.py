@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import journey
+from core.limits import UNLIMITED
 from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT, MESSAGE_TEXT, SHORT_TEXT
 from core.validation import (
     InvalidAnswer,
@@ -37,7 +38,7 @@ def test_linkedin_note_limit_is_enforced_in_core():
 
 
 def test_refused_answer_keeps_the_previous_saved_value(store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "feedback_request", "First version")
     with pytest.raises(InvalidAnswer):
         journey.save_answer(
@@ -76,7 +77,7 @@ KEEP_EXACTLY = [
 
 @pytest.mark.parametrize("text", KEEP_EXACTLY)
 def test_unicode_is_stored_and_read_back_exactly(store, text):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "fit_learned", text)
     assert journey.load_answers(store, session.reflection_id)["fit_learned"] == text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core import codes, journey
 from core.consent import STORE_ANSWERS
+from core.limits import UNLIMITED
 
 
 def texts(elements):
@@ -54,7 +55,7 @@ def test_resume_link_falls_back_to_relative_without_an_address(app, store):
 
 
 def test_resume_by_typed_code(app, store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "company", "Acme")
     at = app.run()
     type_code(at, session.code.lower().replace("-", " "))
@@ -74,7 +75,7 @@ def open_link(app, code):
 
 
 def test_resume_by_link_parameter(app, store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "role", "Analyst")
     at = open_link(app, session.code)
     assert not at.exception
@@ -83,7 +84,7 @@ def test_resume_by_link_parameter(app, store):
 
 
 def test_resumed_candidate_can_open_any_step(app, store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     at = open_link(app, session.code)
     at.switch_page("views/step3_options.py").run()
     assert not at.exception
@@ -120,7 +121,7 @@ def test_bad_code_in_the_link_gives_a_message(app, store):
 
 
 def test_new_reflection_under_the_same_code(app, store):
-    first = journey.start(store)
+    first = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, first.reflection_id, "company", "Acme")
     at = open_link(app, first.code)
     assert at.text_input(key="answer_company").value == "Acme"
@@ -170,7 +171,7 @@ def test_honest_time_estimate_and_optional_own_name_signs_the_drafts(app, store)
 
 
 def test_a_resume_link_asks_first_and_shows_only_the_start_of_the_code(app, store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     journey.save_answer(store, session.reflection_id, "company", "Acme")
     app.query_params["resume"] = session.code
     at = app.run()
@@ -186,7 +187,7 @@ def test_a_resume_link_asks_first_and_shows_only_the_start_of_the_code(app, stor
 
 
 def test_start_my_own_leaves_the_linked_reflection_alone(app, store):
-    session = journey.start(store)
+    session = journey.start(store, client=UNLIMITED)
     app.query_params["resume"] = session.code
     at = app.run()
     at.button(key="resume_decline").click().run()

@@ -1,7 +1,7 @@
 """The browser's side of sessions that outlive a tab: cookies in, cookie calls out.
 
 A script run can read cookies (`st.context.cookies`) but not set them. To set or clear
-one, the page makes a same-origin POST to a route in `ui/server.py`; the small script
+one, the page makes a same-origin POST to a route in `web/routes.py`; the small script
 that does it is drawn by `draw_cookie_calls()` in the frame, one slot per cookie. A
 slot is replaced, never removed, for the rest of the session: removing an element from
 the top of the page shifts every widget below it, and the browser would redraw the box
@@ -15,9 +15,10 @@ import json
 
 import streamlit as st
 
-from core import browser_sessions as bs
-from core import journey
+from core import devices, journey
 from ui import nav, pages, state
+from web.cookies import cookie_name
+from web.origin import is_local_host
 
 CALLS_KEY = "cookie_calls"
 DEVICE_ROW_KEY = "device_row"
@@ -30,9 +31,12 @@ EXPIRED_NOTICE = (
 )
 
 
-def cookie(name: str) -> str | None:
+def cookie(base: str) -> str | None:
+    """The app's cookie called `base`, by the name it has on this host (`web.cookies`:
+    `__Host-` prefixed except on this machine)."""
     try:
-        value = st.context.cookies.get(name)
+        host = st.context.headers.get("Host") or ""
+        value = st.context.cookies.get(cookie_name(base, local=is_local_host(host)))
     except Exception:  # no browser behind this session (AppTest, bare mode)
         return None
     return value if isinstance(value, str) else None
@@ -75,11 +79,11 @@ def restore_candidate() -> None:
     if st.session_state.get(DEVICE_CHECKED_KEY):
         return
     st.session_state[DEVICE_CHECKED_KEY] = True
-    token = cookie(bs.DEVICE_COOKIE)
+    token = cookie(devices.DEVICE_COOKIE)
     if token is None or state.candidate() is not None:
         return
-    match = bs.check_device(state.store(), token)
-    if isinstance(match, bs.DeviceMatch):
+    match = devices.check_device(state.store(), token)
+    if isinstance(match, devices.DeviceMatch):
         nav.switch_to(journey.Session(match.candidate_id, match.reflection_id))
         st.session_state[DEVICE_ROW_KEY] = (match.candidate_id, match.token_id)
         call("device", "refresh", {})
@@ -96,7 +100,7 @@ def remember_candidate() -> None:
     remembered = st.session_state.get(DEVICE_ROW_KEY)
     if remembered is not None and remembered[0] == session.candidate_id:
         return
-    row_id, ticket = bs.issue_device_claim(state.store(), session.candidate_id)
+    row_id, ticket = devices.issue_device_claim(state.store(), session.candidate_id)
     st.session_state[DEVICE_ROW_KEY] = (session.candidate_id, row_id)
     call("device", "claim", {"kind": "device", "ticket": ticket})
 
@@ -105,7 +109,7 @@ def forget_this_browser() -> None:
     """Revoke this browser's token, clear its cookie and end the candidate's session."""
     remembered = st.session_state.pop(DEVICE_ROW_KEY, None)
     if remembered is not None:
-        bs.revoke_device(state.store(), remembered[1])
+        devices.revoke_device(state.store(), remembered[1])
     call("device", "clear", {"kind": "device"})
     state.forget_candidate()
     st.session_state["browser_forgotten"] = True

@@ -3,7 +3,7 @@
 The questionnaire table in `core` describes every list (its columns, limits and the
 name of one item); this module draws any of them the same way. Each input saves on its
 own: the changed value is checked in `core`, and the list's complete cards are saved
-whole through `ui.fields.save`, so a save the database refuses stays pending and is
+whole through `ui.saving.save`, so a save the database refuses stays pending and is
 retried exactly like a single field. A refused value stays on screen with the message
 right under it, and what was saved before is kept.
 
@@ -13,19 +13,15 @@ filled in; removing a card can be undone until the next change to that list.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import streamlit as st
 
 from core.questionnaire import SHORT_TEXT, Column, Field
 from core.validation import InvalidAnswer, clean_cell, is_blank
-from ui import fields, state
+from ui import dates, state
+from ui.saving import save, show_error, shown_value
 
-# The date picker's own bounds are wider than core's, so a date out of range reaches
-# core and is refused with a message instead of being silently clamped.
-PICKER_MIN = dt.date(1900, 1, 1)
-PICKER_MAX = dt.date(2200, 12, 31)
 RATING_WORDS = {1: "1 (shaky)", 2: "2", 3: "3", 4: "4", 5: "5 (at my best)"}
 
 
@@ -65,7 +61,7 @@ def model(spec: Field) -> dict[str, Any]:
     current = st.session_state.get(key)
     reflection = _reflection_id()
     if current is None or current.get("reflection") != reflection:
-        rows = fields.shown_value(spec.key) or []
+        rows = shown_value(spec.key) or []
         cards = [
             {"id": index, "values": dict(row)}
             for index, row in enumerate(rows)
@@ -94,12 +90,12 @@ def rows_to_save(spec: Field, cards: list[dict[str, Any]]) -> list[dict[str, Any
 
 
 def _save_list(spec: Field) -> None:
-    fields.save(spec.key, rows_to_save(spec, model(spec)["cards"]))
+    save(spec.key, rows_to_save(spec, model(spec)["cards"]))
 
 
 def _widget_value(column: Column, value: Any) -> Any:
     if column.kind == "date":
-        return value.isoformat() if isinstance(value, dt.date) else value
+        return dates.to_answer(value)
     if column.kind in ("text", "url"):
         return value or ""
     return value
@@ -201,19 +197,8 @@ def _input(spec: Field, card: dict[str, Any], column: Column, disabled: bool) ->
             **common,
         )
     elif column.kind == "date":
-        try:
-            seeded = dt.date.fromisoformat(value) if value else None
-        except (TypeError, ValueError):
-            seeded = None
-        _seed(wkey, seeded)
-        st.date_input(
-            column.label,
-            value=None,
-            format="YYYY-MM-DD",
-            min_value=PICKER_MIN,
-            max_value=PICKER_MAX,
-            **common,
-        )
+        _seed(wkey, dates.from_answer(value))
+        dates.date_input(column.label, **common)
     elif column.kind == "text" and column.max_len > SHORT_TEXT:
         _seed(wkey, value or "")
         st.text_area(column.label, height=100, **common)
@@ -290,4 +275,4 @@ def cards(spec: Field, *, disabled: bool = False, show_label: bool = True) -> No
         if full
         else f"{count} of {spec.max_rows}. Each box saves as you go."
     )
-    fields.show_error(spec.key)
+    show_error(spec.key)

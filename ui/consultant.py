@@ -1,10 +1,10 @@
 """Consultant login state: who is logged in, the page guard, logout, single sign-on.
 
-A login is a row in `consultant_sessions` (core/browser_sessions.py) and an HttpOnly,
+A login is a row in `consultant_sessions` (core/staff_sessions.py) and an HttpOnly,
 SameSite=Strict cookie of its own, so reloads and extra tabs stay logged in. Every run
 checks the row: idle and absolute timeouts, logout in any tab, a disabled account or a
 new password end it at the next request. `st.session_state` only caches the row id
-and a `core.auth.ConsultantSession` for the pages.
+and the `core.staff_sessions.StaffSession` for the pages.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from core import auth, review
-from core import browser_sessions as bs
-from core.auth import ConsultantSession
-from core.browser_sessions import SessionEnded
+from core import review, sso, staff_sessions
 from core.safe_html import escape_md
+from core.staff_sessions import LoginResult, SessionEnded, StaffSession
 from core.store import STORE_ERRORS
 from ui import browser, pages, state
 from ui.step import page_styles
@@ -64,24 +62,27 @@ def _sso_identity() -> dict[str, object] | None:
     try:
         if not st.user.is_logged_in:
             return None
-        return {claim: st.user.get(claim) for claim in auth.SSO_CLAIMS if claim in st.user}
+        return {claim: st.user.get(claim) for claim in sso.SSO_CLAIMS if claim in st.user}
     except Exception:  # st.user unavailable (e.g. running outside a server)
         return None
 
 
-def _try_sso() -> ConsultantSession | None:
-    """Turn a fresh single sign-on identity into a consultant session, once per session."""
+def _try_sso() -> StaffSession | None:
+    """Turn a fresh single sign-on identity into a consultant session, once per session.
+
+    An identity the provider issued too long ago (Streamlit keeps it for 30 days) starts
+    nothing: the notice asks the consultant to go through the provider again."""
     if st.session_state.get(SSO_CHECKED_KEY):
         return None
     identity = _sso_identity()
     if identity is None:
         return None
     st.session_state[SSO_CHECKED_KEY] = True
-    result = auth.sso_login(state.store(), identity, state.settings())
+    result = sso.sso_login(state.store(), identity, state.settings())
     if result.session is None:
         st.session_state[NOTICE_KEY] = result.message
         return None
-    begin(result.session)
+    begin(result)
     return result.session
 
 
@@ -90,10 +91,12 @@ def _row_from_cookie() -> int | None:
     if st.session_state.get(COOKIE_CHECKED_KEY):
         return None
     st.session_state[COOKIE_CHECKED_KEY] = True
-    return bs.staff_row_for_token(state.store(), browser.cookie(bs.STAFF_COOKIE))
+    return staff_sessions.staff_row_for_token(
+        state.store(), browser.cookie(staff_sessions.STAFF_COOKIE)
+    )
 
 
-def current_consultant() -> ConsultantSession | None:
+def current_consultant() -> StaffSession | None:
     """The logged-in consultant, or None. Ends sessions that have ended on the server."""
     row_id = st.session_state.get(ROW_KEY)
     from_cookie = False
@@ -102,7 +105,7 @@ def current_consultant() -> ConsultantSession | None:
         from_cookie = row_id is not None
         if row_id is None:
             return _try_sso()
-    result = bs.use_staff_session(state.store(), row_id, state.settings())
+    result = staff_sessions.use_staff_session(state.store(), row_id, state.settings())
     if isinstance(result, str):
         was_here = SESSION_KEY in st.session_state
         _forget()
@@ -118,17 +121,9 @@ def current_consultant() -> ConsultantSession | None:
             st.session_state[JUST_ENDED_KEY] = True
         # The dead cookie stays until its own expiry, so a reload explains this again.
         return None
-    session = ConsultantSession(
-        consultant_id=result.consultant_id,
-        username=result.username,
-        display_name=result.display_name,
-        started_at=result.started_at,
-        last_seen=result.last_seen,
-        via_sso=result.via_sso,
-    )
     st.session_state[ROW_KEY] = row_id
-    st.session_state[SESSION_KEY] = session
-    return session
+    st.session_state[SESSION_KEY] = result
+    return result
 
 
 def _on_consultant_page() -> bool:
@@ -140,31 +135,25 @@ def _on_consultant_page() -> bool:
     return path.rstrip("/").rsplit("/", 1)[-1] in {spec.url_path for spec in pages.WORKSPACE}
 
 
-def begin(session: ConsultantSession) -> None:
-    """A login that just succeeded: a session row, and its cookie on the way."""
-    row_id, ticket = bs.open_staff_session(
-        state.store(), session.consultant_id, via_sso=session.via_sso
-    )
-    st.session_state[ROW_KEY] = row_id
-    st.session_state[SESSION_KEY] = session
+def begin(login: LoginResult) -> None:
+    """A login that just succeeded (its session row is open): the cookie on the way."""
+    assert login.session is not None
+    st.session_state[ROW_KEY] = login.session.row_id
+    st.session_state[SESSION_KEY] = login.session
     st.session_state.pop(NOTICE_KEY, None)
-    browser.call("staff", "claim", {"kind": "staff", "ticket": ticket})
+    browser.call("staff", "claim", {"kind": "staff", "ticket": login.ticket})
 
 
 def _forget() -> None:
-    for key in list(st.session_state.keys()):
-        if key in (SESSION_KEY, SELECTED_KEY, VIEWED_KEY, ROW_KEY) or str(key).startswith(
-            ("q_", "detail_")
-        ):
-            del st.session_state[key]
+    # The queue's widgets start "q_", the reflection page's "detail_".
+    state.drop((SESSION_KEY, SELECTED_KEY, VIEWED_KEY, ROW_KEY), ("q_", "detail_"))
 
 
 def logout() -> None:
     """Log out everywhere: every session of this consultant ends at its next request."""
     session = st.session_state.get(SESSION_KEY)
     if session is not None:
-        bs.end_consultant_sessions(state.store(), session.consultant_id)
-        auth.logout(state.store(), session)
+        staff_sessions.log_out(state.store(), session)
     _forget()
     browser.call("staff", "clear", {"kind": "staff"})
     st.session_state[NOTICE_KEY] = "You've logged out. Thank you for looking after our candidates."
@@ -179,7 +168,7 @@ def _watch_for_end() -> None:
     row_id = st.session_state.get(ROW_KEY)
     if row_id is None:
         return
-    if bs.staff_session_state(state.store(), row_id, state.settings()) is not None:
+    if staff_sessions.staff_session_state(state.store(), row_id, state.settings()) is not None:
         st.rerun(scope="app")
 
 
@@ -189,7 +178,7 @@ def live_check() -> Callable[[], None]:
     store, settings, row_id = state.store(), state.settings(), st.session_state.get(ROW_KEY)
 
     def check() -> None:
-        bs.require_live_staff_session(store, row_id, settings)
+        staff_sessions.require_live_staff_session(store, row_id, settings)
 
     return check
 
@@ -229,7 +218,7 @@ def action(callback: Callable[Params, None]) -> Callable[Params, None]:
 
 
 def audited_download(
-    session: ConsultantSession,
+    session: StaffSession,
     what: str,
     build: Callable[[], bytes],
     reflection_id: int | None = None,
@@ -247,7 +236,7 @@ def login_link() -> None:
     pages.link(pages.STAFF_LOGIN, "Go to the staff login", fallback="The staff login is at /staff.")
 
 
-def require_consultant() -> ConsultantSession:
+def require_consultant() -> StaffSession:
     """Guard at the top of every consultant page: shows only a login link unless logged in."""
     session = current_consultant()
     if session is None:

@@ -12,7 +12,8 @@ import streamlit as st
 
 from core import contact, journey
 from core.consent import CONSULTANT_REVIEW, CONTACT_ME
-from core.plan import Plan, sent_status
+from core.contact_status import sent_status
+from core.plan import Plan
 from core.safe_html import escape_md
 from core.store import STORE_ERRORS
 from ui import client, fields, state

@@ -7,7 +7,7 @@ It also installs, once per browser session, a small script that replaces a lone 
 surrogate typed or pasted into any text box with "�" before Streamlit sends it: the
 server cannot decode such text, so without this the connection drops, the box keeps
 showing the text and nothing is saved. The replacement character stays visible in the
-box, and the field says what happened (`ui.fields`).
+box, and the field says what happened (`ui.saving`).
 `friendly_errors` turns anything unexpected into a plain apology on the page, while the
 real exception goes to the server log: its type and the file, line and function of each
 frame, never its message or source lines, which could quote what a candidate typed.
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from core import health
-from ui import fields, state
+from ui import saving, state
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def before_page() -> None:
         st.info(UNAVAILABLE_TEXT, icon=":material/schedule:")
         st.stop()
     _install_surrogate_guard()
-    fields.retry_pending()
+    saving.retry_pending()
 
 
 def _log_unexpected(exc: BaseException) -> None:

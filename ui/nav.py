@@ -88,9 +88,5 @@ def resume_prompt() -> bool:
 
 def switch_to(session: journey.Session) -> None:
     """Make `session` the current reflection, dropping every widget of the previous one."""
-    if state.candidate() is not None:
-        state.forget_candidate()
-    for key in list(st.session_state.keys()):
-        if key.startswith("draft_seed_"):
-            del st.session_state[key]
+    state.forget_candidate()
     state.begin(session)

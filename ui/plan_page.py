@@ -10,10 +10,13 @@ import hashlib
 
 import streamlit as st
 
-from core import candidate_exports, explainer, journey, plan
-from core.plan import ChecklistItem, Plan
+from core import candidate_exports, explainer, journey
+from core.checklist import ChecklistItem, checklist_update
+from core.clock import day_label
+from core.plan import Plan
 from core.safe_html import escape_md
-from ui import charts, fields, state
+from core.score_charts import trend_rows
+from ui import charts, saving, state
 from ui.step import copy_button
 
 
@@ -29,8 +32,8 @@ def _save_checklist(
     done: bool | None = None,
     due: dt.date | None = None,
 ) -> None:
-    rows = plan.checklist_update(state.answers(), items, key, done=done, due=due)
-    if not fields.save("checklist", rows):
+    rows = checklist_update(state.answers(), items, key, done=done, due=due)
+    if not saving.save("checklist", rows):
         # What they ticked stays on screen; say it didn't save so they can try again.
         st.session_state.checklist_error = state.errors().get("checklist", "")
 
@@ -62,7 +65,7 @@ def this_week(p: Plan) -> None:
 
 def _checklist_rows(p: Plan) -> None:
     for item in p.checklist:
-        when = plan.day_label(item.due_date, p.today)
+        when = day_label(item.due_date, p.today)
         suggested = " (suggested)" if item.suggested and not item.done else ""
         title = f"~~{escape_md(item.title)}~~" if item.done else escape_md(item.title)
         st.checkbox(
@@ -79,9 +82,7 @@ def _change_a_date(p: Plan) -> None:
     open_items = p.open_items
     if open_items:
         with st.expander("Change a date", icon=":material/edit_calendar:"):
-            labels = {
-                i.key: f"{plan.day_label(i.due_date, p.today)} · {i.title}" for i in open_items
-            }
+            labels = {i.key: f"{day_label(i.due_date, p.today)} · {i.title}" for i in open_items}
             chosen = st.selectbox(
                 "Which item?", list(labels), format_func=labels.get, key="redate_item"
             )
@@ -235,7 +236,7 @@ def downloads(p: Plan, candidate_id: int) -> None:
 
 
 def trend(candidate_id: int) -> None:
-    rows = plan.trend_rows(journey.history(state.store(), candidate_id))
+    rows = trend_rows(journey.history(state.store(), candidate_id))
     if len(rows) > 1:
         st.header("Your confidence over time", divider="gray")
         st.vega_lite_chart(charts.spec("trend", rows))

@@ -5,17 +5,33 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import clock, queue, review
-from core.auth import ConsultantSession
+from core import clock, outbox, queue, review
+from core.answer_values import role_at_company
 from core.questionnaire import BAND_LABELS, NO_BAND
 from core.queue import QueueFilter, campaign_options
+from core.reasons import REASON_LABELS
 from core.review import STATUS_LABELS
 from core.safe_html import escape_md
+from core.staff_sessions import StaffSession
 from core.store import Store
-from core.suggestions import REASON_LABELS
 from ui import consultant
 
 BAND_CHOICES = {**BAND_LABELS, "none": NO_BAND}
+
+
+def notifications_waiting(store: Store) -> None:
+    """Say so when notifications to consultants are stuck (mail server down or refusing):
+    requests still reach this queue, but nobody is being told of them."""
+    waiting = outbox.waiting(store, clock.system_clock())
+    if waiting:
+        st.warning(
+            f"{waiting} notification{'s' if waiting != 1 else ''} to consultants "
+            f"{'have' if waiting != 1 else 'has'} been waiting over "
+            f"{outbox.WAITING_ALERT_MINUTES} minutes to be sent. New requests still "
+            "appear here; ask whoever runs the app to check the mail settings "
+            "(`bounce-back send-due` says what happens).",
+            icon=":material/mark_email_unread:",
+        )
 
 
 def follow_ups_due(store: Store) -> None:
@@ -26,7 +42,7 @@ def follow_ups_due(store: Store) -> None:
     with st.container(border=True, key="q_follow_ups"):
         st.markdown(f"**Follow-ups due ({len(due)})**, most overdue first")
         for row in due:
-            subject = " at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)"
+            subject = role_at_company(row["role"], row["company"]) or "(not given)"
             if st.button(
                 f"#{row['id']} · {escape_md(subject)} · due {row['follow_up_on']}",
                 key=f"q_follow_up_{row['id']}",
@@ -35,7 +51,7 @@ def follow_ups_due(store: Store) -> None:
                 consultant.open_reflection(row["id"])
 
 
-def filters(store: Store, session: ConsultantSession) -> QueueFilter:
+def filters(store: Store, session: StaffSession) -> QueueFilter:
     """The filter and search form; what it asks for, as a QueueFilter."""
     with st.expander("Filter and search", expanded=True, icon=":material/filter_list:"):
         left, right = st.columns(2)
@@ -89,7 +105,7 @@ def about(row: dict) -> str:
     """What a queue row is about: role and company, or that it is a contact request."""
     if not row["shared"]:
         return "Contact request (answers not shared)"
-    return " at ".join(v for v in (row["role"], row["company"]) if v) or "(not given)"
+    return role_at_company(row["role"], row["company"]) or "(not given)"
 
 
 def table(rows: list[dict]) -> pd.DataFrame:

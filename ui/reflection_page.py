@@ -14,9 +14,9 @@ from typing import Any
 import streamlit as st
 
 from core import document, queue, review
-from core.auth import ConsultantSession
 from core.review import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
+from core.staff_sessions import StaffSession
 from ui import consultant, state
 
 
@@ -27,11 +27,11 @@ def _open(other: int) -> None:
 
 
 @consultant.action
-def _save_status(session: ConsultantSession, rid: int) -> None:
+def _save_status(session: StaffSession, rid: int) -> None:
     _change_status(session, rid)
 
 
-def _change_status(session: ConsultantSession, rid: int) -> None:
+def _change_status(session: StaffSession, rid: int) -> None:
     choice = st.session_state.get(f"detail_status_{rid}")
     try:
         changed = review.change_status(state.store(), session, rid, choice)
@@ -46,13 +46,13 @@ def _change_status(session: ConsultantSession, rid: int) -> None:
 
 
 @consultant.action
-def _mark_contacted(session: ConsultantSession, rid: int) -> None:
+def _mark_contacted(session: StaffSession, rid: int) -> None:
     st.session_state[f"detail_status_{rid}"] = "contacted"
     _change_status(session, rid)
 
 
 @consultant.action
-def _save_follow_up(session: ConsultantSession, rid: int, clear: bool = False) -> None:
+def _save_follow_up(session: StaffSession, rid: int, clear: bool = False) -> None:
     day = None if clear else st.session_state.get(f"detail_follow_up_{rid}")
     try:
         review.set_follow_up(state.store(), session, rid, day)
@@ -66,7 +66,7 @@ def _save_follow_up(session: ConsultantSession, rid: int, clear: bool = False) -
 
 
 @consultant.action
-def _assign(session: ConsultantSession, rid: int, assignee_id: int | None, label: str) -> None:
+def _assign(session: StaffSession, rid: int, assignee_id: int | None, label: str) -> None:
     try:
         review.assign(state.store(), session, rid, assignee_id)
     except (ValueError, review.NotFound) as exc:
@@ -76,7 +76,7 @@ def _assign(session: ConsultantSession, rid: int, assignee_id: int | None, label
 
 
 @consultant.action
-def _add_note(session: ConsultantSession, rid: int) -> None:
+def _add_note(session: StaffSession, rid: int) -> None:
     key = f"detail_note_{rid}"
     try:
         review.add_note(state.store(), session, rid, st.session_state.get(key, ""))
@@ -89,7 +89,7 @@ def _add_note(session: ConsultantSession, rid: int) -> None:
     st.session_state.detail_flash = ("success", "Note added.")
 
 
-def neighbours(session: ConsultantSession, rid: int, reflection: dict[str, Any]) -> None:
+def neighbours(session: StaffSession, rid: int, reflection: dict[str, Any]) -> None:
     """Previous / Mark contacted / Next, in the queue's order with its current filters."""
     filters = st.session_state.get("q_last_filters")
     previous, following = queue.neighbours(state.store(), filters, rid)
@@ -125,7 +125,7 @@ def flash() -> None:
         getattr(st, shown[0])(shown[1])
 
 
-def status_and_assignment(session: ConsultantSession, rid: int, reflection: dict) -> None:
+def status_and_assignment(session: StaffSession, rid: int, reflection: dict) -> None:
     with st.container(border=True):
         status_col, assign_col = st.columns(2)
         with status_col:
@@ -146,7 +146,7 @@ def status_and_assignment(session: ConsultantSession, rid: int, reflection: dict
             _assignment(session, rid, reflection)
 
 
-def _assignment(session: ConsultantSession, rid: int, reflection: dict) -> None:
+def _assignment(session: StaffSession, rid: int, reflection: dict) -> None:
     current = reflection.get("assignee_display") or reflection.get("assignee_user")
     st.write(f"Assigned to: **{escape_md(current)}**" if current else "Not assigned yet")
     if reflection.get("assignee_id") != session.consultant_id:
@@ -182,7 +182,7 @@ def _assignment(session: ConsultantSession, rid: int, reflection: dict) -> None:
         )
 
 
-def follow_up(session: ConsultantSession, rid: int, reflection: dict) -> None:
+def follow_up(session: StaffSession, rid: int, reflection: dict) -> None:
     with st.container(border=True, key="detail_follow_up"):
         saved_day = reflection.get("follow_up_on")
         day_col, save_col, clear_col = st.columns([2, 1, 1], vertical_alignment="bottom")
@@ -208,7 +208,7 @@ def follow_up(session: ConsultantSession, rid: int, reflection: dict) -> None:
         )
 
 
-def notes(session: ConsultantSession, rid: int) -> None:
+def notes(session: StaffSession, rid: int) -> None:
     st.subheader("Notes")
     thread = review.notes(state.store(), rid)
     if not thread:

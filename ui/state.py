@@ -46,17 +46,32 @@ def begin(session: journey.Session) -> None:
     st.session_state.errors = {}
 
 
-def forget_candidate() -> None:
+# Everything a candidate's session holds about their reflection: their answers and the
+# widgets showing them (fields, cards, draft suggestions, checklist ticks, the contact
+# form and its consents), the codes on screen, the delete confirmation. Forgotten
+# together, whether they switch reflection, delete their data or forget this browser.
+CANDIDATE_KEYS = (
+    "candidate",
+    "answers",
+    "errors",
+    "new_code",
+    "resume_code",
+    "device_row",
+    "confirm_delete",
+    "consent_review",
+)
+CANDIDATE_PREFIXES = ("answer_", "card_", "cards_", "draft_seed_", "check_", "contact_")
+
+
+def drop(keys: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> None:
+    """Remove these session-state entries, and every one whose key starts with a prefix."""
     for key in list(st.session_state.keys()):
-        if key.startswith(("answer_", "table_", "base_")) or key in (
-            "candidate",
-            "answers",
-            "errors",
-            "new_code",
-            "resume_code",
-            "device_row",
-        ):
+        if key in keys or str(key).startswith(prefixes):
             del st.session_state[key]
+
+
+def forget_candidate() -> None:
+    drop(CANDIDATE_KEYS, CANDIDATE_PREFIXES)
 
 
 def answers() -> dict[str, Any]:

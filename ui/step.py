@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 import streamlit as st
 
 from core.drafts import Draft, is_edited, mailto_link_if_fits, overflow
-from core.questionnaire import STEPS_BY_KEY, Step
+from core.questionnaire import STEPS_BY_KEY, Field, Step, step_heading
 from ui import fields, state
 
 # Rating buttons: 44 px touch targets everywhere; on a phone, stacked full width instead
@@ -36,15 +37,23 @@ RATING_CSS = """<style>
 
 # Streamlit (1.67) leaves the navigation open over the page after a choice on a phone.
 # When a page's elements first mount on a narrow screen, close it. Static script, no
-# user text; it runs once per page opened, not on every rerun.
+# user text; it runs once per page opened, not on every rerun. Inside the blog's frame
+# the parent window belongs to another origin and reading its width throws: the
+# frame's own width decides there.
 CLOSE_NAV_JS = """<script>
-if (window.parent.innerWidth <= 640 || window.innerWidth <= 640) {
-  const doc = document;
-  const bar = doc.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+(() => {
+  let narrow = window.innerWidth <= 640;
+  try {
+    narrow = narrow || window.parent.innerWidth <= 640;
+  } catch (crossOrigin) {
+    // the blog's page: not ours to read
+  }
+  if (!narrow) return;
+  const bar = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
   const close = bar && bar.querySelector('button[aria-label="Collapse sidebar"], '
     + '[data-testid="stSidebarCollapseButton"] button');
   if (close) close.click();
-}
+})();
 </script>"""
 
 
@@ -62,7 +71,7 @@ def phone_fixes() -> None:
 def header(step_key: str) -> Step:
     phone_fixes()
     step = STEPS_BY_KEY[step_key]
-    st.caption(f"Step {step.number} of 5")
+    st.caption(step_heading(step.number))
     st.title(step.title)
     st.write(step.intro)
     return step
@@ -74,8 +83,46 @@ def section(title: str, caption: str = "") -> None:
         st.caption(caption)
 
 
+# A free-text answer (what they learned, what the feedback said) gets room for a few lines.
+TEXT_BOX_PX = 160
+
+
+def questions(
+    step: Step,
+    part: str,
+    *,
+    columns: int = 1,
+    skip: Collection[str] = (),
+    named_by_heading: str = "",
+) -> None:
+    """Every field the questionnaire puts in this part of the step's page, in its order.
+
+    With `columns`, fields sit side by side in rows of that many (a last one alone takes
+    the whole width). `skip` leaves out fields the page hides for now; the field named
+    by `named_by_heading` has the section heading above as its label, so it shows none.
+    """
+    chosen = [f for f in step.fields if f.section == part and f.key not in skip]
+    for start in range(0, len(chosen), columns):
+        row = chosen[start : start + columns]
+        if len(row) == 1:
+            _question(row[0], named_by_heading)
+            continue
+        for place, f in zip(st.columns(len(row)), row, strict=True):
+            with place:
+                _question(f, named_by_heading)
+
+
+def _question(f: Field, named_by_heading: str) -> None:
+    fields.field(
+        f.key,
+        placeholder=f.placeholder or None,
+        height=TEXT_BOX_PX if f.kind == "textarea" else None,
+        label_visibility="collapsed" if f.key == named_by_heading else "visible",
+    )
+
+
 def ratings(step: Step, caption: str = "") -> None:
-    """The step's self-ratings, under one heading."""
+    """The step's self-ratings under one heading, then the questions that follow them."""
     section(
         "How it feels right now",
         caption
@@ -85,6 +132,7 @@ def ratings(step: Step, caption: str = "") -> None:
     for f in step.fields:
         if f.kind == "likert":
             fields.field(f.key)
+    questions(step, "ratings")
 
 
 def message(

@@ -14,6 +14,7 @@ store = state.store()
 st.title("Reflections to review")
 st.caption("Most urgent first; within the same urgency, the longest waiting first.")
 
+queue_page.notifications_waiting(store)
 queue_page.follow_ups_due(store)
 filters = queue_page.filters(store, staff)
 if st.session_state.get("q_last_filters") != filters:

@@ -74,12 +74,6 @@ def delete_section() -> None:
         journey.delete_candidate(store, candidate.candidate_id)
         state.forget_candidate()
         browser.after_data_deleted()
-        for key in list(st.session_state.keys()):
-            if key.startswith(("contact_", "check_")) or key in (
-                "confirm_delete",
-                "consent_review",
-            ):
-                del st.session_state[key]
         st.session_state.data_deleted = True
         st.rerun()
     if no.button("No, keep my data", key="delete_cancel"):

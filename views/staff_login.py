@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import auth
+from core import password_login
 from core.safe_html import escape_md
 from ui import client, consultant, pages, state
 from ui.step import page_styles
@@ -44,12 +44,12 @@ with st.form("login_form"):
     submitted = st.form_submit_button("Log in", type="primary")
 
 if submitted:
-    result = auth.authenticate(
+    result = password_login.authenticate(
         state.store(), username, password, state.settings(), client=client.key()
     )
     st.session_state["login_clear_password"] = True
     if result.session is not None:
-        consultant.begin(result.session)
+        consultant.begin(result)
         st.session_state["after_login"] = True
     else:
         st.session_state["login_error"] = result.message

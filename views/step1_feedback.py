@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core import drafts
-from ui import fields, nav, state, step
+from core.questionnaire import FIELDS_BY_KEY
+from ui import nav, state, step
 
 spec = step.header("feedback")
 if not nav.require_candidate():
@@ -14,12 +15,7 @@ if not nav.require_candidate():
 answers = state.answers()
 
 step.section("Where you are with it")
-left, right = st.columns(2)
-with left:
-    fields.field("feedback_status")
-with right:
-    fields.field("feedback_contact")
-fields.field("feedback_contact_name", placeholder="e.g. Sam Patel")
+step.questions(spec, "where", columns=2)
 
 status = answers.get("feedback_status")
 has_request = bool(answers.get("feedback_request"))
@@ -37,7 +33,7 @@ if status == "received":
     )
     step.message("feedback_thanks", drafts.feedback_thanks(answers))
 elif status in (None, "not_yet", "planning") or has_request:
-    step.section("Your feedback request", request_caption)
+    step.section(FIELDS_BY_KEY["feedback_request"].label, request_caption)
     step.message("feedback_request", suggestion)
 else:
     # They have already asked: keep the draft within reach without crowding the page.
@@ -54,9 +50,9 @@ received_intro = {
 }
 if status in ("received", "declined") or has_feedback:
     step.section("What came back", received_intro.get(status, ""))
-    if status != "declined" or answers.get("feedback_received"):
-        fields.field("feedback_received", height=180)
-    fields.field("action_points")
+    # Declined: nothing came back to note, unless they already noted something.
+    nothing_came = status == "declined" and not answers.get("feedback_received")
+    step.questions(spec, "came_back", skip=("feedback_received",) if nothing_came else ())
 else:
     label = (
         "When their reply arrives, note it here"
@@ -65,8 +61,7 @@ else:
     )
     with st.expander(label, icon=":material/inbox:"):
         st.caption(received_intro.get(status or "", "This can wait until you have it."))
-        fields.field("feedback_received", height=180)
-        fields.field("action_points")
+        step.questions(spec, "came_back")
 
 step.ratings(spec)
 nav.next_button("feedback")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core import drafts
-from core.questionnaire import FIELDS_BY_KEY, LINKEDIN_NOTE_LIMIT
+from core.questionnaire import FIELDS_BY_KEY
 from core.safe_html import escape_md
-from ui import fields, nav, state, step
+from ui import nav, state, step
 
 spec = step.header("connections")
 if not nav.require_candidate():
@@ -15,8 +15,8 @@ if not nav.require_candidate():
 
 answers = state.answers()
 
-step.section("Your reply to the rejection")
-fields.field("replied_to_rejection")
+step.section(FIELDS_BY_KEY["rejection_reply"].label)
+step.questions(spec, "reply")
 reply = drafts.rejection_reply(answers)
 reply_caption = (
     "A short, gracious reply keeps you in their minds for the next opening. Thank them, "
@@ -35,17 +35,16 @@ step.section(
     "Interviewers, the recruiter, anyone you got on with. Add their LinkedIn profile "
     "address if you have it (we check it looks like one) and a date to check in.",
 )
-fields.field("contacts", label_visibility="collapsed")
+step.questions(spec, "people", named_by_heading="contacts")
 
+note = FIELDS_BY_KEY["linkedin_note"]
 step.section(
-    "Your LinkedIn invitation note",
-    f"LinkedIn allows {LINKEDIN_NOTE_LIMIT} characters in a note, so the box stops there. "
-    "Use the same note for each person, or change the name as you go.",
+    note.label, f"{note.help} Use the same note for each person, or change the name as you go."
 )
 step.message(
-    "linkedin_note",
-    drafts.Draft("", drafts.linkedin_note(answers)),
-    limit=LINKEDIN_NOTE_LIMIT,
+    note.key,
+    drafts.Draft("", drafts.linkedin_note(answers, note.max_len)),
+    limit=note.max_len,
     email=False,
 )
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.questionnaire import FIELDS_BY_KEY
 from core.step_hints import options_hints
-from ui import fields, nav, state, step
+from ui import nav, state, step
 
 spec = step.header("options")
 if not nav.require_candidate():
@@ -19,7 +19,7 @@ step.section(
     "Other companies you're applying to, talking to or just researching. Add one card "
     "each; say whether the CV you sent was shaped for that role.",
 )
-fields.field("pipeline", label_visibility="collapsed")
+step.questions(spec, "pipeline", named_by_heading="pipeline")
 
 for hint in options_hints(state.answers()):
     if hint.kind == "warning":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import fields, nav, step
+from ui import nav, step
 
 spec = step.header("approach")
 if not nav.require_candidate():
@@ -15,7 +15,7 @@ step.section(
     "Add a card for each stage you went through and how confident you felt there, from "
     "1 (shaky) to 5 (at my best). The weakest one is where practice pays off most.",
 )
-fields.field("stage_ratings")
+step.questions(spec, "stages")
 
 step.section(
     "Questions that caught you out",
@@ -31,13 +31,13 @@ with st.expander("An example of a STAR answer", icon=":material/lightbulb:"):
         "- **Action**: Set up a short weekly check-in and agreed a change cut-off.\n"
         "- **Result**: Launched on the date; the client extended the contract."
     )
-fields.field("tough_questions")
+step.questions(spec, "questions")
 
 step.section(
     "What you'll do differently",
     "Up to three concrete changes, each with a date, so they end up in your plan.",
 )
-fields.field("improvements")
+step.questions(spec, "improvements")
 
 step.ratings(spec)
 nav.next_button("approach")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.questionnaire import STEPS
 from ui import browser, fields, nav, state, welcome_page
 from ui.step import page_styles
 
@@ -19,12 +20,9 @@ st.write(
 )
 with st.container(border=True):
     st.markdown(
-        "1. **Ask for feedback**, and get points you can act on\n"
-        "2. **Keep connections open** with a gracious reply\n"
-        "3. **Keep your options open** beyond this one role\n"
-        "4. **Review your approach** stage by stage\n"
-        "5. **Learn from it**: your strengths and small wins\n\n"
-        "Then **My plan** gathers it all: your actions, your messages, and where you stand."
+        "\n".join(f"{s.number}. **{s.title}**: {s.gist}" for s in STEPS)
+        + "\n\nThen **My plan** gathers it all: your actions, your messages, and where you "
+        "stand."
     )
 
 with st.expander("How we look after your answers", icon=":material/shield:"):

@@ -3,8 +3,8 @@ a 360 px phone.
 
 One exclusion, scoped to one rule pair on one element: Streamlit's own sidebar page
 list (`stSidebarNavItems`) puts a wrapper between its <ul> and <li> elements, which
-axe reports as `list`/`listitem`. Nothing the app draws can change that markup; the
-README's "Accessibility" section records it.
+axe reports as `list`/`listitem`. Nothing the app draws can change that markup;
+docs/accessibility.md records it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from core import accounts, journey
 from core.consent import STORE_ANSWERS
+from core.limits import UNLIMITED
 from core.questionnaire import STEPS
 
 pytestmark = pytest.mark.browser
@@ -96,7 +97,7 @@ def violations(page) -> list[dict]:
 def shared_reflection(live_server):
     store = live_server.store()
     accounts.add_consultant(store, USERNAME, PASSWORD, display_name="Avery")
-    session = journey.start(store, {"utm_campaign": "job-rejection"})
+    session = journey.start(store, {"utm_campaign": "job-rejection"}, client=UNLIMITED)
     rid = session.reflection_id
     for key, value in {
         "company": "Fabrikam",

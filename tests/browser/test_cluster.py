@@ -18,8 +18,7 @@ import drive
 import pytest
 from playwright.sync_api import expect
 
-from core import accounts
-from core import browser_sessions as bs
+from core import accounts, devices, staff_sessions
 from core.consent import STORE_ANSWERS
 from core.questionnaire import FIELDS_BY_KEY, STEPS_BY_KEY
 from core.store import make_store
@@ -80,7 +79,7 @@ def test_a_candidate_whose_process_is_killed_continues_on_another(page, cluster)
     drive.tick(page, STORE_ANSWERS.text)
     drive.click_button(page, "Start my reflection")
     drive.resume_code(page)
-    drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
+    drive.wait_for_cookie(page.context, devices.DEVICE_COOKIE)
     drive.fill_text(page, label("company"), COMPANY)
     drive.go_to_page(page, f"1. {STEPS_BY_KEY['feedback'].title}")
     drive.choose(page, label("feedback_status"), option("feedback_status", "received"))
@@ -109,7 +108,7 @@ def test_a_consultant_whose_process_is_killed_stays_logged_in(page, cluster):
         store.close()
     drive.staff_login(page, cluster.url, USERNAME, PASSWORD)
     expect(drive.main_area(page).locator("h1").first).to_contain_text("Reflections to review")
-    drive.wait_for_cookie(page.context, bs.STAFF_COOKIE)
+    drive.wait_for_cookie(page.context, staff_sessions.STAFF_COOKIE)
 
     killed = kill_my_replica(page, cluster)
     page.reload()

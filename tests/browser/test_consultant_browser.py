@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core import accounts, journey
+from core.limits import UNLIMITED
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ BRACKETS = ("[" * 4000, "[" * 1000)
 def seeded(live_server):
     store = live_server.store()
     accounts.add_consultant(store, USERNAME, PASSWORD, display_name="Casey")
-    session = journey.start(store, {"utm_campaign": "job-rejection"})
+    session = journey.start(store, {"utm_campaign": "job-rejection"}, client=UNLIMITED)
     rid = session.reflection_id
     journey.save_answer(store, rid, "company", "<img src=x onerror=alert('company')>")
     journey.save_answer(store, rid, "role", "<script>alert('role')</script>")

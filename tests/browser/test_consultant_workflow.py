@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from core import accounts, journey
 from core.consent import CONSULTANT_REVIEW, CONTACT_ME, STORE_ANSWERS
+from core.limits import UNLIMITED
 from core.questionnaire import FIELDS_BY_KEY
 
 pytestmark = pytest.mark.browser
@@ -34,7 +35,7 @@ def earlier(live_server) -> list[int]:
     accounts.add_consultant(store, USERNAME, PASSWORD, display_name="Robin")
     ids = []
     for n in range(3):
-        rid = journey.start(store, {"utm_campaign": "newsletter"}).reflection_id
+        rid = journey.start(store, {"utm_campaign": "newsletter"}, client=UNLIMITED).reflection_id
         journey.save_answer(store, rid, "company", f"Earlier Co {n}")
         journey.save_answer(store, rid, "role", "Analyst")
         journey.submit_for_review(store, rid, journey.load_answers(store, rid), asked_to_talk=False)

@@ -10,7 +10,7 @@ import drive
 import pytest
 from playwright.sync_api import expect
 
-from core import browser_sessions, journey
+from core import devices, journey
 from core.consent import STORE_ANSWERS
 from core.questionnaire import FIELDS_BY_KEY, STAGES
 
@@ -111,7 +111,7 @@ def test_a_reload_inside_the_blog_iframe_keeps_the_candidate_s_place(page, live_
     drive.click_button(frame, "Start my reflection")
     drive.fill_text(frame, FIELDS_BY_KEY["company"].label, "Fabrikam")
     # A third-party cookie here: partitioned to the blog's site (CHIPS).
-    cookie = drive.wait_for_cookie(page.context, browser_sessions.DEVICE_COOKIE)
+    cookie = drive.wait_for_cookie(page.context, devices.DEVICE_COOKIE)
     assert cookie["sameSite"] == "None" and cookie["secure"] and cookie["httpOnly"]
 
     page.reload()

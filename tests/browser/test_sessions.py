@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from core import accounts, journey
-from core import browser_sessions as bs
+from core import accounts, devices, journey, session_tokens, staff_sessions
 from core.consent import STORE_ANSWERS
+from core.limits import UNLIMITED
 from core.questionnaire import FIELDS_BY_KEY, STEPS_BY_KEY
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def start(page, url: str) -> str:
     drive.tick(page, STORE_ANSWERS.text)
     drive.click_button(page, "Start my reflection")
     code = drive.resume_code(page)
-    drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
+    drive.wait_for_cookie(page.context, devices.DEVICE_COOKIE)
     return code
 
 
@@ -69,7 +69,7 @@ def test_reload_mid_step_keeps_the_page_and_every_answer(page, live_server):
     drive.choose(page, label("feedback_status"), option("feedback_status", "received"))
     drive.fill_text(page, label("feedback_received"), FEEDBACK)
 
-    cookie = drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
+    cookie = drive.wait_for_cookie(page.context, devices.DEVICE_COOKIE)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     page.reload()
     drive.wait_for_app(page, since={"started": 0, "sent": 0})
@@ -119,7 +119,7 @@ def test_forget_this_browser(page, live_server):
     before = len(device_rows(live_server))
     drive.click_button(page, "Forget this browser")
     expect(drive.main_area(page)).to_contain_text("This browser has forgotten you")
-    drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE, present=False)
+    drive.wait_for_cookie(page.context, devices.DEVICE_COOKIE, present=False)
     assert device_rows(live_server)[before - 1]["revoked_at"]
     page.reload()
     drive.wait_for_app(page, since={"started": 0, "sent": 0})
@@ -128,12 +128,12 @@ def test_forget_this_browser(page, live_server):
 
 def test_deleting_my_data_revokes_the_browser(page, live_server):
     start(page, live_server.url + ENTRY)
-    cookie = drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
+    cookie = drive.wait_for_cookie(page.context, devices.DEVICE_COOKIE)
     drive.go_to_page(page, "My plan")
     drive.click_button(page, "Delete my data")
     drive.click_button(page, "Yes, delete everything")
     expect(drive.main_area(page)).to_contain_text("have been deleted")
-    assert bs.check_device(live_server.store(), cookie["value"], touch=False) == "unknown"
+    assert devices.check_device(live_server.store(), cookie["value"], touch=False) == "unknown"
     page.reload()
     drive.wait_for_app(page, since={"started": 0, "sent": 0})
     assert "Welcome back" not in drive.main_area(page).inner_text()
@@ -141,12 +141,12 @@ def test_deleting_my_data_revokes_the_browser(page, live_server):
 
 def test_an_expired_browser_gets_a_fresh_start_and_one_line_why(page, live_server):
     start(page, live_server.url + ENTRY)
-    cookie = drive.wait_for_cookie(page.context, bs.DEVICE_COOKIE)
-    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=bs.DEVICE_IDLE_DAYS + 1)
+    cookie = drive.wait_for_cookie(page.context, devices.DEVICE_COOKIE)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=devices.DEVICE_IDLE_DAYS + 1)
     with live_server.store().write() as conn:
         conn.execute(
             "UPDATE device_tokens SET last_used_at = ? WHERE token_hash = ?",
-            (long_ago.isoformat(timespec="seconds"), bs.hash_secret(cookie["value"])),
+            (long_ago.isoformat(timespec="seconds"), session_tokens.hash_secret(cookie["value"])),
         )
     page.reload()
     drive.wait_for_app(page, since={"started": 0, "sent": 0})
@@ -158,7 +158,14 @@ def test_an_expired_browser_gets_a_fresh_start_and_one_line_why(page, live_serve
 def test_a_forged_cookie_gets_a_fresh_start(page, live_server):
     host = urlsplit(live_server.url).hostname
     page.context.add_cookies(
-        [{"name": bs.DEVICE_COOKIE, "value": bs.new_secret(), "domain": host, "path": "/"}]
+        [
+            {
+                "name": devices.DEVICE_COOKIE,
+                "value": session_tokens.new_secret(),
+                "domain": host,
+                "path": "/",
+            }
+        ]
     )
     drive.open_app(page, live_server.url + "/feedback")
     main = drive.main_area(page)
@@ -177,7 +184,7 @@ def robin(live_server) -> int:
 def log_in(page, live_server) -> dict:
     drive.staff_login(page, live_server.url, USERNAME, PASSWORD)
     expect(drive.main_area(page).locator("h1").first).to_contain_text("Reflections to review")
-    return drive.wait_for_cookie(page.context, bs.STAFF_COOKIE)
+    return drive.wait_for_cookie(page.context, staff_sessions.STAFF_COOKIE)
 
 
 def test_a_consultant_stays_logged_in_on_reload_and_in_a_second_tab(page, live_server, robin):
@@ -233,7 +240,7 @@ def test_opening_logout_from_elsewhere_leaves_the_consultant_logged_in(page, liv
 def test_a_disabled_consultants_open_queue_downloads_no_csv(page, live_server):
     store = live_server.store()
     accounts.add_consultant(store, "sam", PASSWORD, display_name="Sam")
-    rid = journey.start(store).reflection_id
+    rid = journey.start(store, client=UNLIMITED).reflection_id
     journey.save_answer(store, rid, "company", COMPANY)
     journey.submit_for_review(store, rid, journey.load_answers(store, rid))
     drive.staff_login(page, live_server.url, "sam", PASSWORD)

@@ -1,0 +1,59 @@
+"""The notification sender inside the app process: `core.outbox.send_due` every
+`notify_every_seconds` on a daemon thread the lifespan starts and stops. Several
+processes may each run one: a row is claimed before it is sent, so it goes once.
+Operators who prefer cron set the interval to 0 and run `bounce-back send-due`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from core import outbox
+from core.settings import load_settings
+from core.store import STORE_ERRORS, open_store
+
+log = logging.getLogger("bounce_back.sender")
+
+
+class Sender:
+    def __init__(self, every_seconds: float) -> None:
+        self.every_seconds = every_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bounce-back-sender", daemon=True)
+
+    def start(self) -> Sender:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every_seconds):
+            self.run_once()
+
+    def run_once(self) -> outbox.Outcome | None:
+        settings = load_settings()
+        try:
+            outcome = outbox.send_due(open_store(settings.db_path), settings)
+        except STORE_ERRORS:
+            # The database is away: the rows wait where they are; the next pass retries.
+            log.warning("notifications: the database did not answer; trying again later")
+            return None
+        except Exception:  # a bug must not end the loop: the next pass tries again
+            log.exception("notifications: a pass failed")
+            return None
+        if outcome.retrying or outcome.refused:
+            log.warning(
+                "notifications: %s sent, %s to retry, %s refused",
+                outcome.sent,
+                outcome.retrying,
+                outcome.refused,
+            )
+        return outcome
+
+
+def start_sender() -> Sender | None:
+    every = load_settings().notify_every_seconds
+    return Sender(every).start() if every > 0 else None
