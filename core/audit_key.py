@@ -31,6 +31,12 @@ KEY_FILE_NAME = "audit.key"
 # Where the key file goes for a PostgreSQL database, which has no file to sit beside.
 POSTGRES_KEY_FOLDER = ROOT / "data"
 MOVED = "Moved the audit log's key out of the database into {path} (keep it with your backups)."
+KEPT_DIFFERENT = (
+    "The audit log's key in the setting or key file differs from the one still in the "
+    "database; the database's copy was left where it is so older audit entries can be "
+    "linked with it. Put that key in the setting (or file) to use it, or delete the "
+    "install_secrets row once you no longer need it."
+)
 CREATED = "Created the audit log's key at {path} (keep it with your backups)."
 
 _cache: dict[tuple[str, str, str], bytes] = {}
@@ -103,8 +109,12 @@ def ensure(
             key = _write_new(path, secrets.token_bytes(KEY_BYTES))
             said = CREATED.format(path=path)
     if in_database is not None:
+        if in_database != key:
+            # Never throw a key away: entries hashed with it could not be linked again.
+            return key, KEPT_DIFFERENT
         with store.write() as conn:
             conn.execute("DELETE FROM install_secrets WHERE id = 1")
+        store.after_erasure(("install_secrets",))  # no readable copy left behind
         said = said or MOVED.format(path="the setting or key file")
     return key, said
 

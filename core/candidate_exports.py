@@ -261,6 +261,13 @@ def candidate_data(store: Store, candidate_id: int) -> dict[str, Any]:
             reflection["reasons"] = json.loads(reflection.pop("reasons_json") or "[]")
             reflection["answers"] = {a["key"]: json.loads(a["value"]) for a in answers}
             reflection["contact_requests"] = [dict(c) for c in contacts]
+            # The reminder opt-in and its address; the link tokens are hashes and stay out.
+            reminder = conn.execute(
+                "SELECT email, consent_version, consent_at, confirmed_at, stopped_at, "
+                "stopped_why FROM reminder_optins WHERE reflection_id = ?",
+                (row["id"],),
+            ).fetchone()
+            reflection["reminders"] = dict(reminder) if reminder is not None else None
             reflection["consents"] = _consents(reflection)
             out_reflections.append(reflection)
     return {
@@ -285,6 +292,14 @@ def _consents(reflection: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "purpose": "consultant review",
                 "version": reflection["consent_review_version"],
                 "given_at": reflection["consent_review_at"],
+            }
+        )
+    if reflection.get("reminders"):
+        consents.append(
+            {
+                "purpose": "reminders by e-mail",
+                "version": reflection["reminders"]["consent_version"],
+                "given_at": reflection["reminders"]["consent_at"],
             }
         )
     for request in reflection.get("contact_requests", []):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from core import accounts, admin, audit_key, clock, outbox
+from core import accounts, admin, audit_key, clock, digest, outbox, reminders
 from core.settings import Settings, load_settings
 from core.store import (
     STORE_ERRORS,
@@ -211,10 +211,20 @@ def cmd_send_due(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     with _store(args) as store:
         outcome = outbox.send_due(store, settings)
         waiting = outbox.waiting(store, clock.system_clock())
+        reminded = reminders.run_pass(store, settings)
+        digested = digest.run_pass(store, settings)
     _say_database(args)
     print(
         f"Sent {outcome.sent}, to retry {outcome.retrying}, refused {outcome.refused}; "
         f"waiting over {outbox.WAITING_ALERT_MINUTES} minutes: {waiting}."
+    )
+    print(
+        f"Candidate reminders: sent {reminded.sent}, to retry {reminded.retrying}, "
+        f"refused {reminded.refused}."
+    )
+    print(
+        f"Daily digest: sent {digested.sent}, to retry {digested.retrying}, "
+        f"refused {digested.refused}."
     )
     return 0
 

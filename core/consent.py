@@ -40,3 +40,13 @@ CONTACT_ME = ConsentText(
         "The agency will not use them for anything else."
     ),
 )
+
+REMINDERS = ConsentText(
+    version="reminders-2026-12",
+    text=(
+        "E-mail me at this address on the days I planned something, listing what is due "
+        "and how my drafts begin. At most one e-mail a day, starting only once I confirm "
+        "from the first e-mail. The address is used for nothing else, and I can stop the "
+        "e-mails with one click or here on My plan."
+    ),
+)

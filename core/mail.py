@@ -39,6 +39,7 @@ MAX_SUBJECT_LENGTH = 200
 MAX_UNSUBSCRIBE_LINK_LENGTH = 900  # each `<...>` entry stays within one 998-octet line
 # Characters that would end or split a `<...>` entry in List-Unsubscribe.
 _UNSUBSCRIBE_FORBIDDEN = set('<>," ')
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _LINK = re.compile(r"https://[^\s<>\"]+")
 # A link usually ends before the punctuation that closes the sentence around it.
 _TRAILING_PUNCTUATION = ".,;:!?)'"
@@ -92,6 +93,7 @@ def build_message(
     body: str,
     written_at: dt.datetime,
     unsubscribe: Unsubscribe | None = None,
+    message_key: str = "",
 ) -> EmailMessage:
     """One e-mail from `sender` to `to`, dated `written_at` (an aware datetime).
 
@@ -125,7 +127,15 @@ def build_message(
     message["To"] = Address(addr_spec=check_email(to))
     message["Subject"] = subject
     message["Date"] = format_datetime(written_at.astimezone(dt.UTC))
-    message["Message-ID"] = make_msgid(domain=from_address.rpartition("@")[2])
+    domain = from_address.rpartition("@")[2]
+    if message_key:
+        # The same message sent again (a retry after a lost reply) keeps its Message-ID,
+        # so mail clients show it once.
+        if not re.fullmatch(r"[A-Za-z0-9.-]{1,100}", message_key):
+            raise UnsafeHeaderValue("The message key holds characters a Message-ID can't.")
+        message["Message-ID"] = f"<{message_key}@{domain}>"
+    else:
+        message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     if unsubscribe is not None:
         message["List-Unsubscribe"] = _list_unsubscribe(unsubscribe)
@@ -179,7 +189,10 @@ def _plain_text(body: str) -> str:
 def _list_unsubscribe(unsubscribe: Unsubscribe) -> str:
     url = unsubscribe.url.strip()
     parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
+    # https, as RFC 8058 asks; plain http only for an app on this machine (`make run`),
+    # where there is no certificate to have.
+    on_this_machine = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+    if (parts.scheme != "https" and not on_this_machine) or not parts.hostname:
         raise BadUnsubscribeLink("The unsubscribe link must be an https:// address.")
     if len(url) > MAX_UNSUBSCRIBE_LINK_LENGTH:
         raise BadUnsubscribeLink("The unsubscribe link is too long to fit in a mail header.")

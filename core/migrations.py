@@ -43,6 +43,9 @@ APP_TABLES = frozenset(
         "notes",
         "outbox",
         "reflections",
+        "reminder_messages",
+        "reminder_optins",
+        "reminder_tokens",
         "status_changes",
         RECORD_TABLE,
     }
@@ -420,6 +423,75 @@ def m0009_outbox(db: MigrationConnection, engine: str) -> None:
     )
 
 
+def m0010_reminders(db: MigrationConnection, engine: str) -> None:
+    # Candidate reminders, opt-in (core/reminders.py). One opt-in per reflection, going
+    # with it when it is deleted or purged; the messages (the confirmation, then at most
+    # one reminder a day: the UNIQUE key) are claimable rows like the outbox's; the
+    # tokens in their links are kept only as SHA-256 hashes.
+    _run(
+        db,
+        engine,
+        """
+        CREATE TABLE reminder_optins (
+            id {id},
+            reflection_id INTEGER NOT NULL UNIQUE REFERENCES reflections(id) ON DELETE CASCADE,
+            email TEXT NOT NULL,
+            consent_version TEXT NOT NULL,
+            consent_at TEXT NOT NULL,
+            confirmed_at TEXT,
+            stopped_at TEXT,
+            stopped_why TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE reminder_messages (
+            id {id},
+            optin_id INTEGER NOT NULL REFERENCES reminder_optins(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            day TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_until TEXT,
+            sent_at TEXT,
+            refused_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            UNIQUE (optin_id, kind, day)
+        );
+        CREATE INDEX reminder_messages_due ON reminder_messages(due_at, id)
+            WHERE sent_at IS NULL AND refused_at IS NULL;
+        CREATE TABLE reminder_tokens (
+            token_hash TEXT PRIMARY KEY,
+            optin_id INTEGER NOT NULL REFERENCES reminder_optins(id) ON DELETE CASCADE,
+            purpose TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX reminder_tokens_optin ON reminder_tokens(optin_id)
+        """,
+    )
+
+
+def m0011_daily_digest(db: MigrationConnection, engine: str) -> None:
+    # The consultants' daily digest (core/digest.py): one row per local day, the day as
+    # its key, so however many senders run only one of them writes it and wins it; then
+    # claimed, retried and recorded like an outbox row. The outbox keeps its per-
+    # reflection rows unchanged.
+    _run(
+        db,
+        engine,
+        """
+        CREATE TABLE digests (
+            day TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_until TEXT,
+            sent_at TEXT,
+            refused_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", m0001_initial),
     Migration("0002_queue_indexes", m0002_queue_indexes),
@@ -430,6 +502,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0007_preferred_time_and_follow_up", m0007_preferred_time_and_follow_up),
     Migration("0008_maintenance_jobs", m0008_maintenance_jobs),
     Migration("0009_outbox", m0009_outbox),
+    Migration("0010_reminders", m0010_reminders),
+    Migration("0011_daily_digest", m0011_daily_digest),
 )
 HEAD = MIGRATIONS[-1].name
 

@@ -146,6 +146,7 @@ def build_mail(row: Any, settings: Settings, written_at: dt.datetime) -> mail.Em
         subject=f"{settings.agency_name}: {facts['summary'].lower()}",
         body=mail_text(facts, settings, settings.working_time_zone),
         written_at=written_at,
+        message_key=f"bounce-back.outbox.{int(row['id'])}",
     )
 
 
@@ -161,20 +162,18 @@ def _deliver(row: Any, settings: Settings, now: dt.datetime) -> None:
         )
 
 
-def _claim(store: Store, row_id: int, now: dt.datetime) -> bool:
+def _claim(store: Store, row_id: int, now: dt.datetime) -> str | None:
+    """Claim the row until CLAIM_SECONDS from now; the claim's stamp, or None when
+    another sender holds it (or it is no longer due)."""
+    until = stamp(now + dt.timedelta(seconds=CLAIM_SECONDS))
     with store.write() as conn:
         cur = conn.execute(
             "UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL "
             "AND refused_at IS NULL AND due_at <= ? "
             "AND (claimed_until IS NULL OR claimed_until < ?)",
-            (
-                stamp(now + dt.timedelta(seconds=CLAIM_SECONDS)),
-                row_id,
-                stamp(now),
-                stamp(now),
-            ),
+            (until, row_id, stamp(now), stamp(now)),
         )
-        return cur.rowcount == 1
+        return until if cur.rowcount == 1 else None
 
 
 def due_rows(store: Store, now: dt.datetime, limit: int = BATCH) -> list[Any]:
@@ -199,25 +198,30 @@ def send_due(
     sent = retrying = refused = 0
     for row in due_rows(store, clock()):
         now = clock()
-        if not _claim(store, row["id"], now):
+        claim = _claim(store, row["id"], now)
+        if claim is None:
             continue  # another sender took it
+        mine = {"row_id": row["id"], "claim": claim}
         try:
             deliver(row, settings, now)
         except delivery.DeliveryRefused as exc:
-            _record(store, row["id"], refused_at=now, error=str(exc))
+            _record(store, **mine, refused_at=now, error=str(exc))
             refused += 1
             continue
-        except (delivery.DeliveryDeferred, OSError) as exc:
+        except Exception as exc:  # deferred, the network, or a setting that is wrong
+            # (a webhook without its secret): kept, retried with back-off, the reason
+            # recorded, and the rest of the pass goes on.
             attempts = row["attempts"] + 1
+            error = str(exc) or type(exc).__name__
             if should_give_up(attempts):
-                _record(store, row["id"], refused_at=now, error=f"gave up: {exc}")
+                _record(store, **mine, refused_at=now, error=f"gave up: {error}")
                 refused += 1
             else:
                 retry_at = now + next_attempt_after(attempts)
-                _record(store, row["id"], retry_at=retry_at, attempts=attempts, error=str(exc))
+                _record(store, **mine, retry_at=retry_at, attempts=attempts, error=error)
                 retrying += 1
             continue
-        _record(store, row["id"], sent_at=now)
+        _record(store, **mine, sent_at=now)
         sent += 1
     return Outcome(sent, retrying, refused)
 
@@ -225,6 +229,7 @@ def send_due(
 def _record(
     store: Store,
     row_id: int,
+    claim: str,
     *,
     sent_at: dt.datetime | None = None,
     refused_at: dt.datetime | None = None,
@@ -235,20 +240,21 @@ def _record(
     with store.write() as conn:
         if sent_at is not None:
             conn.execute(
-                "UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = '' WHERE id = ?",
-                (stamp(sent_at), row_id),
+                "UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = '' "
+                "WHERE id = ? AND claimed_until = ?",
+                (stamp(sent_at), row_id, claim),
             )
         elif refused_at is not None:
             conn.execute(
                 "UPDATE outbox SET refused_at = ?, claimed_until = NULL, last_error = ? "
-                "WHERE id = ?",
-                (stamp(refused_at), error[:500], row_id),
+                "WHERE id = ? AND claimed_until = ?",
+                (stamp(refused_at), error[:500], row_id, claim),
             )
         else:
             conn.execute(
                 "UPDATE outbox SET due_at = ?, attempts = ?, claimed_until = NULL, "
-                "last_error = ? WHERE id = ?",
-                (stamp(retry_at), attempts, error[:500], row_id),
+                "last_error = ? WHERE id = ? AND claimed_until = ?",
+                (stamp(retry_at), attempts, error[:500], row_id, claim),
             )
 
 

@@ -51,6 +51,9 @@ class Settings:
     working_time_zone: str = "Europe/London"
     working_days: str = "Mon-Fri"
     working_hours: str = "09:00-17:00"
+    # The consultants' daily digest (follow-ups due, targets missed) goes to the team
+    # address at this local hour (0-23, in `working_time_zone`); -1 turns it off.
+    digest_hour: int = 8
     # Drafts nobody submitted are purged after this many days; submitted ones later.
     draft_retention_days: int = 90
     submitted_retention_days: int = 365
@@ -118,4 +121,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if overrides.get("database_url"):
         # Everything that opens the store reads `db_path`: it names the URL then.
         overrides["db_path"] = overrides["database_url"]
-    return Settings(**overrides)
+    settings = Settings(**overrides)
+    if not -1 <= settings.digest_hour <= 23:
+        raise ValueError(f"{ENV_PREFIX}DIGEST_HOUR must be an hour from 0 to 23, or -1 for none")
+    return settings

@@ -78,7 +78,8 @@ def test_a_key_given_as_a_setting_wins_and_nothing_is_written(store, tmp_path):
     key, _ = audit_key.ensure(settings, store)
     assert key == bytes.fromhex("cd" * 32)
     assert not Path(settings.audit_key_file).exists()
-    assert key_in_database(store) is None
+    # A different key in the database is not thrown away (its entries stay linkable).
+    assert key_in_database(store) is not None
     with pytest.raises(ValueError, match="BOUNCE_BACK_AUDIT_KEY"):
         audit_key.ensure(replace(settings, audit_key="short"), store)
 
@@ -98,3 +99,16 @@ def test_init_writes_the_key_file_beside_the_database(tmp_path, monkeypatch, cap
     assert str(key_file) in capsys.readouterr().out
     assert main(["--db", str(db), "init"]) == 0  # again: nothing new to say
     assert "audit" not in capsys.readouterr().out
+
+
+def test_a_different_key_in_the_database_is_kept_not_thrown_away(store, tmp_path):
+    with store.write() as conn:
+        conn.execute("DELETE FROM install_secrets")
+        conn.execute("INSERT INTO install_secrets (id, audit_key) VALUES (1, ?)", ("bb" * 32,))
+    settings = Settings(audit_key="aa" * 32, audit_key_file=str(tmp_path / "k"))
+    key, said = audit_key.ensure(settings, store)
+    assert key == bytes.fromhex("aa" * 32)
+    assert said == audit_key.KEPT_DIFFERENT
+    with store.read() as conn:
+        (kept,) = conn.execute("SELECT audit_key FROM install_secrets").fetchone()
+    assert kept == "bb" * 32

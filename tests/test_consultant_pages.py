@@ -243,7 +243,48 @@ def test_overview_page_draws(app, store, alice, shared_reflection):
     # The three charts come from ui/charts.py, built once per set of rows.
     specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
     axes = [spec["encoding"]["y"].get("field") for spec in specs]
+    # No response-time chart yet: the one request is still inside its target.
     assert axes == ["count", "campaign", "band"]
+
+
+def test_queue_detail_and_overview_show_response_targets(
+    app, store, alice, shared_reflection, clock
+):
+    # Fixed: an urgent request (asked to talk) that arrived at opening time, 09:00 UTC on a
+    # Tuesday (no summer time in December), is due at that day's close; looked at on
+    # Friday at 09:00 it is two working days late.
+    rid = shared_reflection()
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE reflections SET submitted_at = ? WHERE id = ?",
+            ("2026-12-01T09:00:00+00:00", rid),
+        )
+    friday = dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC)
+    clock.advance(seconds=(friday - clock.now).total_seconds())
+    at = pin(log_in(app), "views/consultant_queue.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Due by"].iloc[0] == "Overdue by 2 working days (was due Tue 1 Dec, 17:00)"
+    at.selectbox(key="q_pick").select(rid)
+    at.button(key="q_open").click().run()
+    at = pin(at, "views/consultant_detail.py")
+    assert "Waiting 3 working days for a first contact" in all_text(at)
+    at.switch_page("views/consultant_overview.py").run()
+    assert not at.exception
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    response = [s for s in specs if s["encoding"]["y"].get("field") == "within_target_pct"]
+    assert response
+    # The same numbers as a table, in words: one week, one request, answered late.
+    weeks = at.dataframe[0].value
+    assert weeks.to_dict("records") == [
+        {
+            "Week starting": "2026-11-30",
+            "Requests": 1,
+            "Answered": 0,
+            "Within target": "0%",
+            "Median time to first contact": "—",
+        }
+    ]
 
 
 # ---------------------------------------------------------------- single sign-on

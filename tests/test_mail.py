@@ -133,6 +133,13 @@ def test_an_unsubscribe_link_must_be_one_plain_https_url(link):
         a_message(unsubscribe=Unsubscribe(link))
 
 
+def test_plain_http_is_allowed_only_for_an_app_on_this_machine():
+    message = a_message(unsubscribe=Unsubscribe("http://localhost:8501/_bb/unsubscribe?t=1"))
+    assert message["List-Unsubscribe"] == "<http://localhost:8501/_bb/unsubscribe?t=1>"
+    with pytest.raises(BadUnsubscribeLink):
+        a_message(unsubscribe=Unsubscribe("http://localhost.example/_bb/unsubscribe"))
+
+
 @pytest.mark.parametrize(
     "hostile",
     [

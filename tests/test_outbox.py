@@ -250,3 +250,58 @@ def test_deleting_the_candidate_takes_their_notifications(store, settings):
         ).fetchone()[0]
     journey.delete_candidate(store, candidate_id)
     assert _rows(store) == []
+
+
+def test_a_wrong_setting_is_recorded_and_the_pass_goes_on(store, settings, clock):
+    no_secret = dataclasses.replace(
+        settings, notify_webhook_url="https://chat.example/hook", notify_webhook_secret=""
+    )
+    outbox_settings = no_secret
+    _ask_to_talk(store)
+    with store.write() as conn:
+        (rid,) = conn.execute("SELECT reflection_id FROM outbox").fetchone()
+        outbox.enqueue(
+            conn,
+            event=outbox.SHARED,
+            reflection_id=rid,
+            reason_codes=[],
+            now=_rows(store)[0]["created_at"],
+            settings=outbox_settings,
+        )
+    delivered = []
+
+    def deliver(row, chosen, now):
+        if row["channel"] == outbox.WEBHOOK:
+            outbox._deliver(row, chosen, now)  # refuses: no secret
+        delivered.append(row["id"])
+
+    outcome = outbox.send_due(store, outbox_settings, clock=clock, deliver=deliver)
+    assert outcome.retrying == 1 and outcome.sent == 2
+    (stuck,) = [r for r in _rows(store) if r["channel"] == outbox.WEBHOOK]
+    assert stuck["attempts"] == 1 and stuck["last_error"] and stuck["claimed_until"] is None
+
+
+def test_a_message_sent_again_keeps_its_message_id(store, settings, clock):
+    _ask_to_talk(store)
+    (row,) = _rows(store)
+    first = outbox.build_mail(row, settings, clock())
+    clock.advance(minutes=10)
+    again = outbox.build_mail(row, settings, clock())
+    assert first["Message-ID"] == again["Message-ID"]
+    assert first["Message-ID"].endswith("@harbour.example>")
+
+
+def test_a_sender_whose_claim_ran_out_does_not_overwrite_the_next_one(store, settings, clock):
+    _ask_to_talk(store)
+
+    def slow(row, _settings, _now):
+        # While this delivery hangs, the claim runs out and another sender delivers.
+        clock.advance(seconds=outbox.CLAIM_SECONDS + 1)
+        assert outbox.send_due(store, settings, clock=clock, deliver=lambda *a: None) == (
+            outbox.Outcome(sent=1)
+        )
+        raise outbox.delivery.DeliveryDeferred("timed out")
+
+    outbox.send_due(store, settings, clock=clock, deliver=slow)
+    (row,) = _rows(store)
+    assert row["sent_at"] is not None and row["attempts"] == 0

@@ -72,6 +72,33 @@ def weekly_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
     )
 
 
+def response_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Per week: the share of requests answered within target (bars, 0-100 %)."""
+    frame = pd.DataFrame(
+        [row for row in rows if row.get("within_target_pct") is not None],
+        columns=["week", "within_target_pct", "median_hours", "requests"],
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", title="Week starting (Monday)", axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y(
+                "within_target_pct:Q",
+                title="Answered within target (%)",
+                scale=alt.Scale(domain=[0, 100]),
+            ),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week starting"),
+                alt.Tooltip("within_target_pct:Q", title="Within target (%)"),
+                alt.Tooltip("median_hours:Q", title="Median working hours to first contact"),
+                alt.Tooltip("requests:Q", title="Requests"),
+            ],
+        )
+        .properties(height=220)
+    )
+
+
 def _count_bars(rows: Sequence[dict[str, Any]], label: str, sort: Any) -> alt.Chart:
     """Horizontal bars: how many reflections per `label`."""
     frame = pd.DataFrame(list(rows), columns=[label, "order", "count"])
@@ -106,6 +133,7 @@ CHARTS: dict[str, Callable[[Sequence[dict[str, Any]]], alt.Chart]] = {
     "dimensions": dimension_chart,
     "trend": trend_chart,
     "weekly": weekly_chart,
+    "response": response_chart,
     "campaigns": campaign_chart,
     "bands": band_chart,
 }

@@ -10,9 +10,10 @@ import hashlib
 
 import streamlit as st
 
-from core import candidate_exports, explainer, journey
+from core import addresses, candidate_exports, explainer, journey, reminders
 from core.checklist import ChecklistItem, checklist_update
 from core.clock import day_label
+from core.consent import REMINDERS
 from core.plan import Plan
 from core.safe_html import escape_md
 from core.score_charts import trend_rows
@@ -240,3 +241,69 @@ def trend(candidate_id: int) -> None:
     if len(rows) > 1:
         st.header("Your confidence over time", divider="gray")
         st.vega_lite_chart(charts.spec("trend", rows))
+
+
+# --- Reminders by e-mail, opt-in --------------------------------------------------------------
+_STOPPED_WORDS = {
+    reminders.STOPPED_UNSUBSCRIBED: "You unsubscribed from the reminder e-mails.",
+    reminders.STOPPED_TURNED_OFF: "You turned the reminder e-mails off.",
+    reminders.STOPPED_ALL_DONE: "Every item is ticked, so the reminder e-mails have stopped.",
+}
+
+
+def _ask_for_reminders() -> None:
+    typed = st.session_state.get("reminder_email", "")
+    if not st.session_state.get("reminder_consent"):
+        st.session_state.reminder_consent_error = "Tick the box to say you agree first."
+        return
+    try:
+        saved = reminders.opt_in(state.store(), state.candidate().reflection_id, typed)
+    except addresses.AddressError as refused:
+        st.session_state.reminder_email_error = str(refused)
+        return
+    st.session_state.reminder_sent_to = saved
+
+
+def _turn_reminders_off() -> None:
+    reminders.turn_off(state.store(), state.candidate().reflection_id)
+
+
+def reminders_section(reflection_id: int) -> None:
+    st.header("Reminders by e-mail", divider="gray")
+    current = reminders.current(state.store(), reflection_id)
+    if current is not None and current.active:
+        if current.confirmed:
+            st.write(
+                f"We e-mail **{escape_md(current.email)}** on the days you planned "
+                "something, at most once a day."
+            )
+        else:
+            st.info(
+                f"We sent a link to **{escape_md(current.email)}**. Open it to start the "
+                "reminders; nothing else is sent until you do.",
+                icon=":material/mail:",
+            )
+        st.button(
+            "Stop the reminder e-mails",
+            key="reminders_off",
+            on_click=_turn_reminders_off,
+            icon=":material/notifications_off:",
+        )
+        return
+    if current is not None:
+        st.caption(_STOPPED_WORDS.get(current.stopped_why, ""))
+    st.write("E-mail me on the days I planned. At most one e-mail a day; stop at any time.")
+    st.text_input("Your e-mail address", key="reminder_email", max_chars=254)
+    email_error = st.session_state.pop("reminder_email_error", "")
+    if email_error:
+        st.error(email_error, icon=":material/error:")
+    st.checkbox(REMINDERS.text, key="reminder_consent")
+    consent_error = st.session_state.pop("reminder_consent_error", "")
+    if consent_error:
+        st.error(consent_error, icon=":material/error:")
+    st.button(
+        "E-mail me on the days I planned",
+        key="reminders_on",
+        on_click=_ask_for_reminders,
+        icon=":material/mail:",
+    )

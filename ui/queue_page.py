@@ -115,6 +115,8 @@ def table(rows: list[dict]) -> pd.DataFrame:
             {
                 "#": row["id"],
                 "Submitted": review.age_text(row["submitted_at"]),
+                # Present on rows that went through targets.annotate.
+                "Due by": row.get("due_text", "—"),
                 "Role and company": about(row),
                 "Stage": row["stage"] or "—",
                 # Text, so a reflection without a score shows "—", not a grey "None".

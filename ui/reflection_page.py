@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import document, queue, review
+from core import clock, document, queue, review, targets
 from core.review import STATUS_LABELS
 from core.safe_html import escape_md, render_markdown
 from core.staff_sessions import StaffSession
@@ -123,6 +123,25 @@ def flash() -> None:
     shown = st.session_state.pop("detail_flash", None)
     if shown:
         getattr(st, shown[0])(shown[1])
+
+
+def response_time(rid: int, reflection: dict[str, Any]) -> None:
+    """How long the candidate has waited for a first contact, in working time, or when
+    they were answered and whether that kept to the response target."""
+    settings = state.settings()
+    hours = targets.working_hours_of(settings)
+    standing = targets.standing(
+        reflection["submitted_at"],
+        (reflection.get("reason_codes") or "").split(),
+        targets.answered_at(state.store(), [rid]).get(rid),
+        clock.system_clock(),
+        hours,
+    )
+    sentence = targets.waiting_sentence(standing, hours)
+    if standing.overdue:
+        st.warning(sentence, icon=":material/schedule:")
+    else:
+        st.caption(sentence)
 
 
 def status_and_assignment(session: StaffSession, rid: int, reflection: dict) -> None:

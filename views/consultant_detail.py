@@ -49,6 +49,7 @@ with st.container(key="detail_summary"):
 
 
 reflection_page.neighbours(staff, rid, reflection)
+reflection_page.response_time(rid, reflection)
 reflection_page.flash()
 reflection_page.status_and_assignment(staff, rid, reflection)
 reflection_page.follow_up(staff, rid, reflection)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import clock, queue_export
+from core import clock, queue_export, targets
 from core.queue import QueueFilter, fetch_queue
 from ui import consultant, queue_page, state
 
@@ -12,7 +12,10 @@ staff = consultant.require_consultant()
 store = state.store()
 
 st.title("Reflections to review")
-st.caption("Most urgent first; within the same urgency, the longest waiting first.")
+st.caption(
+    "Most urgent first; within the same urgency, the longest waiting first. On each page, "
+    "requests past their response target and not yet answered come first."
+)
 
 queue_page.notifications_waiting(store)
 queue_page.follow_ups_due(store)
@@ -37,9 +40,11 @@ if result.total == 0:
     st.stop()
 
 st.write(f"**{result.total:,}** matching reflection{'s' if result.total != 1 else ''}")
+# Due times in the agency's time zone; on each page the overdue unanswered ones come first.
+rows = targets.annotate(store, result.rows, clock.system_clock(), state.settings())
 
 
-frame = queue_page.table(result.rows)
+frame = queue_page.table(rows)
 # A fresh key after each opening, so coming back does not re-open the same row.
 table_key = f"q_table_{st.session_state.get('q_table_n', 0)}"
 event = st.dataframe(
@@ -52,11 +57,11 @@ event = st.dataframe(
 selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
 if selected:
     st.session_state.q_table_n = st.session_state.get("q_table_n", 0) + 1
-    consultant.open_reflection(result.rows[selected[0]]["id"])
+    consultant.open_reflection(rows[selected[0]]["id"])
 
 st.caption("Click a row to open it, or choose below.")
 pick_col, open_col = st.columns([4, 1], vertical_alignment="bottom")
-labels = {row["id"]: f"#{row['id']} · {queue_page.about(row)}" for row in result.rows}
+labels = {row["id"]: f"#{row['id']} · {queue_page.about(row)}" for row in rows}
 choice = pick_col.selectbox("Open a reflection", list(labels), format_func=labels.get, key="q_pick")
 if open_col.button("Open reflection", key="q_open", type="primary") and choice is not None:
     consultant.open_reflection(choice)

@@ -46,6 +46,7 @@ plan_page.taking_forward(plan)
 plan_page.where_you_are(plan)
 plan_page.messages(plan)
 contact_offer.section(plan, reflection_row, asked_to_talk)
+plan_page.reminders_section(candidate.reflection_id)
 plan_page.downloads(plan, candidate.candidate_id)
 plan_page.trend(candidate.candidate_id)
 

@@ -8,15 +8,16 @@ cookies; these routes can, and `st.context.cookies` reads them on the next sessi
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from anyio import to_thread
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from core import devices, staff_sessions
+from core import devices, reminders, session_tokens, staff_sessions
 from core.settings import load_settings
 from core.store import open_store
 from web.bodies import BodyTooLarge, json_body
@@ -65,6 +66,71 @@ def _cookie_route(handler: CookieHandler) -> Callable[[Request], Awaitable[Respo
         return await handler(request, body)
 
     return answer
+
+
+def _reminder_page(title: str, text: str, button: str = "", token: str = "") -> HTMLResponse:
+    """A small page of fixed words; the only thing from the request in it is a token that
+    was checked to be URL-safe base64 (and is escaped all the same)."""
+    form = ""
+    if button:
+        form = (
+            f'<form method="post" action="?token={html.escape(token)}">'
+            f'<button type="submit">{html.escape(button)}</button></form>'
+        )
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title></head>"
+        '<body style="font-family: sans-serif; max-width: 32rem; margin: 3rem auto; '
+        'padding: 0 1rem">'
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>{form}</body></html>"
+    )
+    return HTMLResponse(
+        page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
+
+
+async def reminders_confirm(request: Request) -> Response:
+    """GET shows a button (a mail scanner's prefetch confirms nothing); its POST confirms."""
+    token = request.query_params.get("token", "")
+    if request.method == "GET":
+        if not session_tokens.well_formed(token):
+            return _reminder_page("Link not recognised", "This link is incomplete or has expired.")
+        return _reminder_page(
+            "Start your reminders",
+            "Press the button to start e-mails on the days you planned something.",
+            "Yes, start my reminders",
+            token,
+        )
+    confirmed = await _off_the_loop(reminders.confirm, _store(), token)
+    if not confirmed:
+        return _reminder_page(
+            "Link not recognised",
+            "This link is incomplete, has expired or was replaced by a newer one. Ask again "
+            "from My plan.",
+        )
+    return _reminder_page(
+        "Reminders are on",
+        "We'll e-mail you on the days you planned something, at most once a day. Every "
+        "e-mail has a link to stop them.",
+    )
+
+
+async def reminders_unsubscribe(request: Request) -> Response:
+    """RFC 8058: the mail program POSTs `List-Unsubscribe=One-Click` here and reminders
+    stop at once; a person following the link with GET gets a page with a button."""
+    token = request.query_params.get("token", "")
+    if request.method == "GET":
+        return _reminder_page(
+            "Stop reminders",
+            "Press the button and we will send no more reminder e-mails to this address.",
+            "Stop my reminders",
+            token if session_tokens.well_formed(token) else "",
+        )
+    stopped = await _off_the_loop(reminders.unsubscribe, _store(), token)
+    if not stopped:
+        return _reminder_page("Link not recognised", "This link is incomplete or unknown.")
+    return _reminder_page("Reminders stopped", "You will get no more reminder e-mails from us.")
 
 
 def make_routes(base_path: str = "") -> list[Route]:
@@ -150,4 +216,8 @@ def make_routes(base_path: str = "") -> list[Route]:
         Route(f"{base}/{ROUTE_PREFIX}/refresh", refresh, methods=["POST"]),
         Route(f"{base}/{ROUTE_PREFIX}/clear", clear, methods=["POST"]),
         Route(f"{base}/healthz", healthz, methods=["GET", "HEAD"]),
+        Route(f"{base}{reminders.CONFIRM_PATH}", reminders_confirm, methods=["GET", "POST"]),
+        Route(
+            f"{base}{reminders.UNSUBSCRIBE_PATH}", reminders_unsubscribe, methods=["GET", "POST"]
+        ),
     ]

@@ -1,5 +1,7 @@
-"""The notification sender inside the app process: `core.outbox.send_due` every
-`notify_every_seconds` on a daemon thread the lifespan starts and stops. Several
+"""The notification sender inside the app process: staff notifications
+(`core.outbox`), candidate reminders (`core.reminders`) and the daily digest
+(`core.digest`), every `notify_every_seconds`, on a daemon thread the lifespan starts
+and stops. Several
 processes may each run one: a row is claimed before it is sent, so it goes once.
 Operators who prefer cron set the interval to 0 and run `bounce-back send-due`."""
 
@@ -8,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from core import outbox
+from core import digest, outbox, reminders
 from core.settings import load_settings
 from core.store import STORE_ERRORS, open_store
 
@@ -31,7 +33,10 @@ class Sender:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every_seconds):
+            # Each pass on its own: one that fails leaves the others to run.
             self.run_once()
+            self.remind_once()
+            self.digest_once()
 
     def run_once(self) -> outbox.Outcome | None:
         settings = load_settings()
@@ -51,6 +56,41 @@ class Sender:
                 outcome.retrying,
                 outcome.refused,
             )
+        return outcome
+
+    def remind_once(self) -> reminders.Outcome | None:
+        """The candidate reminders pass (core/reminders.py), on the same beat."""
+        settings = load_settings()
+        try:
+            outcome = reminders.run_pass(open_store(settings.db_path), settings)
+        except STORE_ERRORS:
+            log.warning("reminders: the database did not answer; trying again later")
+            return None
+        except Exception:  # a bug must not end the loop: the next pass tries again
+            log.exception("reminders: a pass failed")
+            return None
+        if outcome.retrying or outcome.refused:
+            log.warning(
+                "reminders: %s sent, %s to retry, %s refused",
+                outcome.sent,
+                outcome.retrying,
+                outcome.refused,
+            )
+        return outcome
+
+    def digest_once(self) -> outbox.Outcome | None:
+        """The consultants' daily digest (core/digest.py): sent once a day at its hour."""
+        settings = load_settings()
+        try:
+            outcome = digest.run_pass(open_store(settings.db_path), settings)
+        except STORE_ERRORS:
+            log.warning("digest: the database did not answer; trying again later")
+            return None
+        except Exception:  # a bug must not end the loop: the next pass tries again
+            log.exception("digest: a pass failed")
+            return None
+        if outcome.retrying or outcome.refused:
+            log.warning("digest: to retry %s, refused %s", outcome.retrying, outcome.refused)
         return outcome
 
 

@@ -71,7 +71,10 @@ def test_a_consultant_gets_a_wide_workspace_of_their_own(page, live_server, seed
     assert width > 900, width
 
     drive.go_to_page(page, "Overview")
+    # Per week, by campaign, by band; the response times are a table and, once some
+    # request has reached its target, a fourth chart (none yet: it has just arrived).
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)
+    expect(drive.main_area(page)).to_contain_text("Response times")
 
     drive.go_to_page(page, "Log out")
     drive.click_button(page, "Log out")
