@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from core import digest, outbox, reminders
 from core.settings import load_settings
@@ -39,59 +41,39 @@ class Sender:
             self.digest_once()
 
     def run_once(self) -> outbox.Outcome | None:
-        settings = load_settings()
-        try:
-            outcome = outbox.send_due(open_store(settings.db_path), settings)
-        except STORE_ERRORS:
-            # The database is away: the rows wait where they are; the next pass retries.
-            log.warning("notifications: the database did not answer; trying again later")
-            return None
-        except Exception:  # a bug must not end the loop: the next pass tries again
-            log.exception("notifications: a pass failed")
-            return None
-        if outcome.retrying or outcome.refused:
-            log.warning(
-                "notifications: %s sent, %s to retry, %s refused",
-                outcome.sent,
-                outcome.retrying,
-                outcome.refused,
-            )
-        return outcome
+        """Staff notifications (core/outbox.py)."""
+        return _one_pass("notifications", outbox.send_due)
 
     def remind_once(self) -> reminders.Outcome | None:
         """The candidate reminders pass (core/reminders.py), on the same beat."""
-        settings = load_settings()
-        try:
-            outcome = reminders.run_pass(open_store(settings.db_path), settings)
-        except STORE_ERRORS:
-            log.warning("reminders: the database did not answer; trying again later")
-            return None
-        except Exception:  # a bug must not end the loop: the next pass tries again
-            log.exception("reminders: a pass failed")
-            return None
-        if outcome.retrying or outcome.refused:
-            log.warning(
-                "reminders: %s sent, %s to retry, %s refused",
-                outcome.sent,
-                outcome.retrying,
-                outcome.refused,
-            )
-        return outcome
+        return _one_pass("reminders", reminders.run_pass)
 
     def digest_once(self) -> outbox.Outcome | None:
         """The consultants' daily digest (core/digest.py): sent once a day at its hour."""
-        settings = load_settings()
-        try:
-            outcome = digest.run_pass(open_store(settings.db_path), settings)
-        except STORE_ERRORS:
-            log.warning("digest: the database did not answer; trying again later")
-            return None
-        except Exception:  # a bug must not end the loop: the next pass tries again
-            log.exception("digest: a pass failed")
-            return None
-        if outcome.retrying or outcome.refused:
-            log.warning("digest: to retry %s, refused %s", outcome.retrying, outcome.refused)
-        return outcome
+        return _one_pass("digest", digest.run_pass)
+
+
+def _one_pass(name: str, run_pass: Callable[[Any, Any], Any]) -> Any:
+    """Run one pass against the store; its outcome, or None when it could not run."""
+    settings = load_settings()
+    try:
+        outcome = run_pass(open_store(settings.db_path), settings)
+    except STORE_ERRORS:
+        # The database is away: the rows wait where they are; the next pass retries.
+        log.warning("%s: the database did not answer; trying again later", name)
+        return None
+    except Exception:  # a bug must not end the loop: the next pass tries again
+        log.exception("%s: a pass failed", name)
+        return None
+    if outcome.retrying or outcome.refused:
+        log.warning(
+            "%s: %s sent, %s to retry, %s refused",
+            name,
+            getattr(outcome, "sent", 0),
+            outcome.retrying,
+            outcome.refused,
+        )
+    return outcome
 
 
 def start_sender() -> Sender | None:
