@@ -105,15 +105,15 @@ class Candidate:
         # Read by the app process as the client's address, as a local proxy would send it.
         return {"X-Forwarded-For": self.address}
 
-    async def run(self, stop_at: float, hold: asyncio.Event | None = None) -> None:
-        """One whole journey; with `hold`, the websocket stays open until it is set."""
+    async def connect(self) -> None:
+        """Open the websocket the way a browser does: `/` first for the XSRF cookie (and
+        HAProxy's sticky one), then `/_stcore/stream` with the same Origin and the token."""
         cookie_header = await asyncio.to_thread(self._cookies)
         xsrf = dict(c.split("=", 1) for c in cookie_header.split("; ") if "=" in c).get(
             "_streamlit_xsrf", ""
         )
-        ws_url = self.base.replace("http://", "ws://") + "/_stcore/stream"
-        async with websockets.connect(
-            ws_url,
+        self.ws = await websockets.connect(
+            self.base.replace("http://", "ws://") + "/_stcore/stream",
             subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
             additional_headers={
                 "Origin": self.base,
@@ -121,8 +121,12 @@ class Candidate:
                 **self._forwarded(),
             },
             max_size=None,
-        ) as ws:
-            self.ws = ws
+        )
+
+    async def run(self, stop_at: float, hold: asyncio.Event | None = None) -> None:
+        """One whole journey; with `hold`, the websocket stays open until it is set."""
+        await self.connect()
+        async with self.ws:
             await self.rerun(measure=False, query="utm_source=bench")
             await self.interact_checkbox()
             await self.click("Start my reflection")
@@ -329,22 +333,6 @@ class Typist(Candidate):
     On the app it first consents, starts and opens step 1 (not measured); on the bare
     page it just loads it. Then each interaction is one answer typed into the next box.
     """
-
-    async def connect(self) -> None:
-        cookie_header = await asyncio.to_thread(self._cookies)
-        xsrf = dict(c.split("=", 1) for c in cookie_header.split("; ") if "=" in c).get(
-            "_streamlit_xsrf", ""
-        )
-        self.ws = await websockets.connect(
-            self.base.replace("http://", "ws://") + "/_stcore/stream",
-            subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
-            additional_headers={
-                "Origin": self.base,
-                "Cookie": cookie_header,
-                **self._forwarded(),
-            },
-            max_size=None,
-        )
 
     async def setup(self, app: bool) -> None:
         measured, self.results = self.results, Results()

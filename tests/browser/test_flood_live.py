@@ -63,16 +63,8 @@ async def _try_to_start(url: str, address: str) -> str:
     client's budget), "refused for all" (the process's ceiling), or "unclear"."""
     visitor = bench_load.Candidate(url, (0.0, 0.0), bench_load.Results())
     visitor.address = address
-    cookie_header = await asyncio.to_thread(visitor._cookies)
-    xsrf = dict(c.split("=", 1) for c in cookie_header.split("; ") if "=" in c).get(
-        "_streamlit_xsrf", ""
-    )
-    async with bench_load.websockets.connect(
-        url.replace("http://", "ws://") + "/_stcore/stream",
-        subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
-        additional_headers={"Origin": url, "Cookie": cookie_header, **visitor._forwarded()},
-        max_size=None,
-    ) as ws:
+    await visitor.connect()
+    async with visitor.ws as ws:
         visitor.ws = recording = _Recording(ws)
         await visitor.rerun(measure=False)
         await visitor.interact_checkbox()
@@ -106,16 +98,8 @@ async def _log_in(url: str, address: str, username: str, password: str) -> str:
     """One visitor on the staff login page: "in", "refused", "paused here" or "unclear"."""
     visitor = bench_load.Candidate(url, (0.0, 0.0), bench_load.Results())
     visitor.address = address
-    cookie_header = await asyncio.to_thread(visitor._cookies)
-    xsrf = dict(c.split("=", 1) for c in cookie_header.split("; ") if "=" in c).get(
-        "_streamlit_xsrf", ""
-    )
-    async with bench_load.websockets.connect(
-        url.replace("http://", "ws://") + "/_stcore/stream",
-        subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
-        additional_headers={"Origin": url, "Cookie": cookie_header, **visitor._forwarded()},
-        max_size=None,
-    ) as ws:
+    await visitor.connect()
+    async with visitor.ws as ws:
         visitor.ws = recording = _Recording(ws)
         await visitor.rerun(measure=False)
         await visitor.open("staff")
