@@ -68,7 +68,15 @@ def _cookie_route(handler: CookieHandler) -> Callable[[Request], Awaitable[Respo
     return answer
 
 
-def _reminder_page(title: str, text: str, button: str = "", token: str = "") -> HTMLResponse:
+def _plan_address(request: Request) -> str:
+    """My plan on this app: the address the request came to, up to the app's own routes
+    (`/_bb/`), so a base URL path is kept."""
+    return request.url.path.split("/_bb/", 1)[0] + "/plan"
+
+
+def _reminder_page(
+    request: Request, title: str, text: str, button: str = "", token: str = ""
+) -> HTMLResponse:
     """A small page of fixed words; the only thing from the request in it is a token that
     was checked to be URL-safe base64 (and is escaped all the same)."""
     form = ""
@@ -83,7 +91,9 @@ def _reminder_page(title: str, text: str, button: str = "", token: str = "") -> 
         f"<title>{html.escape(title)}</title></head>"
         '<body style="font-family: sans-serif; max-width: 32rem; margin: 3rem auto; '
         'padding: 0 1rem">'
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>{form}</body></html>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>{form}"
+        f'<p><a href="{html.escape(_plan_address(request))}">Back to My plan</a></p>'
+        "</body></html>"
     )
     return HTMLResponse(
         page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -95,8 +105,11 @@ async def reminders_confirm(request: Request) -> Response:
     token = request.query_params.get("token", "")
     if request.method == "GET":
         if not session_tokens.well_formed(token):
-            return _reminder_page("Link not recognised", "This link is incomplete or has expired.")
+            return _reminder_page(
+                request, "Link not recognised", "This link is incomplete or has expired."
+            )
         return _reminder_page(
+            request,
             "Start your reminders",
             "Press the button to start e-mails on the days you planned something.",
             "Yes, start my reminders",
@@ -105,11 +118,13 @@ async def reminders_confirm(request: Request) -> Response:
     confirmed = await _off_the_loop(reminders.confirm, _store(), token)
     if not confirmed:
         return _reminder_page(
+            request,
             "Link not recognised",
             "This link is incomplete, has expired or was replaced by a newer one. Ask again "
             "from My plan.",
         )
     return _reminder_page(
+        request,
         "Reminders are on",
         "We'll e-mail you on the days you planned something, at most once a day. Every "
         "e-mail has a link to stop them.",
@@ -122,6 +137,7 @@ async def reminders_unsubscribe(request: Request) -> Response:
     token = request.query_params.get("token", "")
     if request.method == "GET":
         return _reminder_page(
+            request,
             "Stop reminders",
             "Press the button and we will send no more reminder e-mails to this address.",
             "Stop my reminders",
@@ -129,8 +145,10 @@ async def reminders_unsubscribe(request: Request) -> Response:
         )
     stopped = await _off_the_loop(reminders.unsubscribe, _store(), token)
     if not stopped:
-        return _reminder_page("Link not recognised", "This link is incomplete or unknown.")
-    return _reminder_page("Reminders stopped", "You will get no more reminder e-mails from us.")
+        return _reminder_page(request, "Link not recognised", "This link is incomplete or unknown.")
+    return _reminder_page(
+        request, "Reminders stopped", "You will get no more reminder e-mails from us."
+    )
 
 
 def make_routes(base_path: str = "") -> list[Route]:

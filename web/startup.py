@@ -9,7 +9,6 @@ import ast
 import gc
 import importlib
 import importlib.util
-import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Iterable
@@ -26,8 +25,6 @@ from core.store import is_postgres_url, open_store
 from ui import pages
 from ui.pages import PageSpec
 from web.sender import start_sender
-
-log = logging.getLogger("bounce_back.server")
 
 # The exit status when PostgreSQL cannot be reached at start.
 DATABASE_UNREACHABLE_EXIT = 3
@@ -112,8 +109,7 @@ def warm_up() -> None:
         store = open_store(settings.db_path)
         _, said = audit_key.ensure(settings, store)
         if said:
-            log.warning(said)
-            print(said, file=sys.stderr, flush=True)
+            print(said, file=sys.stderr, flush=True)  # once, where the operator looks
         devices.forget_stale(store)
         staff_sessions.forget_stale(store, settings)
     elif is_postgres_url(settings.db_path):
