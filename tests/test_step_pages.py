@@ -303,7 +303,15 @@ def test_step4_cards_and_star_parts_save(app, store):
     stored = saved(store, session)
     assert stored["stage_ratings"] == [{"stage": "final_interview", "confidence": 2, "notes": ""}]
     assert stored["tough_questions"] == [
-        {"question": "Why us?", "situation": "S", "task": "", "action": "A", "result": "R"}
+        {
+            "question": "Why us?",
+            "kind": None,
+            "situation": "S",
+            "task": "",
+            "action": "A",
+            "result": "R",
+            "ready": None,
+        }
     ]
     assert stored["improvements"] == [{"action": "Mock interview", "target_date": "2026-12-10"}]
 

@@ -123,6 +123,17 @@ PIPELINE_STAGES = (
     ("offer", "Offer"),
 )
 
+# The kinds a stumbled question is filed under: few and fixed, so the same kind coming
+# up across interviews can be noticed, and the answer bank can offer earlier answers.
+QUESTION_KINDS = (
+    ("technical", "Technical"),
+    ("competency", "Competency (a time when…)"),
+    ("motivation", "Motivation (why us, why this role)"),
+    ("salary", "Salary and terms"),
+    ("case_study", "Case study or exercise"),
+    ("other", "Something else"),
+)
+
 FINAL_REJECTIONS = (("0", "None"), ("1", "One"), ("2", "Two"), ("3+", "Three or more"))
 
 CONTEXT_FIELDS: tuple[Field, ...] = (
@@ -365,10 +376,12 @@ STEPS: tuple[Step, ...] = (
                 section="questions",
                 columns=(
                     Column("question", "Question", max_len=300, required=True),
+                    Column("kind", "Kind of question", kind="choice", options=QUESTION_KINDS),
                     Column("situation", "Situation", max_len=500),
                     Column("task", "Task", max_len=500),
                     Column("action", "Action", max_len=500),
                     Column("result", "Result", max_len=500),
+                    Column("ready", "Ready to use again?", kind="choice", options=YES_NO),
                 ),
             ),
             Field(

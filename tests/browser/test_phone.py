@@ -172,7 +172,9 @@ def test_the_whole_journey_on_a_phone_with_cards(phone, live_server):
             "next_step": "2026-12-05",
         }
     ]
-    assert answers["tough_questions"] == [{k.lower(): v for k, v in STAR.items()}]
+    assert answers["tough_questions"] == [
+        {"kind": None, "ready": None, **{k.lower(): v for k, v in STAR.items()}}
+    ]
     assert answers["action_points"] == [{"point": "Bring numbers to every answer", "due": None}]
     assert answers["strengths"] == [{"strength": "Calm, clear explanations"}]
     for step in ("feedback", "connections", "options", "approach", "learning"):
