@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core import accounts, admin, audit_key, clock, digest, outbox, reminders
 from core.settings import Settings, load_settings
+from core.settings_check import notification_problems
 from core.store import (
     STORE_ERRORS,
     Store,
@@ -229,6 +230,16 @@ def cmd_send_due(args: argparse.Namespace, _: Callable[[str], str]) -> int:
     return 0
 
 
+def cmd_check_settings(args: argparse.Namespace, _: Callable[[str], str]) -> int:
+    """Check the notification settings (mail, webhook, working time, digest, links);
+    exits 1 naming each problem, for a deployment script to stop on."""
+    problems = notification_problems(load_settings())
+    if problems:
+        return _fail("\n".join(f"- {problem}" for problem in problems))
+    print("The notification settings look right.")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace, _: Callable[[str], str]) -> int:
 
     with _store(args) as store:
@@ -249,6 +260,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], str]], int]] =
     "stats": cmd_stats,
     "maintenance": cmd_maintenance,
     "send-due": cmd_send_due,
+    "check-settings": cmd_check_settings,
 }
 
 
@@ -299,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip work done less than this long ago (default %(default)s)",
     )
     sub.add_parser("send-due", help="deliver the notifications that are due, once (for cron)")
+    sub.add_parser("check-settings", help="check the notification settings; exit 1 on a problem")
     return parser
 
 

@@ -15,7 +15,6 @@ explicit text per engine; nothing is rewritten.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -307,7 +306,7 @@ def m0006_trust_fixes(db: MigrationConnection, engine: str) -> None:
     # (answers as JSON; the scores and reasons already live on the row), taken now from
     # the current answers for reflections shared before this migration. Status history
     # also records the candidate sharing, re-sending or withdrawing. Unknown usernames
-    # in the audit log are stored as a keyed hash; the key is made here, once. The
+    # in the audit log are stored as a keyed hash (the key's old table is made here). The
     # overview counts shared reflections only (contact requests join the queue without
     # answers): its two partial indexes keep that to one index pass each.
     _run(
@@ -343,9 +342,9 @@ def m0006_trust_fixes(db: MigrationConnection, engine: str) -> None:
             "json(a.value)) FROM answers a WHERE a.reflection_id = reflections.id) "
             "WHERE submitted_at IS NOT NULL"
         )
-    db.execute(
-        "INSERT INTO install_secrets (id, audit_key) VALUES (1, ?)", (secrets.token_hex(32),)
-    )
+    # The key this migration once made in install_secrets now lives outside the database
+    # (core/audit_key.py makes it on first start); installs that ran the old version
+    # have theirs moved out. Nothing hashed with a key exists before this migration.
     # Contact requests from candidates who never shared were stored but reached nobody:
     # they join the queue now as contact requests, ranked like "asked to talk".
     db.execute(
@@ -492,6 +491,20 @@ def m0011_daily_digest(db: MigrationConnection, engine: str) -> None:
     )
 
 
+def m0013_shared_patterns(db: MigrationConnection, engine: str) -> None:
+    # "What keeps coming up" shared with a reflection: its own copy, taken when shared, and
+    # its own consent, so sharing the reflection never shares the patterns by itself.
+    _run(
+        db,
+        engine,
+        """
+        ALTER TABLE reflections ADD COLUMN shared_patterns_json TEXT;
+        ALTER TABLE reflections ADD COLUMN consent_patterns_version TEXT;
+        ALTER TABLE reflections ADD COLUMN consent_patterns_at TEXT
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", m0001_initial),
     Migration("0002_queue_indexes", m0002_queue_indexes),
@@ -504,6 +517,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0009_outbox", m0009_outbox),
     Migration("0010_reminders", m0010_reminders),
     Migration("0011_daily_digest", m0011_daily_digest),
+    Migration("0013_shared_patterns", m0013_shared_patterns),
 )
 HEAD = MIGRATIONS[-1].name
 

@@ -16,6 +16,7 @@ from core import audit_key, password_login
 from core.cli import main
 from core.limits import LOCAL_CLIENT
 from core.settings import Settings
+from core.store import open_store
 
 
 def settings_for(store, **changes) -> Settings:
@@ -112,3 +113,12 @@ def test_a_different_key_in_the_database_is_kept_not_thrown_away(store, tmp_path
     with store.read() as conn:
         (kept,) = conn.execute("SELECT audit_key FROM install_secrets").fetchone()
     assert kept == "bb" * 32
+
+
+def test_a_fresh_install_says_it_created_the_key_not_that_it_moved_it(tmp_path):
+    store = open_store(tmp_path / "fresh.db")
+    settings = settings_for(store, audit_key_file=str(tmp_path / "audit.key"))
+    assert key_in_database(store) is None
+    key, said = audit_key.ensure(settings, store)
+    assert said == audit_key.CREATED.format(path=tmp_path / "audit.key")
+    assert Path(settings.audit_key_file).read_text().strip() == key.hex()

@@ -21,6 +21,7 @@ from anyio import to_thread
 
 from core import audit_key, devices, health, sso, staff_sessions
 from core.settings import ROOT, load_settings
+from core.settings_check import notification_problems
 from core.store import is_postgres_url, open_store
 from ui import pages
 from ui.pages import PageSpec
@@ -102,6 +103,9 @@ def warm_up() -> None:
 
     Image.preinit()  # the common image plugins, which opening the favicon loads
     settings = load_settings()
+    for problem in notification_problems(settings):
+        # Loud, but no reason to keep candidates out: their pages don't depend on mail.
+        print(f"Notification setting needs attention: {problem}", file=sys.stderr, flush=True)
     # The database is checked before the first visitor (quick_check, migrations, a test
     # write); a failure is logged loudly and every page shows the short-break notice.
     result = health.status(settings.db_path)
