@@ -15,13 +15,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from core import explainer
+from core import explainer, pattern_history, patterns
 from core.checklist import ChecklistItem
 from core.clock import day_label, stamp, system_clock
 from core.plan import Plan
 from core.safe_html import escape_html, escape_md, render_markdown
 from core.settings import Settings
 from core.store import Store
+from core.taking_forward import DONE_SINCE_TITLE
 
 ICS_LINE_OCTETS = 75
 
@@ -61,6 +62,7 @@ def forward_lines(plan: Plan) -> list[str]:
         ]
     lines: list[str] = []
     for title, values in (
+        (DONE_SINCE_TITLE, forward.done_since),
         ("Strengths you showed", forward.strengths),
         ("Small wins", forward.wins),
     ):
@@ -259,6 +261,9 @@ def candidate_data(store: Store, candidate_id: int) -> dict[str, Any]:
                 (row["id"],),
             ).fetchall()
             reflection["reasons"] = json.loads(reflection.pop("reasons_json") or "[]")
+            reflection["shared_patterns"] = json.loads(
+                reflection.pop("shared_patterns_json", None) or "null"
+            )
             reflection["answers"] = {a["key"]: json.loads(a["value"]) for a in answers}
             reflection["contact_requests"] = [dict(c) for c in contacts]
             # The reminder opt-in and its address; the link tokens are hashes and stay out.
@@ -270,9 +275,13 @@ def candidate_data(store: Store, candidate_id: int) -> dict[str, Any]:
             reflection["reminders"] = dict(reminder) if reminder is not None else None
             reflection["consents"] = _consents(reflection)
             out_reflections.append(reflection)
+    # Worked out from the answers above, and written out too so the export says what the
+    # candidate was shown.
+    keeps_coming_up = patterns.find(pattern_history.load(store, candidate_id))
     return {
         "candidate": {"id": candidate["id"], "created_at": candidate["created_at"]},
         "reflections": out_reflections,
+        "what_keeps_coming_up": None if keeps_coming_up.empty else keeps_coming_up.to_snapshot(),
     }
 
 
@@ -292,6 +301,14 @@ def _consents(reflection: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "purpose": "consultant review",
                 "version": reflection["consent_review_version"],
                 "given_at": reflection["consent_review_at"],
+            }
+        )
+    if reflection.get("consent_patterns_version"):
+        consents.append(
+            {
+                "purpose": "include what keeps coming up when sharing",
+                "version": reflection["consent_patterns_version"],
+                "given_at": reflection["consent_patterns_at"],
             }
         )
     if reflection.get("reminders"):

@@ -25,6 +25,11 @@ NEXT_STEP_AFTER_DAYS = 7
 PRACTICE_AFTER_DAYS = 14
 CHECK_IN_AFTER_DAYS = 28
 
+# Last time's plan (the `last_time` answer, asked on Welcome): what the candidate had not
+# done, or only partly, comes back this week, under the step its kind belongs to.
+CARRY_ON_STATUSES = ("not_yet", "partly")
+CARRY_ON_STEPS = {"improvement": "approach", "action_point": "feedback", "checklist": "learning"}
+
 
 @dataclass(frozen=True)
 class ChecklistItem:
@@ -192,6 +197,24 @@ def _items_called_for(answers: Mapping[str, Any]) -> list[_ToDo]:
                     dated.after_days,
                 )
             )
+    # Written again this time (an improvement planned anew, say), it is already here.
+    planned = {one_line(todo.title).casefold() for todo in out}
+    for row in answer_rows(answers, "last_time"):
+        name = one_line(row.get("item"))
+        if not name or row.get("status") not in CARRY_ON_STATUSES or name.casefold() in planned:
+            continue
+        out.append(
+            _ToDo(
+                f"carry:{name}",
+                f"Carry on: {name}",
+                None,
+                CARRY_ON_STEPS.get(str(row.get("source")), "learning"),
+                "You made a start on this last time."
+                if row.get("status") == "partly"
+                else "From the plan you made last time.",
+                NEXT_STEP_AFTER_DAYS,
+            )
+        )
     return out
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from core import accounts, admin, audit_key, clock, digest, outbox, reminders
+from core import accounts, admin, audit_key, clock, digest, outbox, reminders, targets
 from core.settings import Settings, load_settings
 from core.settings_check import notification_problems
 from core.store import (
@@ -105,6 +105,9 @@ def cmd_init(args: argparse.Namespace, _: Callable[[str], str]) -> int:
             _, said = audit_key.ensure(_settings(), store, path)
         except ValueError as exc:  # an unreadable key file or BOUNCE_BACK_AUDIT_KEY
             raise CliError(f"{exc}. The database is ready; the audit key is not.") from exc
+        # Requests queued before migration 0012 get their response target (the app's
+        # start does the same; whichever runs first does the work).
+        targets.backfill_respond_by(store, _settings())
     _say_database(args)
     print("It already existed; it is up to date." if existed else "Created a new database.")
     if said:

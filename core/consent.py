@@ -50,3 +50,13 @@ REMINDERS = ConsentText(
         "e-mails with one click or here on My plan."
     ),
 )
+
+PATTERNS_SHARE = ConsentText(
+    version="patterns-2026-12",
+    text=(
+        "Include what keeps coming up across my reflections (where each one ended, the "
+        "kinds of question that caught me out, strengths that recur and how my scores have "
+        "moved), as it stands when I share. I can leave it out by sharing again without "
+        "this, or withdraw everything."
+    ),
+)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from core import outbox
+from core import outbox, targets
 from core.clock import now_stamp
 from core.consent import CONTACT_ME
 from core.limits import ClientLimit, Wait, budget_for, take_or_refuse
@@ -196,6 +196,8 @@ def save_request(
         )
         request_id = int(cur.fetchone()[0])
         codes = _reach_the_queue(conn, reflection_id, now)
+        # Asking to talk can bring the response target forward, never push it back.
+        targets.set_respond_by(conn, reflection_id, arrived=now, reason_codes=codes)
         outbox.enqueue(
             conn,
             event=outbox.CONTACT_REQUEST,

@@ -50,7 +50,7 @@ def missed_targets(store: Store, now: dt.datetime, settings: Settings) -> list[d
     hours = targets.working_hours_of(settings)
     with store.read() as conn:
         rows = conn.execute(
-            "SELECT r.id, r.submitted_at, r.reason_codes FROM reflections r "
+            "SELECT r.id, r.submitted_at, r.reason_codes, r.respond_by FROM reflections r "
             "WHERE r.submitted_at IS NOT NULL AND r.review_status <> 'closed' "
             "AND NOT EXISTS (SELECT 1 FROM status_changes s WHERE s.reflection_id = r.id "
             "AND s.to_status = ? AND s.kind = 'status')",
@@ -59,7 +59,12 @@ def missed_targets(store: Store, now: dt.datetime, settings: Settings) -> list[d
     missed = []
     for row in rows:
         state = targets.standing(
-            row["submitted_at"], (row["reason_codes"] or "").split(), None, now, hours
+            row["submitted_at"],
+            (row["reason_codes"] or "").split(),
+            None,
+            now,
+            hours,
+            respond_by=row["respond_by"],
         )
         if state.overdue:
             missed.append({"id": int(row["id"]), "due": state.due})

@@ -11,8 +11,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core import patterns
 from core.answer_values import role_at_company
 from core.contact import CHANNELS
+from core.journey import shared_patterns
 from core.questionnaire import (
     BAND_LABELS,
     CONTEXT_FIELDS,
@@ -168,6 +170,8 @@ def reflection_markdown(
         lines.append("No particular reason flagged; the candidate chose to share it.")
     lines.append("")
 
+    lines += patterns_lines(reflection)
+
     lines += ["## Contact details", ""]
     if contacts:
         lines += contact_lines(contacts)
@@ -181,6 +185,34 @@ def reflection_markdown(
         lines += [f"## {step.number}. {text(step.title)}", ""]
         lines += [*_section(step.fields, answers), ""]
     return "\n".join(lines)
+
+
+def shared_keeps_coming_up(reflection: Mapping[str, Any]) -> patterns.Patterns | None:
+    """The candidate's "what keeps coming up", if they chose to share it with this reflection."""
+    snapshot = shared_patterns(reflection)
+    if snapshot is None:
+        return None
+    found = patterns.from_snapshot(snapshot)
+    return None if found.empty else found
+
+
+def patterns_lines(reflection: Mapping[str, Any]) -> list[str]:
+    """The candidate's "what keeps coming up", as shared (nothing if it was not)."""
+    found = shared_keeps_coming_up(reflection)
+    if found is None:
+        return []
+    lines = [
+        "## What keeps coming up",
+        "",
+        f"Shared by the candidate, across {found.reflections} reflections, as it stood when "
+        "they shared.",
+        "",
+    ]
+    for finding in found.findings:
+        lines.append(f"- **{text(finding.headline)}**. {text(finding.detail)}")
+        lines.append(f"    - Next step suggested to them: {text(finding.next_step)}")
+    lines += [f"- {text(trend.sentence)}" for trend in found.trends]
+    return [*lines, ""]
 
 
 def contact_lines(contacts: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -275,4 +307,8 @@ def summary(
     raised = flags(answers)
     if raised:
         parts.append("Flags: " + "; ".join(raised))
+    found = shared_keeps_coming_up(reflection)
+    line = patterns.consultant_line(found) if found is not None else None
+    if line:
+        parts.append("Keeps coming up: " + line)
     return parts

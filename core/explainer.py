@@ -42,6 +42,15 @@ def _percent(value: float) -> str:
     return f"{round(value * 100)}"
 
 
+def _accepted(item: ScoreItem) -> str:
+    """'yes', 'done': how the answers a fraction counts are labelled on screen."""
+    field = FIELDS_BY_KEY.get(item.source)
+    column, accepted = item.where or ("", ())
+    options = next((c.options for c in field.columns if c.key == column), ()) if field else ()
+    labels = dict(options)
+    return " or ".join(labels.get(value, value).lower() for value in accepted)
+
+
 def _counted(item: ScoreItem) -> str:
     if item.kind == "likert":
         return (
@@ -60,7 +69,7 @@ def _counted(item: ScoreItem) -> str:
     if item.kind == "count":
         return f"Each row you add counts, up to {item.target}"
     if item.kind == "fraction":
-        return "The share of your rows marked yes"
+        return f"The share of your rows marked {_accepted(item)}"
     return "Your average 1 to 5 rating across the stages"
 
 

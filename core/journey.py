@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core import codes, outbox
+from core import codes, outbox, targets
 from core.clock import now_stamp, stamp, system_clock
-from core.consent import CONSULTANT_REVIEW, STORE_ANSWERS
+from core.consent import CONSULTANT_REVIEW, PATTERNS_SHARE, STORE_ANSWERS
 from core.contact import queue_as_contact_request
 from core.limits import ClientLimit, Wait, budget_for, take_or_refuse
 from core.scoring import ScoreResult, score
@@ -183,13 +183,26 @@ def save_answer(store: Store, reflection_id: int, key: str, value: Any) -> Any:
     return store_answer(store, reflection_id, key, value).value
 
 
-def store_answer(store: Store, reflection_id: int, key: str, value: Any) -> Saved:
+class AnswerChanged(RuntimeError):
+    """The stored answer is no longer the one the caller read (see `store_answer`)."""
+
+
+_UNCHECKED = object()
+
+
+def store_answer(
+    store: Store, reflection_id: int, key: str, value: Any, *, if_still: Any = _UNCHECKED
+) -> Saved:
     """Validate and save one answer, saying whether anything changed.
 
     Raises InvalidAnswer (nothing is written, the previous value stays) when refused.
     Callers pass what the candidate typed and let this decide: no checking or comparing
     beforehand. An answer equal to the stored one writes nothing, so a redraw or a
     repeated edit never moves `updated_at`.
+
+    `if_still` (the value as the caller read it; None for no answer) makes the save
+    conditional, checked inside the same transaction: if the stored answer has changed
+    since, nothing is written and AnswerChanged is raised.
     """
     cleaned = clean_answer(key, value)
     now = now_stamp()
@@ -198,6 +211,10 @@ def store_answer(store: Store, reflection_id: int, key: str, value: Any) -> Save
         before = conn.execute(
             "SELECT value FROM answers WHERE reflection_id = ? AND key = ?", (reflection_id, key)
         ).fetchone()
+        if if_still is not _UNCHECKED:
+            current = json.loads(before["value"]) if before else None
+            if current != if_still:
+                raise AnswerChanged(f"The answer {key!r} changed since it was read.")
         if (before["value"] if before else None) == stored:
             return Saved(cleaned, changed=False)
         if is_blank(cleaned):
@@ -270,6 +287,15 @@ def shared_answers(reflection_row: Mapping[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def shared_patterns(reflection_row: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The candidate's "what keeps coming up" as shared with this reflection, or None."""
+    try:
+        value = json.loads(reflection_row.get("shared_patterns_json") or "null")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _history_entry(conn: Any, reflection_id: int, kind: str, now: str) -> None:
     # The candidate's own steps (sharing, re-sending, withdrawing) sit in the status
     # history beside consultants' changes, with no consultant and the status unchanged.
@@ -281,18 +307,30 @@ def _history_entry(conn: Any, reflection_id: int, kind: str, now: str) -> None:
 
 
 def submit_for_review(
-    store: Store, reflection_id: int, answers: Mapping[str, Any], asked_to_talk: bool = False
+    store: Store,
+    reflection_id: int,
+    answers: Mapping[str, Any],
+    asked_to_talk: bool = False,
+    *,
+    patterns: Mapping[str, Any] | None = None,
 ) -> ScoreResult:
     """Share the reflection with consultants: a snapshot of these answers, their scores,
     reasons and priority. Consultants read the snapshot, so later edits stay private
     until the candidate shares again ("Send my latest answers" calls this again, which
     replaces the snapshot and notes it in the status history).
+
+    `patterns` is "what keeps coming up" (`core.patterns.Patterns.to_snapshot()`), given
+    only when the candidate ticked to include it; sharing without it takes any earlier
+    copy back.
     """
     result = score(answers)
     reasons = reasons_for(result, answers, asked_to_talk=asked_to_talk)
     now = now_stamp()
     dims = result.dimensions
     snapshot = json.dumps(dict(answers), ensure_ascii=False, sort_keys=True)
+    patterns_snapshot = (
+        None if patterns is None else json.dumps(dict(patterns), ensure_ascii=False, sort_keys=True)
+    )
     with store.write() as conn:
         before = conn.execute(
             "SELECT shared_answers_json FROM reflections WHERE id = ?", (reflection_id,)
@@ -325,6 +363,16 @@ def submit_for_review(
                 reflection_id,
             ),
         )
+        conn.execute(
+            "UPDATE reflections SET shared_patterns_json = ?, consent_patterns_version = ?, "
+            "consent_patterns_at = ? WHERE id = ?",
+            (
+                patterns_snapshot,
+                None if patterns_snapshot is None else PATTERNS_SHARE.version,
+                None if patterns_snapshot is None else now,
+                reflection_id,
+            ),
+        )
         if before is not None:
             shared_before = before["shared_answers_json"] is not None
             _history_entry(conn, reflection_id, "updated" if shared_before else "shared", now)
@@ -336,6 +384,11 @@ def submit_for_review(
                     reflection_id=reflection_id,
                     reason_codes=[r.code for r in reasons],
                     now=now,
+                )
+                # Its response target starts now (one an earlier contact request set stays
+                # if it is sooner).
+                targets.set_respond_by(
+                    conn, reflection_id, arrived=now, reason_codes=[r.code for r in reasons]
                 )
     return result
 
@@ -354,7 +407,9 @@ def withdraw_review(store: Store, reflection_id: int) -> None:
         _history_entry(conn, reflection_id, "withdrawn", now)
         conn.execute(
             "UPDATE reflections SET shared_answers_json = NULL, consent_review_version = NULL, "
-            "consent_review_at = NULL, updated_at = ?, overall = NULL, band = NULL, "
+            "consent_review_at = NULL, shared_patterns_json = NULL, "
+            "consent_patterns_version = NULL, consent_patterns_at = NULL, updated_at = ?, "
+            "overall = NULL, band = NULL, "
             "score_feedback = NULL, score_connections = NULL, score_options = NULL, "
             "score_approach = NULL, score_learning = NULL, company = NULL, role = NULL, "
             "stage_reached = NULL WHERE id = ?",
@@ -365,7 +420,8 @@ def withdraw_review(store: Store, reflection_id: int) -> None:
         else:
             conn.execute(
                 "UPDATE reflections SET submitted_at = NULL, reasons_json = '[]', "
-                "reason_codes = '', priority = 0, contact_requested = 0 WHERE id = ?",
+                "reason_codes = '', priority = 0, contact_requested = 0, respond_by = NULL "
+                "WHERE id = ?",
                 (reflection_id,),
             )
             # Back to a private draft: the row mirrors the candidate's own answers again.

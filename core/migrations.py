@@ -491,6 +491,26 @@ def m0011_daily_digest(db: MigrationConnection, engine: str) -> None:
     )
 
 
+def m0012_respond_by(db: MigrationConnection, engine: str) -> None:
+    # Each request's response target, stored when it reaches consultants: the deadline for
+    # the first contact (a UTC stamp). The queue then puts the overdue unanswered ones first
+    # across every page, not only within one. Requests already in the queue are filled from
+    # Python at start (`core.targets.backfill_respond_by`): the target is an app rule, and
+    # a migration carries no app rules. The index walks the requests still waiting (new or
+    # in progress) by deadline and carries every filtered column, like 0003's.
+    _run(
+        db,
+        engine,
+        """
+        ALTER TABLE reflections ADD COLUMN respond_by TEXT;
+        CREATE INDEX reflections_queue_waiting
+            ON reflections(respond_by, id, review_status, band, utm_campaign, assignee_id,
+                           reason_codes, company, role)
+            WHERE submitted_at IS NOT NULL AND review_status IN ('new', 'in_progress')
+        """,
+    )
+
+
 def m0013_shared_patterns(db: MigrationConnection, engine: str) -> None:
     # "What keeps coming up" shared with a reflection: its own copy, taken when shared, and
     # its own consent, so sharing the reflection never shares the patterns by itself.
@@ -517,6 +537,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0009_outbox", m0009_outbox),
     Migration("0010_reminders", m0010_reminders),
     Migration("0011_daily_digest", m0011_daily_digest),
+    Migration("0012_respond_by", m0012_respond_by),
     Migration("0013_shared_patterns", m0013_shared_patterns),
 )
 HEAD = MIGRATIONS[-1].name

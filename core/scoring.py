@@ -163,6 +163,8 @@ def lifts(result: ScoreResult, limit: int = 2) -> list[Lift]:
     for item in SCORE_ITEMS:
         if item.counts_as != "behaviour" or found.get(item.key, 0.0) >= 1.0:
             continue
+        if item.lift_once_answered and item.key not in found:
+            continue
         if result.overall is None and result.dimensions[item.dimension] is None:
             # No overall yet: a step not started has no score to lift, so gains are
             # only counted within the steps that have one.

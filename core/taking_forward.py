@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.answer_values import answer_rows, one_line
@@ -28,6 +28,10 @@ class StarAnswer:
         return [(label, text) for label, text in named if text]
 
 
+# The heading for what they planned last time and have since done, wherever it is drawn.
+DONE_SINCE_TITLE = "Done since last time"
+
+
 @dataclass(frozen=True)
 class TakingForward:
     strengths: list[str]
@@ -35,10 +39,19 @@ class TakingForward:
     fit: str
     questions: str
     star: list[StarAnswer]
+    # What they planned last time and have since done (the `last_time` answer).
+    done_since: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.strengths or self.wins or self.fit or self.questions or self.star)
+        return not (
+            self.strengths
+            or self.wins
+            or self.fit
+            or self.questions
+            or self.star
+            or self.done_since
+        )
 
 
 def taking_forward(answers: Mapping[str, Any]) -> TakingForward:
@@ -62,4 +75,9 @@ def taking_forward(answers: Mapping[str, Any]) -> TakingForward:
         fit=fit.strip() if isinstance(fit, str) else "",
         questions=questions.strip() if isinstance(questions, str) else "",
         star=star,
+        done_since=[
+            text
+            for row in answer_rows(answers, "last_time")
+            if row.get("status") == "done" and (text := one_line(row.get("item")))
+        ],
     )

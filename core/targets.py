@@ -1,11 +1,17 @@
 """Response targets as the queue, the reflection page and the overview show them.
 
-A request's clock starts when it reaches the queue (`submitted_at`) and stops at the
-first status change to "contacted" (`status_changes`, already audited). The target is
-the urgent one (1 working day) when any reason is urgent, else the standard one; both
-counted in the agency's working time (`core/working_time.py`), shown in its time zone.
-Everything here is computed from those stored events and a `now` the caller passes, so
-a fixed clock gives fixed answers.
+A request's clock starts when it reaches the queue and stops at the first status change
+to "contacted" (`status_changes`, already audited). The target is the urgent one (1
+working day) when any reason is urgent, else the standard one; both counted in the
+agency's working time (`core/working_time.py`), shown in its time zone.
+
+The deadline is stored on the reflection (`respond_by`, migration 0012) by the event that
+puts it in front of consultants, inside that event's write (`set_respond_by`): the first
+share, or a contact request. Each such event's deadline runs from its own moment with the
+reasons it brings, and a later event can only bring the stored one forward, never push it
+back. Rows queued before the column existed get it from `backfill_respond_by`, run at
+start. Everything else here is computed from stored events and a `now` the caller
+passes, so a fixed clock gives fixed answers.
 """
 
 from __future__ import annotations
@@ -17,11 +23,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import working_time
+from core.clock import stamp
 from core.outbox import target_for
-from core.settings import Settings
+from core.settings import Settings, load_settings
 from core.store import Store
 
 CONTACTED = "contacted"
+CLOSED = "closed"
+# Rows `backfill_respond_by` fills per transaction: short writes, so a large queue never
+# holds the database for long at start.
+BACKFILL_BATCH = 500
 
 
 def _moment(text: str) -> dt.datetime:
@@ -34,6 +45,66 @@ def working_hours_of(settings: Settings) -> working_time.WorkingHours:
     return working_time.working_hours_from_text(
         settings.working_time_zone, settings.working_days, settings.working_hours
     )
+
+
+def due_from(
+    arrived: str, reason_codes: Sequence[str], hours: working_time.WorkingHours
+) -> dt.datetime:
+    """The deadline of a request that arrived at `arrived` (a stamp) with these reasons:
+    the earliest target among them, counted in working time."""
+    return working_time.due_by(_moment(arrived), target_for(reason_codes), hours)
+
+
+def set_respond_by(
+    conn: Any,
+    reflection_id: int,
+    *,
+    arrived: str,
+    reason_codes: Sequence[str],
+    settings: Settings | None = None,
+) -> None:
+    """Inside the caller's write: store this event's deadline as the reflection's
+    `respond_by`, unless the one stored is earlier (a promise already made stands)."""
+    due = stamp(due_from(arrived, reason_codes, working_hours_of(settings or load_settings())))
+    conn.execute(
+        "UPDATE reflections SET respond_by = ? WHERE id = ? "
+        "AND (respond_by IS NULL OR respond_by > ?)",
+        (due, reflection_id, due),
+    )
+
+
+def backfill_respond_by(
+    store: Store, settings: Settings | None = None, *, batch: int = BACKFILL_BATCH
+) -> int:
+    """Give `respond_by` to the requests in the queue that have none (queued before
+    migration 0012), from their arrival and reasons, as the queue computed it then. In
+    batches of short writes; a row that has one is never touched, so running it again
+    (at every start, from several processes at once) changes nothing. How many it filled."""
+    hours = working_hours_of(settings or load_settings())
+    filled, last_id = 0, 0
+    while True:
+        with store.write() as conn:
+            rows = conn.execute(
+                "SELECT id, submitted_at, reason_codes FROM reflections "
+                "WHERE submitted_at IS NOT NULL AND respond_by IS NULL AND id > ? "
+                "ORDER BY id LIMIT ?",
+                (last_id, batch),
+            ).fetchall()
+            if not rows:
+                return filled
+            updates = []
+            for row in rows:
+                try:
+                    due = due_from(row["submitted_at"], (row["reason_codes"] or "").split(), hours)
+                except ValueError:  # a stamp nobody can read: left as it is, not fatal
+                    continue
+                updates.append((stamp(due), row["id"]))
+            conn.executemany(
+                "UPDATE reflections SET respond_by = ? WHERE id = ? AND respond_by IS NULL",
+                updates,
+            )
+        filled += len(updates)
+        last_id = int(rows[-1]["id"])
 
 
 def answered_at(store: Store, reflection_ids: Iterable[int]) -> dict[int, str]:
@@ -94,10 +165,14 @@ def standing(
     answered: str | None,
     now: dt.datetime,
     hours: working_time.WorkingHours,
+    *,
+    respond_by: str | None = None,
 ) -> Standing:
+    """`respond_by` is the stored deadline (the reflection's column); without one (a row
+    not yet backfilled) it is computed from the arrival and reasons."""
     arrived = _moment(submitted_at)
     target = target_for(reason_codes)
-    due = working_time.due_by(arrived, target, hours)
+    due = _moment(respond_by) if respond_by else due_from(submitted_at, reason_codes, hours)
     answered_moment = _moment(answered) if answered else None
     end = answered_moment or now
     waited = working_time.working_time_between(arrived, end, hours)
@@ -148,17 +223,27 @@ def waiting_sentence(state: Standing, hours: working_time.WorkingHours) -> str:
 def annotate(
     store: Store, rows: list[dict[str, Any]], now: dt.datetime, settings: Settings
 ) -> list[dict[str, Any]]:
-    """Queue rows with their `standing` and `due_text`, unanswered overdue ones first
-    (the queue's own order otherwise, so the page reads as before when nothing is late)."""
+    """Queue rows with their `standing` and `due_text`, in the order given: the queue
+    (`core.queue`) already puts the overdue unanswered ones first, across every page."""
     hours = working_hours_of(settings)
     answers = answered_at(store, [row["id"] for row in rows])
     annotated = []
     for row in rows:
         answered = answers.get(row["id"])
-        state = standing(row["submitted_at"], row["reason_codes"], answered, now, hours)
-        annotated.append({**row, "standing": state, "due_text": due_column(state, now, hours)})
-    # sorted() is stable: within each group the fetched order stays.
-    return sorted(annotated, key=lambda row: not row["standing"].overdue)
+        state = standing(
+            row["submitted_at"],
+            row["reason_codes"],
+            answered,
+            now,
+            hours,
+            respond_by=row.get("respond_by"),
+        )
+        text = due_column(state, now, hours)
+        if state.overdue and row.get("status") == CLOSED:
+            # Nobody is waiting on a closed request, so the queue does not lift it.
+            text = f"Closed before a first contact (was due {local_text(state.due, hours)})"
+        annotated.append({**row, "standing": state, "due_text": text})
+    return annotated
 
 
 def _monday_of(moment: dt.datetime, hours: working_time.WorkingHours) -> dt.date:
@@ -180,7 +265,7 @@ def weekly_response(
         params.append(since.isoformat())
     with store.read() as conn:
         rows = conn.execute(
-            "SELECT r.id, r.submitted_at, r.reason_codes, "
+            "SELECT r.id, r.submitted_at, r.reason_codes, r.respond_by, "
             "(SELECT MIN(s.at) FROM status_changes s WHERE s.reflection_id = r.id "
             "AND s.to_status = ? AND s.kind = 'status') AS first_contact "
             f"FROM reflections r WHERE r.submitted_at IS NOT NULL{extra}",
@@ -189,7 +274,14 @@ def weekly_response(
     weeks: dict[dt.date, dict[str, Any]] = {}
     for row in rows:
         codes = (row["reason_codes"] or "").split()
-        state = standing(row["submitted_at"], codes, row["first_contact"], now, hours)
+        state = standing(
+            row["submitted_at"],
+            codes,
+            row["first_contact"],
+            now,
+            hours,
+            respond_by=row["respond_by"],
+        )
         week = weeks.setdefault(
             _monday_of(_moment(row["submitted_at"]), hours),
             {"requests": 0, "settled": 0, "within": 0, "waits": []},

@@ -256,8 +256,8 @@ def test_queue_detail_and_overview_show_response_targets(
     rid = shared_reflection()
     with store.write() as conn:
         conn.execute(
-            "UPDATE reflections SET submitted_at = ? WHERE id = ?",
-            ("2026-12-01T09:00:00+00:00", rid),
+            "UPDATE reflections SET submitted_at = ?, respond_by = ? WHERE id = ?",
+            ("2026-12-01T09:00:00+00:00", "2026-12-01T17:00:00+00:00", rid),
         )
     friday = dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC)
     clock.advance(seconds=(friday - clock.now).total_seconds())

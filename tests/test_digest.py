@@ -13,7 +13,7 @@ from email import policy
 import pytest
 from smtp_recorder import Recorder
 
-from core import contact, digest, journey
+from core import contact, digest, journey, targets
 from core.limits import UNLIMITED
 from core.settings import load_settings
 
@@ -49,9 +49,12 @@ def _late_request(store, submitted: str, follow_up_on: str | None = None) -> int
     journey.submit_for_review(store, rid, journey.load_answers(store, rid), asked_to_talk=True)
     with store.write() as conn:
         conn.execute(
-            "UPDATE reflections SET submitted_at = ?, follow_up_on = ? WHERE id = ?",
+            "UPDATE reflections SET submitted_at = ?, follow_up_on = ?, respond_by = NULL "
+            "WHERE id = ?",
             (submitted, follow_up_on, rid),
         )
+    # Its deadline, as it would have been stored when it arrived back then.
+    targets.backfill_respond_by(store, _settings())
     return rid
 
 
@@ -133,3 +136,18 @@ def test_the_digest_lists_numbers_and_links_never_candidate_text(store, clock, s
     raw = envelope.content.decode("utf-8", "replace")
     for word in SECRET_WORDS:
         assert word not in raw and word not in body
+
+
+def test_a_deadline_brought_forward_counts_in_the_digest(store, clock):
+    """Shared on Monday (three working days), then asked to talk: the stored deadline is
+    the one the digest goes by, not one worked out again from the arrival."""
+    rid = journey.start(store, {}, client=UNLIMITED).reflection_id
+    journey.submit_for_review(store, rid, journey.load_answers(store, rid))
+    tuesday_noon = dt.datetime(2026, 12, 8, 12, tzinfo=dt.UTC)
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE reflections SET submitted_at = ?, respond_by = ? WHERE id = ?",
+            ("2026-12-07T09:00:00+00:00", "2026-12-07T17:00:00+00:00", rid),
+        )
+    missed = digest.missed_targets(store, tuesday_noon, _settings())
+    assert [item["id"] for item in missed] == [rid]

@@ -41,6 +41,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "researched_company": ("approach", "likert", "behaviour"),
     "strengths_named": ("learning", "count", "behaviour"),
     "wins_noted": ("learning", "count", "behaviour"),
+    "last_plan_done": ("learning", "fraction", "behaviour"),
     "one_step": ("learning", "likert", "feeling"),
     "next_will_go_better": ("learning", "likert", "feeling"),
     "did_well": ("learning", "likert", "feeling"),

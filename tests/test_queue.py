@@ -10,7 +10,9 @@ from core import journey
 from core.campaign import NO_CAMPAIGN
 from core.limits import UNLIMITED
 from core.queue import (
+    LATE_ORDER,
     QueueFilter,
+    _late,
     _where,
     campaign_options,
     fetch_queue,
@@ -224,6 +226,90 @@ def test_assignee_shown_and_filtered(store):
     assert ids(page) == [mine] and page.rows[0]["assignee"] == "Pat"
 
 
+# ---------------------------------------------------------------- overdue first, across pages
+
+
+def share_now(store, company, *, asked=False):
+    """Share a reflection at the clock's moment: its response target starts then."""
+    rid = journey.start(store, {}, client=UNLIMITED).reflection_id
+    journey.save_answer(store, rid, "company", company)
+    journey.submit_for_review(store, rid, journey.load_answers(store, rid), asked_to_talk=asked)
+    return rid
+
+
+def staff(consultant_id):
+    from core.staff_sessions import StaffSession
+
+    moment = dt.datetime.now(dt.UTC)
+    return StaffSession(1, consultant_id, "alice", "Alice", moment, moment, via_sso=False)
+
+
+def test_an_overdue_request_from_page_three_comes_first_on_page_one(store, clock):
+    shared_at = clock()
+    late = share_now(store, "Late Ltd")  # the standard target: 3 working days
+    clock.advance(days=7)  # at least 5 working days later, whatever today is
+    urgent = [share_now(store, f"Urgent {n}", asked=True) for n in range(21)]
+    now = clock()
+
+    # Ranked by urgency and age alone (as it is before anything is due), it is last: page 3.
+    assert ids(fetch_queue(store, page=2, page_size=10, now=shared_at)) == [urgent[20], late]
+
+    pages = [fetch_queue(store, page=n, page_size=10, now=now) for n in range(4)]
+    assert ids(pages[0]) == [late, *urgent[:9]]
+    assert ids(pages[1]) == urgent[9:19]
+    assert ids(pages[2]) == urgent[19:]
+    assert pages[3].rows == []
+    assert {page.total for page in pages} == {22} and pages[0].pages == 3
+    assert pages[0].rows[0]["respond_by"] < pages[0].rows[1]["respond_by"]
+    # The export and a reflection's neighbours read the same order.
+    assert [row["id"] for row in iter_queue(store, batch=4, now=now)] == [late, *urgent]
+
+    # Filters narrow both parts and paging still adds up.
+    talk = QueueFilter(reason="asked_to_talk")
+    assert ids(fetch_queue(store, talk, page_size=10, now=now)) == urgent[:10]
+    assert ids(fetch_queue(store, QueueFilter(search="late"), now=now)) == [late]
+    new = QueueFilter(statuses=("new",))
+    assert ids(fetch_queue(store, new, page=1, page_size=10, now=now)) == urgent[9:19]
+
+
+def test_several_overdue_requests_come_longest_overdue_first(store, clock):
+    first = share_now(store, "First Ltd")
+    clock.advance(hours=1)
+    second_urgent = share_now(store, "Second Ltd", asked=True)  # due sooner than `first`
+    clock.advance(days=7)
+    fresh = share_now(store, "Fresh Ltd", asked=True)
+    page = fetch_queue(store, page_size=2, now=clock())
+    assert ids(page) == [second_urgent, first] and page.total == 3
+    assert ids(fetch_queue(store, page=1, page_size=2, now=clock())) == [fresh]
+
+
+def test_answered_or_closed_requests_never_jump_the_queue(store, clock, make_consultant):
+    from core import review, targets
+    from core.settings import load_settings
+
+    alice = staff(make_consultant())
+    waiting = share_now(store, "Waiting Ltd")
+    answered = share_now(store, "Answered Ltd")
+    closed = share_now(store, "Closed Ltd")
+    review.change_status(store, alice, answered, "contacted")
+    review.change_status(store, alice, answered, "new")  # back again: it was answered once
+    review.change_status(store, alice, closed, "closed")
+    clock.advance(days=7)
+    urgent = share_now(store, "Urgent Ltd", asked=True)
+    now = clock()
+
+    page = fetch_queue(store, now=now)
+    assert ids(page) == [waiting, urgent, answered, closed]
+    assert [row["id"] for row in iter_queue(store, now=now)] == ids(page)
+    shown = {
+        row["id"]: row["due_text"]
+        for row in targets.annotate(store, page.rows, now, load_settings({}))
+    }
+    assert shown[waiting].startswith("Overdue by ")
+    assert shown[answered].startswith("Answered ")
+    assert shown[closed].startswith("Closed before a first contact (was due ")
+
+
 # ---------------------------------------------------------------- overview numbers
 
 
@@ -308,3 +394,32 @@ def test_counting_combined_filters_reads_an_index_not_the_table(store, filters):
         ).fetchall()
     steps = " | ".join(row[3] for row in plan)
     assert "COVERING INDEX" in steps, steps
+
+
+@pytest.mark.sqlite_only
+def test_the_overdue_part_of_the_order_walks_its_own_index(store):
+    # Migration 0012's partial index: requests still waiting, by deadline. Without it the
+    # first page would sort every waiting row (see scripts/bench_queue.py).
+    for n in range(20):
+        submit(store, answers=LOW if n % 2 else STRONG)
+    statuses = "CASE abs(random()) % 4 WHEN 0 THEN 'new' WHEN 1 THEN 'in_progress' " + (
+        "WHEN 2 THEN 'contacted' ELSE 'closed' END"
+    )
+    with store.write() as conn:
+        columns = [c[1] for c in conn.execute("PRAGMA table_info(reflections)") if c[1] != "id"]
+        copied = ", ".join(statuses if c == "review_status" else c for c in columns)
+        for _ in range(7):
+            conn.execute(
+                f"INSERT INTO reflections ({', '.join(columns)}) SELECT {copied} FROM reflections"
+            )
+    store.analyze()
+    where, params = _where(QueueFilter())
+    late, late_params = _late("2027-01-01T00:00:00+00:00")
+    with store.read() as conn:
+        plan = conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT r.id FROM reflections r WHERE {where} AND {late} "
+            f"{LATE_ORDER} LIMIT 50",
+            [*params, *late_params],
+        ).fetchall()
+    steps = " | ".join(row[3] for row in plan)
+    assert "reflections_queue_waiting" in steps and "TEMP B-TREE" not in steps, steps

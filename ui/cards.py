@@ -13,6 +13,7 @@ filled in; removing a card can be undone until the next change to that list.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -154,6 +155,40 @@ def _undo(spec: Field) -> None:
         return
     current["cards"].insert(min(index, len(current["cards"])), card)
     _save_list(spec)
+
+
+def _put(spec: Field, card: dict[str, Any], values: Mapping[str, Any]) -> None:
+    """New values into a card; its inputs are drawn afresh from them (so call this from a
+    callback, before they are drawn)."""
+    card["values"].update(values)
+    st.session_state.pop(_undo_key(spec), None)
+    _forget_widgets(spec, card["id"])
+
+
+def fill(spec: Field, card_id: int, values: Mapping[str, Any]) -> bool:
+    """Put values (column key -> value) into one card, as if typed, and save the list.
+
+    True when saved. Raises InvalidAnswer, nothing changed, for a value a column refuses.
+    Whatever the card showed in those columns is replaced: the caller decides what may be.
+    """
+    columns = {c.key: c for c in spec.columns}
+    cleaned = {key: clean_cell(columns[key], v, columns[key].label) for key, v in values.items()}
+    card = next((c for c in model(spec)["cards"] if c["id"] == card_id), None)
+    if card is None:
+        return False
+    _put(spec, card, cleaned)
+    return save(spec.key, rows_to_save(spec, model(spec)["cards"]))
+
+
+def show_saved_row(spec: Field, index: int, row: Mapping[str, Any]) -> None:
+    """Row `index` of the saved list was changed elsewhere (the answer bank, say): the card
+    holding it shows `row` from now on. Cards still being filled in are left as they are."""
+    current = st.session_state.get(_model_key(spec))
+    if current is None or current.get("reflection") != _reflection_id():
+        return  # not drawn in this session yet: it is seeded from the saved list
+    saved = [card for card in current["cards"] if _complete(spec, card["values"])]
+    if index < len(saved):
+        _put(spec, saved[index], {c.key: row.get(c.key) for c in spec.columns})
 
 
 def _seed(wkey: str, value: Any) -> None:

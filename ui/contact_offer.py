@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from core import contact, journey
-from core.consent import CONSULTANT_REVIEW, CONTACT_ME
+from core import contact, journey, pattern_history, patterns
+from core.consent import CONSULTANT_REVIEW, CONTACT_ME, PATTERNS_SHARE
 from core.contact_status import sent_status
 from core.plan import Plan
 from core.safe_html import escape_md
@@ -182,15 +182,47 @@ def _send(p: Plan, errors: dict[str, str], already_shared: bool) -> None:
     st.rerun()
 
 
+def _keeps_coming_up() -> patterns.Patterns | None:
+    """What keeps coming up across this candidate's reflections up to this one, if anything."""
+    session = state.candidate()
+    try:
+        history = pattern_history.load(
+            state.store(), session.candidate_id, up_to=session.reflection_id
+        )
+    except STORE_ERRORS as exc:
+        fields.log.warning("Could not read earlier reflections: %s", type(exc).__name__)
+        return None
+    found = patterns.find(history)
+    return None if found.empty else found
+
+
+def _patterns_choice(found: patterns.Patterns | None, key: str, included: bool) -> dict | None:
+    """The tick that adds "what keeps coming up" to a share; the snapshot to send, or None."""
+    if found is None:
+        return None
+    if key not in st.session_state:
+        st.session_state[key] = included
+    ticked = st.checkbox(PATTERNS_SHARE.text, key=key)
+    return found.to_snapshot() if ticked else None
+
+
 def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
     store = state.store()
     session = state.candidate()
+    found = _keeps_coming_up()
     if journey.is_shared(reflection_row):
         st.info(
             "Your reflection is shared with our consultants. They see your "
             "answers, score and plan as they were when you shared them; changes you make now "
             "stay private until you send them.",
             icon=":material/visibility:",
+        )
+        if journey.shared_patterns(reflection_row) is not None:
+            st.caption("What keeps coming up across your reflections is shared with it.")
+        resend_patterns = _patterns_choice(
+            found,
+            "resend_patterns",
+            included=journey.shared_patterns(reflection_row) is not None,
         )
         update, withdraw = st.columns(2)
         if update.button(
@@ -201,6 +233,7 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
             session.reflection_id,
             state.answers(),
             asked_to_talk=asked_to_talk,
+            patterns=resend_patterns,
         ):
             st.toast("Updated. Consultants now see your latest answers.", icon=":material/check:")
             st.rerun()
@@ -220,6 +253,7 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
             "to look over. Nothing is shared unless you choose to."
         )
     agreed = st.checkbox(CONSULTANT_REVIEW.text, key="consent_review")
+    with_patterns = _patterns_choice(found, "share_patterns", included=False)
     if st.button(
         "Share my reflection", key="submit_review", disabled=not agreed, icon=":material/send:"
     ) and _written(
@@ -228,6 +262,7 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
         session.reflection_id,
         state.answers(),
         asked_to_talk=asked_to_talk,
+        patterns=with_patterns,
     ):
         st.rerun()
 

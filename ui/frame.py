@@ -68,7 +68,8 @@ def draw() -> None:
 
 
 def _journey(done: dict[str, bool] | None) -> dict[str, list[st.Page]]:
-    """A candidate's navigation: Welcome, the five steps, My plan (and the hidden login)."""
+    """A candidate's navigation: Welcome, the five steps, My plan, the answer bank (and the
+    hidden login)."""
     welcome = pages.WELCOME.page(default=True)
     # The navigation doubles as the progress indicator: a tick once a step is done.
     steps = [
@@ -76,7 +77,13 @@ def _journey(done: dict[str, bool] | None) -> dict[str, list[st.Page]]:
         for key, spec in pages.STEP_PAGES.items()
     ]
     return {
-        "Your reflection": [welcome, *steps, pages.PLAN.page(), pages.STAFF_LOGIN.page(hidden=True)]
+        "Your reflection": [
+            welcome,
+            *steps,
+            pages.PLAN.page(),
+            pages.ANSWER_BANK.page(),
+            pages.STAFF_LOGIN.page(hidden=True),
+        ]
     }
 
 

@@ -51,6 +51,10 @@ STEP_PAGES: dict[str, PageSpec] = {
     for step in STEPS
 }
 PLAN = PageSpec("plan", "views/plan.py", "My plan", "plan", ":material/flag:")
+# Off the Next-button chain: a place to come back to between interviews, not a step.
+ANSWER_BANK = PageSpec(
+    "answer_bank", "views/answer_bank.py", "Answer bank", "answer-bank", ":material/menu_book:"
+)
 STAFF_LOGIN = PageSpec("staff", "views/staff_login.py", "Staff login", "staff", ":material/lock:")
 QUEUE = PageSpec("queue", "views/consultant_queue.py", "Queue", "queue", ":material/inbox:", "wide")
 REFLECTION = PageSpec(
@@ -70,7 +74,7 @@ LOG_OUT = PageSpec("logout", "views/consultant_logout.py", "Log out", "logout", 
 JOURNEY: tuple[PageSpec, ...] = (WELCOME, *STEP_PAGES.values(), PLAN)
 # A logged-in consultant's own pages; their navigation ends with Log out.
 WORKSPACE: tuple[PageSpec, ...] = (QUEUE, REFLECTION, OVERVIEW)
-ALL: tuple[PageSpec, ...] = (*JOURNEY, STAFF_LOGIN, *WORKSPACE, LOG_OUT)
+ALL: tuple[PageSpec, ...] = (*JOURNEY, ANSWER_BANK, STAFF_LOGIN, *WORKSPACE, LOG_OUT)
 # The hidden page at "/" of a consultant's navigation, which leads to the queue.
 WORKSPACE_HOME = "workspace"
 # Addresses only consultants use: the server never lets another site frame them.

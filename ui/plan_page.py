@@ -17,6 +17,7 @@ from core.consent import REMINDERS
 from core.plan import Plan
 from core.safe_html import escape_md
 from core.score_charts import trend_rows
+from core.taking_forward import DONE_SINCE_TITLE
 from ui import charts, saving, state
 from ui.step import copy_button
 
@@ -109,6 +110,11 @@ def taking_forward(p: Plan) -> None:
             "about fit. They're worth carrying into your next interview."
         )
         return
+    if forward.done_since:
+        st.markdown(
+            f"**{DONE_SINCE_TITLE}**\n\n"
+            + "\n".join(f"- {escape_md(v)}" for v in forward.done_since)
+        )
     left, right = st.columns(2)
     for column, title, values in (
         (left, "Strengths you showed", forward.strengths),

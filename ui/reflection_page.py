@@ -136,6 +136,7 @@ def response_time(rid: int, reflection: dict[str, Any]) -> None:
         targets.answered_at(state.store(), [rid]).get(rid),
         clock.system_clock(),
         hours,
+        respond_by=reflection.get("respond_by"),
     )
     sentence = targets.waiting_sentence(standing, hours)
     if standing.overdue:

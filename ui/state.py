@@ -59,8 +59,19 @@ CANDIDATE_KEYS = (
     "device_row",
     "confirm_delete",
     "consent_review",
+    "share_patterns",
+    "resend_patterns",
 )
-CANDIDATE_PREFIXES = ("answer_", "card_", "cards_", "draft_seed_", "check_", "contact_")
+CANDIDATE_PREFIXES = (
+    "answer_",
+    "card_",
+    "cards_",
+    "draft_seed_",
+    "check_",
+    "contact_",
+    "bank_",
+    "last_time_",
+)
 
 
 def drop(keys: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> None:

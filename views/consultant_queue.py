@@ -13,8 +13,8 @@ store = state.store()
 
 st.title("Reflections to review")
 st.caption(
-    "Most urgent first; within the same urgency, the longest waiting first. On each page, "
-    "requests past their response target and not yet answered come first."
+    "Requests past their response target and not yet answered come first, the longest "
+    "overdue at the top. Then the most urgent; within the same urgency, the longest waiting."
 )
 
 queue_page.notifications_waiting(store)
@@ -25,10 +25,12 @@ if st.session_state.get("q_last_filters") != filters:
     st.session_state.q_page = 0
 
 page_number = st.session_state.get("q_page", 0)
-result = fetch_queue(store, filters, page=page_number, page_size=50)
+# One moment for the whole page: which rows are overdue, and their "Due by".
+now = clock.system_clock()
+result = fetch_queue(store, filters, page=page_number, page_size=50, now=now)
 if page_number >= result.pages:
     page_number = st.session_state.q_page = result.pages - 1
-    result = fetch_queue(store, filters, page=page_number, page_size=50)
+    result = fetch_queue(store, filters, page=page_number, page_size=50, now=now)
 
 if result.total == 0:
     st.info(
@@ -40,8 +42,8 @@ if result.total == 0:
     st.stop()
 
 st.write(f"**{result.total:,}** matching reflection{'s' if result.total != 1 else ''}")
-# Due times in the agency's time zone; on each page the overdue unanswered ones come first.
-rows = targets.annotate(store, result.rows, clock.system_clock(), state.settings())
+# Due times in the agency's time zone.
+rows = targets.annotate(store, result.rows, now, state.settings())
 
 
 frame = queue_page.table(rows)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import clock, contact, journey
 from core.plan import build_plan
-from ui import browser, contact_offer, nav, pages, plan_page, state
+from ui import browser, contact_offer, nav, pages, patterns_section, plan_page, state
 from ui.step import phone_fixes
 
 st.title("My plan")
@@ -49,6 +49,7 @@ contact_offer.section(plan, reflection_row, asked_to_talk)
 plan_page.reminders_section(candidate.reflection_id)
 plan_page.downloads(plan, candidate.candidate_id)
 plan_page.trend(candidate.candidate_id)
+patterns_section.section(candidate.candidate_id)
 
 
 # --- Your data: delete (and, on this browser, forget the resume) ----------------------------

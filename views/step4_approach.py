@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav, step
+from ui import answer_bank_page, nav, step
 
 spec = step.header("approach")
 if not nav.require_candidate():
@@ -32,6 +32,7 @@ with st.expander("An example of a STAR answer", icon=":material/lightbulb:"):
         "- **Result**: Launched on the date; the client extended the contract."
     )
 step.questions(spec, "questions")
+answer_bank_page.step4_offers()
 
 step.section(
     "What you'll do differently",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.questionnaire import STEPS
-from ui import browser, fields, nav, state, welcome_page
+from ui import browser, fields, last_time_page, nav, state, welcome_page
 from ui.step import page_styles
 
 settings = state.settings()
@@ -62,6 +62,8 @@ browser.forget_button("forget_browser_welcome")
 
 if not new_code:
     welcome_page.new_reflection_box(session)
+
+last_time_page.since_last_time(session)
 
 st.header("A little context", divider="gray")
 st.caption("This shapes the messages we draft for you. Everything saves as you type.")

@@ -1,7 +1,8 @@
 """The lifespan warm-up: before the first visitor, refuse to start on an unsafe secret,
 import what the first script run needs, open the store (which runs its migrations),
 move the audit key out of the database, delete session rows no browser can use any
-more, and freeze what start-up made out of garbage collection."""
+more, give requests queued before migration 0012 their response target, and freeze
+what start-up made out of garbage collection."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from typing import Any
 import streamlit as st
 from anyio import to_thread
 
-from core import audit_key, devices, health, sso, staff_sessions
+from core import audit_key, devices, health, sso, staff_sessions, targets
 from core.settings import ROOT, load_settings
 from core.settings_check import notification_problems
 from core.store import is_postgres_url, open_store
@@ -116,6 +117,9 @@ def warm_up() -> None:
             print(said, file=sys.stderr, flush=True)  # once, where the operator looks
         devices.forget_stale(store)
         staff_sessions.forget_stale(store, settings)
+        # Requests queued before migration 0012 get their stored response target, so the
+        # queue can put the overdue ones first (a no-op once done).
+        targets.backfill_respond_by(store, settings)
     elif is_postgres_url(settings.db_path):
         # A server that is down or a URL that is wrong at start is a deployment mistake,
         # not a passing fault: stop, so the supervisor (or the person) sees it at once.

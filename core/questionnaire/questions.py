@@ -557,6 +557,14 @@ LIKERT_LABELS = (
 # Answers that belong to the candidate's plan rather than to a step: kept in the same
 # answers table, so they save, export and delete like everything else.
 CHECKLIST_MAX_ROWS = 80
+LAST_TIME_MAX_ROWS = 12
+# Where a thing planned last time came from, and how far the candidate got with it.
+LAST_TIME_SOURCES = (
+    ("checklist", "Last time's checklist"),
+    ("improvement", "Something you'd do differently"),
+    ("action_point", "A point from feedback"),
+)
+LAST_TIME_STATUS = (("done", "Done"), ("partly", "Partly"), ("not_yet", "Not yet"))
 PLAN_FIELDS: tuple[Field, ...] = (
     Field(
         "own_name",
@@ -579,6 +587,20 @@ PLAN_FIELDS: tuple[Field, ...] = (
             Column("item", "Item", max_len=300, required=True),
             Column("due", "Date", kind="date"),
             Column("done", "Done", kind="choice", options=YES_NO),
+        ),
+    ),
+    # A returning candidate's answers about the previous reflection's plan (Welcome's
+    # "Since last time", `core.last_time`): one row per thing planned, once answered.
+    Field(
+        "last_time",
+        "Since last time",
+        "table",
+        item="planned item",
+        max_rows=LAST_TIME_MAX_ROWS,
+        columns=(
+            Column("item", "What you planned", max_len=300, required=True),
+            Column("source", "Where it came from", kind="choice", options=LAST_TIME_SOURCES),
+            Column("status", "Did you?", kind="choice", options=LAST_TIME_STATUS, required=True),
         ),
     ),
 )

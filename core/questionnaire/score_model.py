@@ -45,6 +45,9 @@ class ScoreItem:
     done: str = ""  # behaviours: how "what you've done" names it
     lift: str = ""  # behaviours: the action that would raise it
     support: str = ""  # feelings: the acknowledging line when it weighs heavy
+    # Behaviours about something that may not exist yet (last time's plan, on a first
+    # reflection): never offered as a lift until answered, as there is nothing to raise.
+    lift_once_answered: bool = False
 
     @property
     def weight(self) -> int:
@@ -189,6 +192,19 @@ BEHAVIOUR_ITEMS: tuple[ScoreItem, ...] = (
         target=2,
         done="You've noted small wins",
         lift="Note a small win or two from this process (step 5)",
+    ),
+    # Learning across interviews: how much of the previous reflection's plan got done.
+    # A first reflection has no rows here, so the item stays unanswered and changes nothing.
+    ScoreItem(
+        "last_plan_done",
+        "learning",
+        "last_time",
+        "fraction",
+        "Share of last time's plan you've done",
+        where=("status", ("done",)),
+        done="You've followed through on last time's plan",
+        lift="Finish one thing you planned last time, then mark it done on Welcome",
+        lift_once_answered=True,
     ),
 )
 

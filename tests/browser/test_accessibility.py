@@ -153,6 +153,9 @@ def test_every_page_has_no_axe_violations(page, browser, live_server, shared_ref
     _next(page)
     expect(drive.main_area(page).locator("h1").first).to_contain_text("My plan")
     found["My plan"] = violations(page)
+    drive.open_app(page, live_server.url + "/answer-bank")
+    expect(drive.main_area(page).locator("h1").first).to_contain_text("Answer bank")
+    found["Answer bank"] = violations(page)
 
     staff = drive.new_app_context(browser).new_page()
     drive.watch_page(staff)
@@ -221,6 +224,9 @@ def test_no_candidate_page_scrolls_sideways_at_360_px(browser, live_server, shar
         _next(phone)
         expect(drive.main_area(phone).locator("h1").first).to_contain_text("My plan")
         check("My plan")
+        drive.open_app(phone, live_server.url + "/answer-bank")
+        expect(drive.main_area(phone).locator("h1").first).to_contain_text("Answer bank")
+        check("Answer bank")
         # The staff login only: the queue's table is being reworked with the consultant
         # workspace (issue 9), and reaches past a phone's edge inside its own scroller.
         drive.open_app(phone, live_server.url + "/staff")

@@ -98,15 +98,19 @@ class Driver:
         choice = self.page.get_by_role("listbox").get_by_role(
             "option", name=option(key, value), exact=True
         )
-        for attempt in range(3):
-            # Under load a click can land while the box redraws and leave it shut.
+        for attempt in range(4):
+            # Under load a click can land while the box redraws and leave it shut, or the
+            # list can be redrawn away under the pointer: open it again and pick again.
             if attempt:
                 await self.wait()
             await combobox.click()
             with contextlib.suppress(Exception):
                 await choice.wait_for(state="visible", timeout=5000)
-                break
-        await self.rerun(choice.click)
+                before = await self.page.evaluate(drive.SNAPSHOT)
+                await choice.click(timeout=10_000)
+                await self.wait(since=before, settle_ms=150)
+                return
+        raise AssertionError(f"could not pick {value!r} in {label(key)!r}")
 
     async def rate(self, key: str, value: int) -> None:
         group = self.main.get_by_role("radiogroup", name=label(key), exact=True)
