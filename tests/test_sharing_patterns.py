@@ -3,13 +3,14 @@ with a share: its own consent, its own snapshot, taken back with the share."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import candidate_exports, document, journey, pattern_history, patterns
+from core import admin, answer_bank, candidate_exports, document, journey, pattern_history, patterns
 from core.consent import PATTERNS_SHARE
 from core.limits import UNLIMITED
 from tests.test_consultant_pages import all_text, open_detail
@@ -146,3 +147,22 @@ def test_with_one_reflection_there_is_nothing_to_include(app, store):
     at = _open_plan(app, session)
     assert not at.exception
     assert not [c for c in at.checkbox if c.key == "share_patterns"]
+
+
+def test_a_reflection_purged_on_its_own_drops_out_of_the_patterns_and_the_bank(
+    store, clock, two_reflections
+):
+    """The first reflection, a draft left alone past its retention, is purged; the second,
+    still in use, stays, and with one reflection left there is no pattern to show."""
+    session = two_reflections
+    assert not _patterns_of(store, session).empty
+    assert len(answer_bank.entries(store, session.candidate_id)) == 2
+    journey.save_answer(store, session.reflection_id, "fit_learned", "Still working on it")
+    later = clock.now + dt.timedelta(days=5)
+    admin.purge(store, draft_days=10, submitted_days=365, now=later)
+    remaining = pattern_history.load(store, session.candidate_id)
+    assert [r.reflection_id for r in remaining] == [session.reflection_id]
+    assert patterns.find(remaining).empty
+    assert [e.reflection_id for e in answer_bank.entries(store, session.candidate_id)] == [
+        session.reflection_id
+    ]
