@@ -15,6 +15,9 @@ from streamlit.errors import StreamlitAPIException
 
 from core.questionnaire import STEPS
 
+# Where a session keeps the `st.Page` objects made for it (see `PageSpec.page`).
+MADE_PAGES_KEY = "made_pages"
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -28,15 +31,27 @@ class PageSpec:
     def page(
         self, *, icon: str | None = None, default: bool = False, hidden: bool = False
     ) -> st.Page:
-        """The `st.Page` for the navigation; `icon` overrides the usual one (a tick, say)."""
-        return st.Page(
-            self.path,
-            title=self.title,
-            icon=icon or self.icon,
-            url_path=self.url_path,
-            default=default,
-            visibility="hidden" if hidden else "visible",
+        """The `st.Page` for the navigation; `icon` overrides the usual one (a tick, say).
+
+        Made once per session and kept: `st.Page` resolves its file on disk when it is
+        made, and the navigation is built on every run (with 48 candidates that was 5 %
+        of the server's time, py-spy). Not shared between sessions: Streamlit marks the
+        page it is about to run on the object itself.
+        """
+        made: dict[tuple[str, str | None, bool, bool], st.Page] = st.session_state.setdefault(
+            MADE_PAGES_KEY, {}
         )
+        wanted = (self.key, icon, default, hidden)
+        if wanted not in made:
+            made[wanted] = st.Page(
+                self.path,
+                title=self.title,
+                icon=icon or self.icon,
+                url_path=self.url_path,
+                default=default,
+                visibility="hidden" if hidden else "visible",
+            )
+        return made[wanted]
 
 
 WELCOME = PageSpec("welcome", "views/welcome.py", "Welcome", "welcome", ":material/waving_hand:")
