@@ -132,13 +132,13 @@ def warm_up() -> None:
 def _freeze_startup_objects() -> None:
     """Keep what start-up made out of every later garbage collection.
 
-    Streamlit collects all generations after every script run (`runner.postScriptGC`),
-    and a full collection walks every object the process holds: the modules of pandas,
-    altair, psycopg and our own, which never become garbage. Measured with
-    `make bench-load`, that walk was most of the server's CPU per interaction. Frozen
-    (`gc.freeze`) once everything is imported, those objects sit in the permanent
-    generation; each collection then walks only what sessions made since, and still
-    frees their cycles, so memory stays as tidy as before.
+    A full collection walks every object the process holds: the modules of pandas,
+    altair, psycopg and our own, which never become garbage. Streamlit used to run one
+    after every script run (`runner.postScriptGC`, now off in the config), and Python's
+    own collector still runs full ones as the heap grows. Frozen (`gc.freeze`) once
+    everything is imported, those objects sit in the permanent generation; each
+    collection then walks only what sessions made since, and still frees their cycles.
+    Measured with `make bench-load`: see docs/scaling.md.
     """
     gc.collect()
     gc.freeze()
