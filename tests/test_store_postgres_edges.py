@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import psycopg
+import psycopg_pool
 import pytest
 
 from core import health, journey
@@ -121,3 +122,23 @@ def test_health_fails_when_the_server_refuses_writes(store, database, fresh_heal
             conn.execute("SET default_transaction_read_only = off")
             conn.execute(f"ALTER DATABASE {name} RESET default_transaction_read_only")
     assert not result.ok and "test write" in result.detail
+
+
+def test_a_connection_back_moments_ago_is_handed_out_without_a_round_trip(store, monkeypatch):
+    checked = []
+    real_check = psycopg_pool.ConnectionPool.check_connection
+    monkeypatch.setattr(
+        psycopg_pool.ConnectionPool,
+        "check_connection",
+        staticmethod(lambda conn: checked.append(id(conn)) or real_check(conn)),
+    )
+    with store.read() as conn:
+        conn.execute("SELECT 1").fetchone()
+    checked.clear()
+    with store.read() as conn:  # the same connection, straight back: not checked
+        conn.execute("SELECT 1").fetchone()
+    assert checked == []
+    store._returned.clear()  # as if it had sat idle past RECHECK_AFTER_IDLE_SECONDS
+    with store.read() as conn:
+        conn.execute("SELECT 1").fetchone()
+    assert len(checked) == 1
