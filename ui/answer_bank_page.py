@@ -293,7 +293,8 @@ def step4_offers() -> None:
     that kind from other reflections, each ready to copy into a card; then the way to the
     whole bank."""
     _offers()
-    pages.link(pages.ANSWER_BANK, "See every answer you've worked out, in your answer bank")
+    # Short: a page link doesn't wrap, and a longer label was cut off on a phone.
+    pages.link(pages.ANSWER_BANK, "Open your answer bank")
 
 
 def _offers() -> None:
