@@ -83,6 +83,16 @@ def purge(
             (draft_cutoff, submitted_cutoff),
         ).fetchone()[0]
         if not dry_run:
+            # "What keeps coming up", shared with a reflection that stays, quotes the ones
+            # going (their stages, strengths, wins): that copy goes with them.
+            conn.execute(
+                "UPDATE reflections SET shared_patterns_json = NULL, "
+                "consent_patterns_version = NULL, consent_patterns_at = NULL "
+                f"WHERE shared_patterns_json IS NOT NULL AND NOT ({_DRAFTS_DUE}) "
+                f"AND NOT ({_SUBMITTED_DUE}) AND candidate_id IN (SELECT candidate_id "
+                f"FROM reflections WHERE ({_DRAFTS_DUE}) OR ({_SUBMITTED_DUE}))",
+                (draft_cutoff, submitted_cutoff, draft_cutoff, submitted_cutoff),
+            )
             conn.execute(f"DELETE FROM reflections WHERE {_DRAFTS_DUE}", (draft_cutoff,))
             conn.execute(f"DELETE FROM reflections WHERE {_SUBMITTED_DUE}", (submitted_cutoff,))
             deleted = conn.execute(

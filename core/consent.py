@@ -52,11 +52,11 @@ REMINDERS = ConsentText(
 )
 
 PATTERNS_SHARE = ConsentText(
-    version="patterns-2026-12",
+    version="patterns-2026-12-wins",
     text=(
         "Include what keeps coming up across my reflections (where each one ended, the "
-        "kinds of question that caught me out, strengths that recur and how my scores have "
-        "moved), as it stands when I share. I can leave it out by sharing again without "
-        "this, or withdraw everything."
+        "kinds of question that caught me out, strengths and small wins that recur, in my "
+        "own words, and how my scores have moved), as it stands when I share. I can leave "
+        "it out by sharing again without this, or withdraw everything."
     ),
 )

@@ -246,7 +246,8 @@ def bring_over(
 
     A name (or company) already on the list, compared normalised, is not added twice;
     a list stays within its max_rows, and whatever did not fit is named in `no_room`.
-    Each list is saved through `journey.store_answer`, so it is validated like any save.
+    Each list is saved through `journey.store_answer`, so it is validated like any save,
+    and only if it is still as read (else journey.AnswerChanged, that list unchanged).
     """
     current = journey.load_answers(store, reflection_id)
     found: dict[str, list[str]] = {"already": [], "no_room": []}
@@ -257,7 +258,9 @@ def bring_over(
     ):
         merged, new, already, no_room = _merged(answer_rows(current, key), rows, key, name_column)
         if new:
-            journey.store_answer(store, reflection_id, key, merged)
+            # Only over the list as read: a save from another tab in between is kept
+            # (journey.AnswerChanged, nothing written).
+            journey.store_answer(store, reflection_id, key, merged, if_still=current.get(key))
         added[key] = new
         found["already"] += already
         found["no_room"] += no_room

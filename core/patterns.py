@@ -255,7 +255,9 @@ def _stage_findings(stages: Sequence[str | None]) -> list[Finding]:
     )
     findings = []
     for stage in repeated:
-        times, out_of = counts[stage], len(known)
+        # Out of every reflection, not only those with a stage noted: "two of your last
+        # three" must not skip the ones in between that said nothing.
+        times, out_of = counts[stage], len(stages)
         detail, next_step = _STAGE_WORDS.get(stage, _STAGE_DEFAULT)
         findings.append(
             Finding(

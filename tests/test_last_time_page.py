@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core import journey
 from core.limits import UNLIMITED
+from ui import saving
 
 
 def texts(elements) -> str:
@@ -164,3 +165,43 @@ def test_starting_a_new_reflection_from_welcome_shows_last_times_plan(app, store
     assert "A fresh reflection has started" in texts(at.success)
     (radio,) = since_radios(at)
     assert "give shorter answers" in radio.label
+
+
+def test_a_card_still_being_filled_in_on_step_2_stays_when_people_are_brought_over(
+    app, store, clock
+):
+    _, second = two_reflections(
+        store, clock, {"contacts": [{"name": "Sam Patel", "role": "Hiring manager"}]}
+    )
+    at = open_welcome(app, second)
+    at.switch_page("views/step2_connections.py").run()
+    at.button(key="add_contacts").click().run()
+    at.text_input(key="card_contacts_0_role").input("Recruiter at Globex").run()  # no name yet
+    at.switch_page("views/welcome.py").run()
+    (box,) = [c for c in at.checkbox if str(c.key).startswith("last_time_")]
+    box.check()
+    at.button(key="last_time_bring").click().run()
+    assert "On step 2 now: Sam Patel." in texts(at.success)
+
+    at.switch_page("views/step2_connections.py").run()
+    assert not at.exception
+    shown = {w.key: w.value for w in at.text_input if str(w.key).startswith("card_contacts_")}
+    assert shown["card_contacts_0_role"] == "Recruiter at Globex"  # still there
+    assert shown["card_contacts_1_name"] == "Sam Patel"
+    saved = journey.load_answers(store, second.reflection_id)
+    assert [p["name"] for p in saved["contacts"]] == ["Sam Patel"]
+
+
+def test_people_wait_while_a_step_2_change_is_still_to_be_saved(app, store, clock):
+    _, second = two_reflections(store, clock, {"contacts": [{"name": "Sam Patel"}]})
+    at = open_welcome(app, second)
+    (box,) = [c for c in at.checkbox if str(c.key).startswith("last_time_")]
+    box.check()
+    # A step 2 save the database refused a moment ago, waiting to be tried again.
+    waiting = [{"name": "Priya Shah"}]
+    at.session_state[saving.PENDING_KEY] = {"contacts": (second.reflection_id, waiting)}
+    at.button(key="last_time_bring").click().run()
+    assert "still waiting to be saved" in texts(at.error)
+    # The waiting save went through on that run; Sam was not written under it.
+    saved = journey.load_answers(store, second.reflection_id)
+    assert [p["name"] for p in saved["contacts"]] == ["Priya Shah"]

@@ -75,7 +75,8 @@ def test_two_out_of_two_reads_both_and_different_stages_give_no_stage_pattern():
     assert differ.stages == ("phone_screen", "final_interview")
 
 
-def test_a_stage_not_noted_or_not_a_stage_is_left_out_of_the_count():
+def test_a_stage_not_noted_still_counts_among_the_last_few():
+    """Never "two of your last three" when the last three include ones that said nothing."""
     found = find(
         [
             past(1, stage_reached="second_interview"),
@@ -85,7 +86,7 @@ def test_a_stage_not_noted_or_not_a_stage_is_left_out_of_the_count():
         ]
     )
     assert found.stages == ("second_interview", None, None, "second_interview")
-    assert of(found, "stage")[0].headline.startswith("Both of your last two applications")
+    assert of(found, "stage")[0].headline.startswith("Two of your last four applications")
 
 
 def test_every_stage_has_its_own_next_step():

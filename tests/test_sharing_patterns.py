@@ -166,3 +166,18 @@ def test_a_reflection_purged_on_its_own_drops_out_of_the_patterns_and_the_bank(
     assert [e.reflection_id for e in answer_bank.entries(store, session.candidate_id)] == [
         session.reflection_id
     ]
+
+
+def test_a_purged_reflection_takes_the_shared_copy_quoting_it_with_it(
+    store, clock, two_reflections
+):
+    session = two_reflections
+    answers = journey.load_answers(store, session.reflection_id)
+    snapshot = _patterns_of(store, session).to_snapshot()
+    journey.submit_for_review(store, session.reflection_id, answers, patterns=snapshot)
+    admin.purge(store, draft_days=10, submitted_days=365, now=clock.now + dt.timedelta(days=5))
+    row = _row(store, session.reflection_id)
+    assert row is not None and journey.is_shared(row)  # the shared reflection stays
+    assert row["shared_patterns_json"] is None and row["consent_patterns_version"] is None
+    summary = " · ".join(document.summary(row, journey.shared_answers(row)))
+    assert "Keeps coming up" not in summary

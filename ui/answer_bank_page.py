@@ -120,7 +120,8 @@ def _gone_notes() -> None:
         if how != "gone":
             continue
         with st.container(border=True):
-            st.warning(message, icon=":material/sync_problem:")
+            # The message names the question, as the candidate typed it.
+            st.warning(escape_md(message), icon=":material/sync_problem:")
             if typed:
                 st.caption("Here is what you typed, to copy where you want it:")
                 for label, text in typed.items():

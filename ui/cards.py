@@ -191,6 +191,20 @@ def show_saved_row(spec: Field, index: int, row: Mapping[str, Any]) -> None:
         _put(spec, saved[index], {c.key: row.get(c.key) for c in spec.columns})
 
 
+def add_saved_rows(spec: Field, rows: list[Mapping[str, Any]]) -> None:
+    """Rows just added to the end of the saved list elsewhere (brought over from last
+    time, say) join this session's cards after the ones there, so cards still being
+    filled in stay as they are."""
+    current = st.session_state.get(_model_key(spec))
+    if current is None or current.get("reflection") != _reflection_id():
+        return  # not drawn in this session yet: it is seeded from the saved list
+    st.session_state.pop(_undo_key(spec), None)
+    for row in rows:
+        values = {c.key: row.get(c.key) for c in spec.columns}
+        current["cards"].append({"id": current["next_id"], "values": values})
+        current["next_id"] += 1
+
+
 def _seed(wkey: str, value: Any) -> None:
     if wkey not in st.session_state:
         st.session_state[wkey] = value

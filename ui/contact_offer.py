@@ -219,11 +219,14 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
         )
         if journey.shared_patterns(reflection_row) is not None:
             st.caption("What keeps coming up across your reflections is shared with it.")
+        shared_patterns = journey.shared_patterns(reflection_row)
         resend_patterns = _patterns_choice(
-            found,
-            "resend_patterns",
-            included=journey.shared_patterns(reflection_row) is not None,
+            found, "resend_patterns", included=shared_patterns is not None
         )
+        if found is None and shared_patterns is not None:
+            # Earlier reflections couldn't be read just now: what was shared stays as it
+            # was, rather than going without a word.
+            resend_patterns = shared_patterns
         update, withdraw = st.columns(2)
         if update.button(
             "Send my latest answers", key="resubmit_review", icon=":material/refresh:"

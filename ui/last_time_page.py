@@ -18,12 +18,12 @@ import streamlit as st
 from core import last_time
 from core.answer_values import answer_rows, one_line
 from core.clock import day_label, today
-from core.journey import Session, load_answers
+from core.journey import AnswerChanged, Session, load_answers
 from core.questionnaire import FIELDS_BY_KEY, PIPELINE_STAGES
 from core.safe_html import escape_md
 from core.store import STORE_ERRORS
 from core.validation import InvalidAnswer
-from ui import saving, state
+from ui import cards, saving, state
 
 STATUS_LABELS = dict(
     next(c for c in FIELDS_BY_KEY["last_time"].columns if c.key == "status").options
@@ -37,6 +37,10 @@ LOAD_FAILED = (
 BRING_FAILED = (
     "We couldn't bring them over just now. Nothing is lost: please press the button "
     "again in a moment."
+)
+WAIT_FOR_PENDING = (
+    "A change on step 2 or 3 is still waiting to be saved. Open that step so it saves, "
+    "then bring these over: nothing you ticked is lost."
 )
 # The lists brought over are drawn as cards on steps 2 and 3.
 CARD_LISTS = ("contacts", "pipeline")
@@ -129,25 +133,26 @@ def _bring(carry: last_time.CarryOver) -> None:
     session = state.candidate()
     if session is None:
         return
+    if any(key in saving.pending() for key in CARD_LISTS):
+        # That save would write its older list back over the rows brought in.
+        st.session_state[BROUGHT_KEY] = ("error", WAIT_FOR_PENDING)
+        return
     people, opportunities = _ticked(carry)
     try:
         brought = last_time.bring_over(state.store(), session.reflection_id, people, opportunities)
         fresh = load_answers(state.store(), session.reflection_id)
-    except (InvalidAnswer, *STORE_ERRORS) as exc:
+    except (InvalidAnswer, AnswerChanged, *STORE_ERRORS) as exc:
         log.warning("Could not bring rows over: %s: %s", type(exc).__name__, exc)
         st.session_state[BROUGHT_KEY] = ("error", BRING_FAILED)
         return
     answers = state.answers()
-    for key in CARD_LISTS:
+    for key, added in (("contacts", brought.people), ("pipeline", brought.opportunities)):
         if key in fresh:
             answers[key] = fresh[key]
-    # Steps 2 and 3 draw these lists as cards from a session model: forgetting it makes
-    # them seed afresh from the rows just saved.
-    state.drop(
-        tuple(f"cards_{key}" for key in CARD_LISTS)
-        + tuple(f"cards_removed_{key}" for key in CARD_LISTS),
-        tuple(f"card_{key}_" for key in CARD_LISTS),
-    )
+        # Steps 2 and 3 draw these lists as cards kept in the session: the new rows join
+        # them at the end, and a card still being filled in there stays.
+        if added:
+            cards.add_saved_rows(FIELDS_BY_KEY[key], fresh[key][-len(added) :])
     st.session_state[BROUGHT_KEY] = ("done", _brought_words(brought))
 
 
