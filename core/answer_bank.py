@@ -16,10 +16,10 @@ from typing import Any
 
 from core import journey
 from core.answer_values import one_line, role_at_company
-from core.candidate_exports import PRINT_CSS
+from core.candidate_exports import printable_page
 from core.clock import day_label, today
 from core.questionnaire import FIELDS_BY_KEY, QUESTION_KINDS
-from core.safe_html import escape_html, escape_md, render_markdown
+from core.safe_html import escape_md
 from core.store import Store
 from core.validation import clean_cell, is_blank
 
@@ -268,11 +268,4 @@ def markdown(bank: Iterable[BankEntry], agency_name: str, *, on: dt.date | None 
 
 def printable(bank: Iterable[BankEntry], agency_name: str, *, on: dt.date | None = None) -> str:
     """The same document as a self-contained page that prints cleanly (the plan's style)."""
-    body = render_markdown(markdown(bank, agency_name, on=on))
-    title = escape_html(f"My answer bank — {agency_name}")
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>{PRINT_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
-    )
+    return printable_page(f"My answer bank — {agency_name}", markdown(bank, agency_name, on=on))

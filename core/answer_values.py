@@ -7,6 +7,7 @@ drafts) wants the same three things: the rows of a list, one tidy line of text, 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,15 @@ def answer_rows(answers: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]
 def one_line(value: Any) -> str:
     """Text as one tidy line (runs of white space, newlines too, become one space)."""
     return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def normalised(text: Any) -> str:
+    """Candidate text as compared for sameness ("Sam  Patel" is "sam patel", "Calm under
+    pressure!" is "calm under pressure"): one line, case, punctuation and symbols set aside."""
+    kept = "".join(
+        " " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in one_line(text).casefold()
+    )
+    return " ".join(kept.split())
 
 
 def iso_date(value: Any) -> dt.date | None:

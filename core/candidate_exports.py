@@ -157,16 +157,19 @@ a { color: #0b5cad; }
 """
 
 
-def plan_html(plan: Plan, settings: Settings) -> str:
-    """A self-contained page (no external fonts or scripts) that prints cleanly."""
-    body = render_markdown(plan_markdown(plan, settings))
-    title = escape_html(f"My plan — {settings.agency_name}")
+def printable_page(title: str, markdown: str) -> str:
+    """`markdown` (already escaped where the candidate wrote it) as a self-contained page,
+    no external fonts or scripts, that prints cleanly; `title` is plain text."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>{PRINT_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+        f"<title>{escape_html(title)}</title>\n<style>{PRINT_CSS}</style>\n</head>\n"
+        f"<body>\n<main>\n{render_markdown(markdown)}\n</main>\n</body>\n</html>\n"
     )
+
+
+def plan_html(plan: Plan, settings: Settings) -> str:
+    return printable_page(f"My plan — {settings.agency_name}", plan_markdown(plan, settings))
 
 
 def _ics_text(value: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core import clock, journey
-from core.answer_values import answer_rows, one_line, role_at_company
+from core.answer_values import answer_rows, normalised, one_line, role_at_company
 from core.checklist import checklist
 from core.clock import parse_stamp
 from core.questionnaire import FIELDS_BY_KEY
@@ -40,11 +40,6 @@ _ANSWER_BEHIND = {
 # The checklist items written in the candidate's own words, by key prefix: the words
 # follow the prefix, and the source says which list they were written in.
 _OWN_WORDS = {"improvement": "improvement", "point": "action_point", "carry": None}
-
-
-def normalised(text: Any) -> str:
-    """Text as compared for sameness: one line, case folded ("Sam  Patel" is "sam patel")."""
-    return one_line(text).casefold()
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,12 @@ what they see is what the candidate chose to share, not a live recount.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.answer_values import answer_rows, one_line
+from core.answer_values import answer_rows, normalised, one_line
 from core.questionnaire import QUESTION_KINDS, STAGE_LABELS, STAGES, STEPS
 from core.scoring import score, whole
 
@@ -224,14 +223,6 @@ def _stage(answers: Mapping[str, Any]) -> str | None:
     return value if value in STAGE_LABELS else None
 
 
-def normalised(text: Any) -> str:
-    """Text as compared across reflections: case, spacing and punctuation set aside."""
-    kept = "".join(
-        " " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in one_line(text).casefold()
-    )
-    return " ".join(kept.split())
-
-
 def _named(answers: Mapping[str, Any], key: str, column: str) -> dict[str, str]:
     """This reflection's entries of a list answer: normalised text → the words as typed."""
     out: dict[str, str] = {}
@@ -334,64 +325,56 @@ def _recurring(ordered: Sequence[PastReflection], key: str, column: str) -> list
     return [(latest[n], seen[n]) for n in repeated]
 
 
-def _strength_finding(ordered: Sequence[PastReflection]) -> list[Finding]:
-    recurring = _recurring(ordered, "strengths", "strength")
-    if not recurring:
-        return []
-    texts = [text for text, _ in recurring]
-    most = max(times for _, times in recurring)
-    one = len(texts) == 1
-    return [
-        Finding(
-            topic="strength",
-            headline=(
-                f"{'A strength that keeps' if one else 'Strengths that keep'} showing: "
-                f"{_quoted(texts)}"
-            ),
-            detail=(
-                (
-                    f"You named it in {_some_of_your_last(most, len(ordered), 'reflections')}."
-                    if one
-                    else "Each of these came up in more than one of your reflections."
-                )
-                + " Strengths that recur are yours to lean on."
-            ),
-            next_step=(
-                "Before your next interview, pick an example that shows "
-                f"{'it' if one else 'one of them'} and have it ready to open with."
-            ),
-            key=normalised(texts[0]),
-            times=most,
-            out_of=len(ordered),
+def _strength_words(one: bool, most: int, out_of: int) -> tuple[str, str, str]:
+    return (
+        "A strength that keeps showing" if one else "Strengths that keep showing",
+        (
+            f"You named it in {_some_of_your_last(most, out_of, 'reflections')}."
+            if one
+            else "Each of these came up in more than one of your reflections."
         )
-    ]
+        + " Strengths that recur are yours to lean on.",
+        "Before your next interview, pick an example that shows "
+        f"{'it' if one else 'one of them'} and have it ready to open with.",
+    )
 
 
-def _win_finding(ordered: Sequence[PastReflection]) -> list[Finding]:
-    recurring = _recurring(ordered, "small_wins", "win")
+def _win_words(one: bool, most: int, out_of: int) -> tuple[str, str, str]:
+    return (
+        "A small win that keeps coming" if one else "Small wins that keep coming",
+        f"{'It' if one else 'Each'} came up in more than one reflection: progress "
+        "worth noticing, even when the outcome wasn't the one you wanted.",
+        "Write it down where you'll see it before your next interview; it's evidence "
+        "of how far you've come."
+        if one
+        else "Write them down where you'll see them before your next interview; "
+        "they're evidence of how far you've come.",
+    )
+
+
+# topic: (the list, its column, the words: (headline, detail, next step) from whether
+# there is one recurring text, how many reflections it came up in, out of how many).
+_RECURRING = {
+    "strength": ("strengths", "strength", _strength_words),
+    "win": ("small_wins", "win", _win_words),
+}
+
+
+def _recurring_finding(ordered: Sequence[PastReflection], topic: str) -> list[Finding]:
+    """Strengths or wins named in more than one reflection, quoted in the latest words."""
+    key, column, words = _RECURRING[topic]
+    recurring = _recurring(ordered, key, column)
     if not recurring:
         return []
     texts = [text for text, _ in recurring]
     most = max(times for _, times in recurring)
-    one = len(texts) == 1
+    headline, detail, next_step = words(len(texts) == 1, most, len(ordered))
     return [
         Finding(
-            topic="win",
-            headline=(
-                f"{'A small win that keeps' if one else 'Small wins that keep'} coming: "
-                f"{_quoted(texts)}"
-            ),
-            detail=(
-                f"{'It' if one else 'Each'} came up in more than one reflection: progress "
-                "worth noticing, even when the outcome wasn't the one you wanted."
-            ),
-            next_step=(
-                "Write it down where you'll see it before your next interview; it's evidence "
-                "of how far you've come."
-                if one
-                else "Write them down where you'll see them before your next interview; "
-                "they're evidence of how far you've come."
-            ),
+            topic=topic,
+            headline=f"{headline}: {_quoted(texts)}",
+            detail=detail,
+            next_step=next_step,
             key=normalised(texts[0]),
             times=most,
             out_of=len(ordered),
@@ -440,8 +423,8 @@ def find(reflections: Sequence[PastReflection]) -> Patterns:
     findings = (
         _stage_findings(stages)
         + _kind_findings(ordered)
-        + _strength_finding(ordered)
-        + _win_finding(ordered)
+        + _recurring_finding(ordered, "strength")
+        + _recurring_finding(ordered, "win")
     )
     return Patterns(
         reflections=len(ordered),

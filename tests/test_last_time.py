@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import candidate_exports, explainer, journey, last_time
+from core.answer_values import normalised
 from core.limits import UNLIMITED
 from core.plan import build_plan
 from core.questionnaire import FIELDS_BY_KEY
@@ -140,9 +141,7 @@ def test_planned_items_never_repeat_and_never_exceed_the_answer_it_saves_to(
     items = last_time.planned_items(answers, today=TODAY)
     keys = [i.key for i in items]
     assert len(keys) == len(set(keys))
-    every = {last_time.normalised(t) for t in actions + points} | {
-        f"carry {n}" for n in range(carried)
-    }
+    every = {normalised(t) for t in actions + points} | {f"carry {n}" for n in range(carried)}
     # Each distinct thing once, up to what the answer holds.
     assert len(items) == min(len(every), ROOM)
     assert set(keys) <= every

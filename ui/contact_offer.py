@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import contact, journey, pattern_history, patterns
+from core import contact, journey, patterns
 from core.consent import CONSULTANT_REVIEW, CONTACT_ME, PATTERNS_SHARE
 from core.contact_status import sent_status
 from core.plan import Plan
@@ -31,7 +31,14 @@ SHARE_FAILED = (
 )
 
 
-def section(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
+def section(
+    p: Plan,
+    reflection_row: dict,
+    asked_to_talk: bool,
+    keeps_coming_up: patterns.Patterns | None,
+) -> None:
+    """`keeps_coming_up` is what My plan read for its own section (None: it couldn't be
+    read), offered for sharing when there is something in it."""
     settings = state.settings()
     st.header("Talk to a consultant", divider="gray")
     reasons = [r for r in p.reasons if r.code != "asked_to_talk"]
@@ -66,7 +73,7 @@ def section(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
             )
     else:
         _form(p, shared_at)
-    _sharing(p, reflection_row, asked_to_talk)
+    _sharing(p, reflection_row, asked_to_talk, keeps_coming_up)
     st.link_button(
         f"Browse {settings.agency_name}'s vacancies", settings.vacancies_url, icon=":material/work:"
     )
@@ -182,20 +189,6 @@ def _send(p: Plan, errors: dict[str, str], already_shared: bool) -> None:
     st.rerun()
 
 
-def _keeps_coming_up() -> patterns.Patterns | None:
-    """What keeps coming up across this candidate's reflections up to this one, if anything."""
-    session = state.candidate()
-    try:
-        history = pattern_history.load(
-            state.store(), session.candidate_id, up_to=session.reflection_id
-        )
-    except STORE_ERRORS as exc:
-        fields.log.warning("Could not read earlier reflections: %s", type(exc).__name__)
-        return None
-    found = patterns.find(history)
-    return None if found.empty else found
-
-
 def _patterns_choice(found: patterns.Patterns | None, key: str, included: bool) -> dict | None:
     """The tick that adds "what keeps coming up" to a share; the snapshot to send, or None."""
     if found is None:
@@ -206,10 +199,12 @@ def _patterns_choice(found: patterns.Patterns | None, key: str, included: bool) 
     return found.to_snapshot() if ticked else None
 
 
-def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
+def _sharing(
+    p: Plan, reflection_row: dict, asked_to_talk: bool, read: patterns.Patterns | None
+) -> None:
     store = state.store()
     session = state.candidate()
-    found = _keeps_coming_up()
+    found = None if read is None or read.empty else read
     if journey.is_shared(reflection_row):
         st.info(
             "Your reflection is shared with our consultants. They see your "
@@ -223,7 +218,7 @@ def _sharing(p: Plan, reflection_row: dict, asked_to_talk: bool) -> None:
         resend_patterns = _patterns_choice(
             found, "resend_patterns", included=shared_patterns is not None
         )
-        if found is None and shared_patterns is not None:
+        if read is None and shared_patterns is not None:
             # Earlier reflections couldn't be read just now: what was shared stays as it
             # was, rather than going without a word.
             resend_patterns = shared_patterns

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from core import last_time
-from core.answer_values import answer_rows, one_line
+from core.answer_values import answer_rows, normalised, one_line
 from core.clock import day_label, today
 from core.journey import AnswerChanged, Session, load_answers
 from core.questionnaire import FIELDS_BY_KEY, PIPELINE_STAGES
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 def _id(text: str) -> str:
     # Names the candidate typed make untidy keys; a digest is tidy and stable.
-    return hashlib.sha256(last_time.normalised(text).encode()).hexdigest()[:12]
+    return hashlib.sha256(normalised(text).encode()).hexdigest()[:12]
 
 
 def _status_key(item: last_time.PlannedItem) -> str:
@@ -190,7 +190,7 @@ def _still_in_touch(carry: last_time.CarryOver) -> None:
     )
     answers = state.answers()
     have = {
-        last_time.normalised(row.get(column))
+        normalised(row.get(column))
         for key, column in (("contacts", "name"), ("pipeline", "company"))
         for row in answer_rows(answers, key)
     }
@@ -200,7 +200,7 @@ def _still_in_touch(carry: last_time.CarryOver) -> None:
         (carry.opportunities, "company", _opportunity_key, _opportunity_label),
     ):
         for row in rows:
-            if last_time.normalised(row.get(column)) in have:
+            if normalised(row.get(column)) in have:
                 st.caption(f"{labelled(row)}: already in this reflection.")
                 continue
             offered += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,8 @@ from core.questionnaire import STAGE_LABELS, STEPS
 from core.safe_html import escape_md
 from core.store import STORE_ERRORS
 from ui import state
+
+log = logging.getLogger(__name__)
 
 HEADING = "What keeps coming up"
 CONTAINER_KEY = "keeps_coming_up"
@@ -34,11 +37,19 @@ NOTHING_REPEATS = (
 STAGE_NOT_NOTED = "not noted"
 
 
-def section(candidate_id: int) -> None:
-    """The section, or nothing while the candidate has only one reflection."""
+def read(candidate_id: int, reflection_id: int) -> patterns.Patterns | None:
+    """What keeps coming up across the candidate's reflections up to this one, read once
+    per run for the section and the offer to share it; None when it couldn't be read."""
     try:
-        found = patterns.find(pattern_history.load(state.store(), candidate_id))
-    except STORE_ERRORS:
+        return patterns.find(pattern_history.load(state.store(), candidate_id, up_to=reflection_id))
+    except STORE_ERRORS as exc:
+        log.warning("Could not read earlier reflections: %s", type(exc).__name__)
+        return None
+
+
+def section(found: patterns.Patterns | None) -> None:
+    """The section, or nothing while the candidate has only one reflection."""
+    if found is None:
         with st.container(key=CONTAINER_KEY):
             st.header(HEADING, divider="gray")
             st.info(READ_FAILED, icon=":material/cloud_off:")

@@ -45,11 +45,12 @@ plan_page.this_week(plan)
 plan_page.taking_forward(plan)
 plan_page.where_you_are(plan)
 plan_page.messages(plan)
-contact_offer.section(plan, reflection_row, asked_to_talk)
+keeps_coming_up = patterns_section.read(candidate.candidate_id, candidate.reflection_id)
+contact_offer.section(plan, reflection_row, asked_to_talk, keeps_coming_up)
 plan_page.reminders_section(candidate.reflection_id)
 plan_page.downloads(plan, candidate.candidate_id)
 plan_page.trend(candidate.candidate_id)
-patterns_section.section(candidate.candidate_id)
+patterns_section.section(keeps_coming_up)
 
 
 # --- Your data: delete (and, on this browser, forget the resume) ----------------------------
